@@ -1,0 +1,5 @@
+// Every `vigil` command, one file each. Add new commands here.
+import type { Command } from '../command.js';
+import { serveCommand } from './serve.js';
+
+export const commands: Command[] = [serveCommand];

@@ -1,0 +1,3 @@
+export * from './labels.js';
+export * from './matchers.js';
+export * from './sample.js';

@@ -1,0 +1,95 @@
+// The storage seam. Producers (scrape, push receivers, rules, insight) write through Appender;
+// consumers (PromQL, web API, remote read) read through Querier. Nothing else touches TSDB internals.
+
+import type { Labels } from '../model/labels.js';
+import type { Matcher } from '../model/matchers.js';
+import type { SampleArrays } from '../model/sample.js';
+
+/** Opaque per-series reference an Appender hands back to speed up later appends. 0 = unknown. */
+export type SeriesRef = number;
+
+export interface Appender {
+  /**
+   * Stages one float sample. Throws an AppendError (out of order, too old, duplicate with a
+   * different value, invalid labels) that names the series; other staged samples are unaffected.
+   * Returns the series reference to pass next time for the same label set.
+   */
+  append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef;
+  /** Metadata (HELP/TYPE/UNIT) for a metric family; optional to keep. */
+  updateMetadata?(metricName: string, meta: MetricMetadata): void;
+  /** Exemplar for a series; optional to keep. */
+  appendExemplar?(ref: SeriesRef, labels: Labels, ex: Exemplar): void;
+  /** Makes staged samples durable under the WAL sync policy; resolves once acknowledged. */
+  commit(): Promise<void>;
+  /** Drops staged samples. */
+  rollback(): void;
+}
+
+export interface Appendable {
+  appender(): Appender;
+}
+
+export interface MetricMetadata {
+  type: 'counter' | 'gauge' | 'histogram' | 'gaugehistogram' | 'summary' | 'info' | 'stateset' | 'unknown';
+  help: string;
+  unit: string;
+}
+
+export interface Exemplar {
+  labels: Labels;
+  value: number;
+  ts?: number;
+}
+
+export type AppendErrorKind =
+  | 'out_of_order'
+  | 'out_of_bounds' // too old for the head
+  | 'duplicate_sample_for_timestamp'
+  | 'invalid_labels'
+  | 'storage_full';
+
+export class AppendError extends Error {
+  constructor(
+    readonly kind: AppendErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AppendError';
+  }
+}
+
+export interface SelectHints {
+  /** Inclusive time range in ms the caller needs samples for. */
+  start: number;
+  end: number;
+  /** Query step, if any (for downsampled reads). */
+  step?: number;
+  /** Function the selector sits in, e.g. "rate" (hint only). */
+  func?: string;
+}
+
+/** One series in a select result; samples are decoded lazily. */
+export interface Series {
+  readonly labels: Labels;
+  /** Samples with start <= t <= end, in time order; timestamps in ms. */
+  samples(): SampleArrays;
+}
+
+export interface Querier {
+  /** Series matching all matchers (at least one must not match the empty string), sorted by labels. */
+  select(hints: SelectHints, matchers: readonly Matcher[]): Promise<Series[]>;
+  /** Label names present on series matching the matchers (all series if none), sorted. */
+  labelNames(matchers?: readonly Matcher[]): Promise<string[]>;
+  /** Values of label `name` on series matching the matchers, sorted. */
+  labelValues(name: string, matchers?: readonly Matcher[]): Promise<string[]>;
+  close(): void;
+}
+
+export interface Queryable {
+  /** A querier over [mint, maxt] (ms, inclusive). */
+  querier(mint: number, maxt: number): Querier;
+}
+
+export interface Storage extends Appendable, Queryable {
+  close(): Promise<void>;
+}
