@@ -1,0 +1,4 @@
+// NAB data access and scoring.
+export * from './csv.js';
+export * from './labels.js';
+export * from './scorer.js';
