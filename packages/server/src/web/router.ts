@@ -1,5 +1,6 @@
 // A small HTTP router: modules register handlers on paths with :params and a trailing *.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 
 export class HttpError extends Error {
   constructor(
@@ -84,15 +85,27 @@ function matchParts(parts: string[], segs: string[]): Record<string, string> | n
   return segs.length === parts.length ? params : null;
 }
 
+/** Writes a body, gzip-compressed when the client accepts it and it is worth it. */
+export function sendBody(res: ServerResponse, status: number, body: string | Buffer, contentType: string): void {
+  const headers: Record<string, string | number> = { 'Content-Type': contentType };
+  let buf = typeof body === 'string' ? Buffer.from(body) : body;
+  const ae = res.req?.headers['accept-encoding'];
+  if (buf.length > 1024 && typeof ae === 'string' && /\bgzip\b/.test(ae) && !res.hasHeader('Content-Encoding')) {
+    buf = gzipSync(buf, { level: 1 });
+    headers['Content-Encoding'] = 'gzip';
+    headers['Vary'] = 'Accept-Encoding';
+  }
+  headers['Content-Length'] = buf.length;
+  res.writeHead(status, headers);
+  res.end(res.req?.method === 'HEAD' ? undefined : buf);
+}
+
 export function sendJSON(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
+  sendBody(res, status, JSON.stringify(body), 'application/json');
 }
 
 export function sendText(res: ServerResponse, status: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
+  sendBody(res, status, text, contentType);
 }
 
 /** Prometheus API v1 envelope: {"status":"success","data":...}. */

@@ -1,0 +1,40 @@
+// `vigil serve` flags, named as Prometheus's where the concept is the same.
+import type { FlagSpec } from '../cli/flags.js';
+
+/** Default listen address: loopback, a port no Prometheus-stack component uses by default. */
+export const DEFAULT_LISTEN = '127.0.0.1:9490';
+
+export const serveFlags: FlagSpec[] = [
+  { name: 'config.file', help: 'Vigil / Prometheus configuration file; none: watch this host and Vigil itself', default: '' },
+  { name: 'web.listen-address', help: 'address to listen on for the UI, APIs and telemetry', default: DEFAULT_LISTEN },
+  { name: 'web.config.file', help: 'web config (TLS, basic auth, bearer tokens) in Prometheus exporter-toolkit format', default: '' },
+  { name: 'web.external-url', help: 'URL under which Vigil is reachable from outside (used in alerts and links)', default: '' },
+  { name: 'web.enable-lifecycle', help: 'enable POST /-/reload and /-/quit', type: 'bool', default: true },
+  { name: 'web.enable-admin-api', help: 'enable /api/v1/admin/* (snapshot, delete_series, clean_tombstones)', type: 'bool', default: false },
+  { name: 'web.enable-remote-write-receiver', help: 'accepted for compatibility; the receiver is always on at /api/v1/write', type: 'bool', default: true },
+  { name: 'web.max-request-bytes', help: 'largest request body accepted', default: '67108864' },
+  { name: 'storage.tsdb.path', help: 'base path for metrics storage', default: './data' },
+  { name: 'storage.tsdb.retention.time', help: 'how long to retain samples (e.g. 15d); 0 = default', default: '15d' },
+  { name: 'storage.tsdb.retention.size', help: 'maximum bytes of blocks to retain (e.g. 512MB); 0 = off', default: '0' },
+  { name: 'storage.tsdb.wal-sync', help: 'WAL sync policy: "batch" (fsync group commits), "always" (fsync every commit) or "none"', default: 'batch' },
+  { name: 'query.timeout', help: 'maximum time a query may take', default: '2m' },
+  { name: 'query.max-samples', help: 'maximum samples a single query may load into memory', default: '50000000' },
+  { name: 'query.lookback-delta', help: 'how far back to look for a sample of an instant vector', default: '5m' },
+  { name: 'query.max-concurrency', help: 'maximum queries executed concurrently', default: '20' },
+  { name: 'rules.alert.resend-delay', help: 'minimum time between resends of an alert to Alertmanager', default: '1m' },
+  { name: 'alertmanager.config.file', help: 'run the embedded Alertmanager with this alertmanager.yml', default: '' },
+  { name: 'alertmanager.storage.path', help: 'where the embedded Alertmanager keeps silences and its notification log', default: '' },
+  { name: 'log.level', help: 'only log messages at or above this level: debug, info, warn, error', default: 'info' },
+  { name: 'log.format', help: 'log format: logfmt or json', default: 'logfmt' },
+  { name: 'help', help: 'show this help', type: 'bool' },
+];
+
+/** Parses sizes like "512MB", "1GiB", "0" (Prometheus units: B, KB, MB, GB, TB, PB, EB; base 1024). */
+export function parseBytes(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGTPE]?i?B)?$/i.exec(s.trim());
+  if (!m) throw new Error(`invalid size ${JSON.stringify(s)}: want e.g. 512MB`);
+  const unit = (m[2] ?? 'B').toUpperCase().replace('I', '');
+  const pow = ['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'EB'].indexOf(unit);
+  if (pow < 0) throw new Error(`invalid size unit in ${JSON.stringify(s)}`);
+  return Math.round(Number(m[1]) * 1024 ** pow);
+}
