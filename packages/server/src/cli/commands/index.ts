@@ -1,5 +1,6 @@
 // Every `vigil` command, one file each. Add new commands here.
 import type { Command } from '../command.js';
 import { serveCommand } from './serve.js';
+import { checkConfigCommand } from './check-config.js';
 
-export const commands: Command[] = [serveCommand];
+export const commands: Command[] = [serveCommand, checkConfigCommand];
