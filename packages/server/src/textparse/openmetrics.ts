@@ -1,0 +1,185 @@
+// OpenMetrics 1.0 text format: single-space separators, HELP/TYPE/UNIT metadata, timestamps in
+// (float) seconds, exemplars after " # ", and a mandatory "# EOF" terminator.
+import { BaseParser } from './base.js';
+import { HASH, LBRACE, NL, QUOTE, SP, intern, isNameChar, isNameStart, parseGoFloat, unescapeHelp, unescapeLabelValue } from './scan.js';
+import type { EntryType, MetricType } from './types.js';
+
+const OM_TYPES: Record<string, MetricType> = {
+  counter: 'counter',
+  gauge: 'gauge',
+  histogram: 'histogram',
+  gaugehistogram: 'gaugehistogram',
+  summary: 'summary',
+  info: 'info',
+  stateset: 'stateset',
+  unknown: 'unknown',
+};
+
+/** OpenMetrics exemplar label sets are limited to 128 UTF-8 characters (names and values). */
+const EXEMPLAR_MAX_RUNES = 128;
+
+export class OpenMetricsParser extends BaseParser {
+  private done = false;
+
+  next(): EntryType {
+    const s = this.s, n = s.length;
+    const p = this.pos;
+    if (this.done) return 'eof';
+    if (p >= n) {
+      this.lineNo++;
+      this.fail('data does not end with # EOF');
+    }
+    this.lineNo++;
+    this.ex = undefined;
+    const c = s.charCodeAt(p);
+    if (c === NL) this.fail('unexpected empty line');
+    if (c === HASH) return this.comment(p);
+    return this.sample(p);
+  }
+
+  private lineEnd(p: number): number {
+    const e = this.s.indexOf('\n', p);
+    if (e < 0) this.fail('data does not end with # EOF');
+    return e;
+  }
+
+  private comment(p: number): EntryType {
+    const s = this.s;
+    this.nameStart = -1;
+    if (s.startsWith('# EOF', p)) {
+      const after = p + 5;
+      if (after === s.length || (s.charCodeAt(after) === NL && after + 1 === s.length)) {
+        this.done = true;
+        this.pos = s.length;
+        return 'eof';
+      }
+      if (s.charCodeAt(after) === NL) this.fail('unexpected data after # EOF');
+    }
+    const end = this.lineEnd(p);
+    this.pos = end + 1;
+    if (s.charCodeAt(p + 1) !== SP) this.fail('invalid comment: expected "# HELP", "# TYPE", "# UNIT" or "# EOF"');
+    const kw = s.slice(p + 2, p + 6);
+    if ((kw !== 'HELP' && kw !== 'TYPE' && kw !== 'UNIT') || s.charCodeAt(p + 6) !== SP) {
+      this.fail('invalid comment: expected "# HELP", "# TYPE", "# UNIT" or "# EOF"');
+    }
+    p += 7;
+    let name: string;
+    const c0 = s.charCodeAt(p);
+    if (c0 === QUOTE) {
+      const q = this.scanQuoted(p, 'metric name');
+      name = s.slice(p + 1, q - 1);
+      if (this.lastEsc) name = unescapeLabelValue(name);
+      p = q;
+    } else if (isNameStart(c0)) {
+      const st = p;
+      while (isNameChar(s.charCodeAt(p))) p++;
+      name = s.slice(st, p);
+    } else {
+      this.fail(`invalid metric name in ${kw} line: ${this.at(p)}`);
+    }
+    this.metaName = intern(name);
+    let text = '';
+    if (p < end) {
+      if (s.charCodeAt(p) !== SP) this.fail(`invalid metric name in ${kw} line: ${this.at(p)}`);
+      text = s.slice(p + 1, end);
+    }
+    if (kw === 'HELP') {
+      this.helpText = unescapeHelp(text);
+      return 'help';
+    }
+    if (kw === 'TYPE') {
+      const t = OM_TYPES[text];
+      if (t === undefined) this.fail(`invalid metric type ${JSON.stringify(text)}`);
+      this.typeVal = t;
+      return 'type';
+    }
+    if (text !== '' && !name.endsWith(text)) this.fail(`unit ${JSON.stringify(text)} not a suffix of metric ${JSON.stringify(name)}`);
+    this.unitVal = text;
+    return 'unit';
+  }
+
+  private sample(p: number): EntryType {
+    const s = this.s;
+    const end = this.lineEnd(p);
+    this.seriesStart = p;
+    this.nameStart = -1;
+    this.nlab = 0;
+    let c = s.charCodeAt(p);
+    if (isNameStart(c)) {
+      this.nameStart = p;
+      do c = s.charCodeAt(++p);
+      while (isNameChar(c));
+      this.nameEnd = p;
+      this.nameFlags = 0;
+      if (c === LBRACE) p = this.scanLabels(p + 1, false, false);
+    } else if (c === LBRACE) {
+      p = this.scanLabels(p + 1, false, false);
+      if (this.nameStart < 0) this.fail('metric name missing in label set');
+    } else {
+      this.fail(`${this.at(p)} is not a valid start of a sample line`);
+    }
+    this.seriesEnd = p;
+    if (s.charCodeAt(p) !== SP) this.fail(`expected a space before the value, got ${this.at(p)}`);
+    p++;
+    let e = this.tokenEnd(p);
+    const v = e > p ? parseGoFloat(s.slice(p, e)) : undefined;
+    if (v === undefined) this.fail(`invalid value ${JSON.stringify(s.slice(p, e))}`);
+    this.val = v;
+    this.ts = undefined;
+    p = e;
+    if (p < end) {
+      if (s.charCodeAt(p) !== SP) this.fail(`unexpected ${this.at(p)} after the value`);
+      p++;
+      if (s.charCodeAt(p) !== HASH) {
+        e = this.tokenEnd(p);
+        this.ts = this.seconds(p, e, 'timestamp');
+        p = e;
+        if (p < end) {
+          if (s.charCodeAt(p) !== SP) this.fail(`unexpected ${this.at(p)} after the timestamp`);
+          p++;
+        }
+      }
+      if (p < end) p = this.exemplarAt(p, end);
+    }
+    if (p !== end) this.fail(`unexpected ${this.at(p)} at end of sample`);
+    this.pos = end + 1;
+    return 'series';
+  }
+
+  /** Parses " # {labels} value [timestamp]" starting at the '#'. */
+  private exemplarAt(p: number, end: number): number {
+    const s = this.s;
+    if (s.charCodeAt(p) !== HASH || s.charCodeAt(p + 1) !== SP || s.charCodeAt(p + 2) !== LBRACE) {
+      this.fail(`expected exemplar "# {...}", got ${this.at(p)}`);
+    }
+    p = this.scanLabels(p + 3, false, true);
+    let runes = 0;
+    for (let i = 0; i < this.exN; i++) {
+      const o = i * 5;
+      runes += this.exLab[o + 1]! - this.exLab[o]! + this.exLab[o + 3]! - this.exLab[o + 2]!;
+    }
+    if (runes > EXEMPLAR_MAX_RUNES) this.fail(`exemplar labels have ${runes} characters, more than the ${EXEMPLAR_MAX_RUNES} allowed`);
+    if (s.charCodeAt(p) !== SP) this.fail(`expected a space before the exemplar value, got ${this.at(p)}`);
+    p++;
+    let e = this.tokenEnd(p);
+    const v = e > p ? parseGoFloat(s.slice(p, e)) : undefined;
+    if (v === undefined) this.fail(`invalid exemplar value ${JSON.stringify(s.slice(p, e))}`);
+    let ts: number | undefined;
+    p = e;
+    if (p < end && s.charCodeAt(p) === SP) {
+      e = this.tokenEnd(p + 1);
+      ts = this.seconds(p + 1, e, 'exemplar timestamp');
+      p = e;
+    }
+    this.ex = ts === undefined ? { labels: this.exemplarLabels(), value: v } : { labels: this.exemplarLabels(), value: v, ts };
+    return p;
+  }
+
+  /** OpenMetrics timestamps are float seconds; Prometheus keeps integer milliseconds. */
+  private seconds(a: number, b: number, what: string): number {
+    const tok = this.s.slice(a, b);
+    const f = b > a ? parseGoFloat(tok) : undefined;
+    if (f === undefined || !Number.isFinite(f)) this.fail(`invalid ${what} ${JSON.stringify(tok)}`);
+    return Math.trunc(f * 1000);
+  }
+}

@@ -1,0 +1,136 @@
+// Prometheus text exposition format 0.0.4 (and the quoted UTF-8 name syntax Prometheus 3 reads:
+// {"my.metric", "my.label"="v"}). Blanks between tokens are tolerated as in Prometheus's lexer;
+// the body must end with a newline.
+import { BaseParser } from './base.js';
+import { HASH, LBRACE, NL, QUOTE, SP, TAB, intern, isNameChar, isNameStart, parseGoFloat, parseIntStrict, unescapeHelp, unescapeLabelValue } from './scan.js';
+import type { EntryType, MetricType } from './types.js';
+
+const TEXT_TYPES: Record<string, MetricType> = {
+  counter: 'counter',
+  gauge: 'gauge',
+  histogram: 'histogram',
+  summary: 'summary',
+  untyped: 'unknown',
+};
+
+export class PromTextParser extends BaseParser {
+  next(): EntryType {
+    const s = this.s, n = s.length;
+    for (;;) {
+      let p = this.pos;
+      if (p >= n) return 'eof';
+      this.lineNo++;
+      p = this.skipWS(p);
+      const c = s.charCodeAt(p);
+      if (c === NL) {
+        this.pos = p + 1;
+        continue;
+      }
+      if (p >= n) {
+        this.pos = p;
+        return 'eof';
+      }
+      this.ex = undefined;
+      if (c === HASH) return this.comment(p + 1);
+      return this.sample(p);
+    }
+  }
+
+  private lineEnd(p: number): number {
+    const e = this.s.indexOf('\n', p);
+    return e < 0 ? this.s.length : e;
+  }
+
+  private comment(p: number): EntryType {
+    const s = this.s;
+    const end = this.lineEnd(p);
+    this.pos = end + 1;
+    this.nameStart = -1;
+    const c = s.charCodeAt(p);
+    if (c !== SP && c !== TAB) return 'comment';
+    p = this.skipWS(p);
+    const kw = s.slice(p, p + 4);
+    if ((kw !== 'HELP' && kw !== 'TYPE') || (s.charCodeAt(p + 4) !== SP && s.charCodeAt(p + 4) !== TAB)) return 'comment';
+    p = this.skipWS(p + 4);
+    // Metric name: legacy or quoted.
+    let name: string;
+    const c0 = s.charCodeAt(p);
+    if (c0 === QUOTE) {
+      const q = this.scanQuoted(p, 'metric name');
+      name = s.slice(p + 1, q - 1);
+      if (this.lastEsc) name = unescapeLabelValue(name);
+      p = q;
+    } else if (isNameStart(c0)) {
+      const st = p;
+      while (isNameChar(s.charCodeAt(p))) p++;
+      name = s.slice(st, p);
+    } else {
+      this.fail(`invalid metric name in ${kw} line: ${this.at(p)}`);
+    }
+    const c1 = s.charCodeAt(p);
+    if (p < end && c1 !== SP && c1 !== TAB) this.fail(`invalid metric name in ${kw} line: ${this.at(p)}`);
+    this.metaName = intern(name);
+    p = this.skipWS(p);
+    if (kw === 'HELP') {
+      this.helpText = unescapeHelp(s.slice(Math.min(p, end), end));
+      return 'help';
+    }
+    let te = p;
+    while (te < end && s.charCodeAt(te) !== SP && s.charCodeAt(te) !== TAB) te++;
+    const t = TEXT_TYPES[s.slice(p, te)];
+    if (t === undefined || this.skipWS(te) < end) this.fail(`invalid metric type ${JSON.stringify(s.slice(p, end).trim())}`);
+    this.typeVal = t;
+    return 'type';
+  }
+
+  private sample(p: number): EntryType {
+    const s = this.s, n = s.length;
+    this.seriesStart = p;
+    this.nameStart = -1;
+    this.nlab = 0;
+    let c = s.charCodeAt(p);
+    if (isNameStart(c)) {
+      this.nameStart = p;
+      do c = s.charCodeAt(++p);
+      while (isNameChar(c));
+      this.nameEnd = p;
+      this.nameFlags = 0;
+      this.seriesEnd = p;
+      const q = this.skipWS(p);
+      if (s.charCodeAt(q) === LBRACE) {
+        p = this.scanLabels(q + 1, true, false);
+        this.seriesEnd = p;
+      }
+    } else if (c === LBRACE) {
+      p = this.scanLabels(p + 1, true, false);
+      this.seriesEnd = p;
+      if (this.nameStart < 0) this.fail('metric name missing in label set');
+    } else {
+      this.fail(`${this.at(p)} is not a valid start of a sample line`);
+    }
+    c = s.charCodeAt(p);
+    if (c !== SP && c !== TAB) {
+      if (p >= n) this.fail('data does not end with \\n');
+      this.fail(`expected a blank before the value, got ${this.at(p)}`);
+    }
+    p = this.skipWS(p);
+    let e = this.tokenEnd(p);
+    if (e === p) this.fail(p >= n ? 'data does not end with \\n' : 'expected a value, got end of line');
+    const v = parseGoFloat(s.slice(p, e));
+    if (v === undefined) this.fail(`invalid value ${JSON.stringify(s.slice(p, e))}`);
+    this.val = v;
+    this.ts = undefined;
+    p = this.skipWS(e);
+    if (p < n && s.charCodeAt(p) !== NL) {
+      e = this.tokenEnd(p);
+      const t = parseIntStrict(s.slice(p, e));
+      if (t === undefined) this.fail(`invalid timestamp ${JSON.stringify(s.slice(p, e))}`);
+      this.ts = t;
+      p = this.skipWS(e);
+    }
+    if (p >= n) this.fail('data does not end with \\n');
+    if (s.charCodeAt(p) !== NL) this.fail(`unexpected ${this.at(p)} after the sample`);
+    this.pos = p + 1;
+    return 'series';
+  }
+}

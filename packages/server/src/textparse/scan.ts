@@ -1,0 +1,145 @@
+// Character-level helpers shared by both exposition parsers: number parsing with Go's
+// strconv.ParseFloat acceptance rules, label-value unescaping, and string interning.
+import type { Label } from '../model/labels.js';
+
+export const NL = 10, SP = 32, TAB = 9, HASH = 35, LBRACE = 123, RBRACE = 125, COMMA = 44, EQ = 61, QUOTE = 34, BSLASH = 92;
+
+/** First character of a legacy metric name: [a-zA-Z_:]. */
+export function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58;
+}
+/** Later characters of a legacy metric name: [a-zA-Z0-9_:]. */
+export function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 58;
+}
+/** Label names exclude ':'. */
+export function isLabelStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+export function isLabelChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+const HEX_FLOAT = /^([+-]?)0x([0-9a-f]*)(?:\.([0-9a-f]*))?p([+-]?[0-9]+)$/;
+
+/**
+ * Parses a float the way Go's strconv.ParseFloat does: decimal, "NaN", "Inf"/"Infinity" with an
+ * optional sign (any case), hex floats with a p exponent; no 0x/0b/0o integers, no underscores.
+ * Returns undefined when the token is not a number.
+ */
+export function parseGoFloat(tok: string): number | undefined {
+  // Fast path: plain decimal, which Number() parses exactly like Go.
+  let plain = tok.length > 0;
+  for (let i = 0; i < tok.length; i++) {
+    const c = tok.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || c === 46 || c === 45 || c === 43 || c === 101 || c === 69)) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    const v = Number(tok);
+    if (v !== v) return undefined;
+    if (v === Infinity || v === -Infinity) return undefined; // Go reports out-of-range
+    return v;
+  }
+  const low = tok.toLowerCase();
+  switch (low) {
+    case 'nan': case '+nan': case '-nan':
+      return NaN;
+    case 'inf': case '+inf': case 'infinity': case '+infinity':
+      return Infinity;
+    case '-inf': case '-infinity':
+      return -Infinity;
+  }
+  const m = HEX_FLOAT.exec(low);
+  if (m && (m[2] || m[3])) {
+    const int = m[2] ?? '', frac = m[3] ?? '';
+    let mant = 0;
+    for (const ch of int + frac) mant = mant * 16 + parseInt(ch, 16);
+    const v = mant * Math.pow(2, Number(m[4]) - 4 * frac.length);
+    return m[1] === '-' ? -v : v;
+  }
+  return undefined;
+}
+
+/** Parses a decimal int64 timestamp (Go strconv.ParseInt rules, optional sign). */
+export function parseIntStrict(tok: string): number | undefined {
+  let i = 0;
+  const n = tok.length;
+  if (n === 0) return undefined;
+  const c0 = tok.charCodeAt(0);
+  if (c0 === 43 || c0 === 45) i = 1;
+  if (i === n) return undefined;
+  for (; i < n; i++) {
+    const c = tok.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  const v = Number(tok);
+  return Number.isSafeInteger(v) ? v : undefined;
+}
+
+/** Undoes label-value escaping: \\ \" \n; any other backslash pair is kept as written. */
+export function unescapeLabelValue(s: string): string {
+  if (s.indexOf('\\') < 0) return s;
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < s.length - 1; i++) {
+    if (s.charCodeAt(i) !== BSLASH) continue;
+    const c = s.charCodeAt(i + 1);
+    const rep = c === BSLASH ? '\\' : c === QUOTE ? '"' : c === 110 ? '\n' : null;
+    if (rep === null) {
+      i++;
+      continue;
+    }
+    out += s.slice(last, i) + rep;
+    last = i + 2;
+    i++;
+  }
+  return out + s.slice(last);
+}
+
+/** Undoes HELP escaping: \\ and \n only. */
+export function unescapeHelp(s: string): string {
+  if (s.indexOf('\\') < 0) return s;
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < s.length - 1; i++) {
+    if (s.charCodeAt(i) !== BSLASH) continue;
+    const c = s.charCodeAt(i + 1);
+    const rep = c === BSLASH ? '\\' : c === 110 ? '\n' : null;
+    if (rep === null) continue;
+    out += s.slice(last, i) + rep;
+    last = i + 2;
+    i++;
+  }
+  return out + s.slice(last);
+}
+
+// Interning keeps one copy of each metric and label name, and detaches the strings from the
+// scraped body (a sliced string would otherwise keep the whole body alive).
+const pool = new Map<string, string>();
+const POOL_MAX = 200_000;
+export function intern(s: string): string {
+  const hit = pool.get(s);
+  if (hit !== undefined) return hit;
+  if (pool.size >= POOL_MAX) pool.clear();
+  // Flatten: a fresh copy not referencing the parent string.
+  const own = (' ' + s).slice(1);
+  pool.set(own, own);
+  return own;
+}
+
+/** Sorts labels by name in place and returns them (insertion sort: label sets are small). */
+export function sortLabelsInPlace(ls: Label[]): Label[] {
+  for (let i = 1; i < ls.length; i++) {
+    const x = ls[i]!;
+    let j = i - 1;
+    while (j >= 0 && ls[j]!.name > x.name) {
+      ls[j + 1] = ls[j]!;
+      j--;
+    }
+    ls[j + 1] = x;
+  }
+  return ls;
+}
