@@ -1,0 +1,28 @@
+// Push receivers: Prometheus remote_write, OTLP/HTTP metrics, Influx line protocol,
+// VictoriaMetrics JSON-lines import, Prometheus text import. See docs/ingestion.md.
+import type { Router } from '../web/router.js';
+import { receiverCtx, type IngestDeps } from './receiver.js';
+import { remoteWriteHandler } from './remotewrite.js';
+import { IngestStats, type ReceiverName, type ReceiverStats } from './stats.js';
+
+export { DEFAULT_LIMITS, type IngestLimits } from './limits.js';
+export { IngestStats, type ReceiverName, type ReceiverStats } from './stats.js';
+export { MemAppendable, type MemSeries } from './memappendable.js';
+export { snappyCompress, snappyUncompress, snappyImplementation } from './snappy.js';
+export { appendWriteRequest, REMOTE_WRITE_VERSION } from './remotewrite.js';
+export type { IngestDeps } from './receiver.js';
+
+export interface IngestRoutes {
+  /** Counters per receiver (requests, accepted/rejected samples, bytes). */
+  stats(): Record<ReceiverName, ReceiverStats>;
+  /** The same counters in Prometheus text format, for Vigil's own /metrics. */
+  exposition(): string;
+}
+
+/** Registers every push receiver on `router`. */
+export function registerIngestRoutes(router: Router, deps: IngestDeps): IngestRoutes {
+  const stats = deps.stats ?? new IngestStats();
+  const ctx = receiverCtx({ ...deps, stats });
+  router.post('/api/v1/write', remoteWriteHandler(ctx));
+  return { stats: () => stats.snapshot(), exposition: () => stats.exposition() };
+}
