@@ -1,1 +1,17 @@
-export {};
+// @vigil/sdk: metrics for Node apps, a drop-in for prom-client's core API.
+export type { MetricType, Aggregator, LabelValues, CollectFunction, MetricValue, MetricObject, Exemplar, RenderOptions } from './types.js';
+export { Registry, globalRegistry, globalRegistry as register, negotiate, PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './registry.js';
+export type { RegistryContentType, RegistrableMetric, RegistryOptions } from './registry.js';
+export { Metric, type MetricConfiguration, type SeriesBase } from './metric.js';
+export { Counter, CounterChild, type CounterConfiguration, type IncreaseOptions } from './counter.js';
+export { Gauge, GaugeChild, type GaugeConfiguration } from './gauge.js';
+export { Histogram, HistogramChild, type HistogramConfiguration, type ObserveOptions } from './histogram.js';
+export { Summary, SummaryChild, type SummaryConfiguration } from './summary.js';
+export { QuantileSketch, SlidingQuantiles, sketchQuantiles } from './sketch.js';
+export { linearBuckets, exponentialBuckets, DEFAULT_BUCKETS } from './buckets.js';
+export { validateMetricName, validateLabelName } from './validate.js';
+export { escapeLabelValue } from './format.js';
+
+import { globalRegistry } from './registry.js';
+/** Content type of the default registry (prom-client's `contentType`). */
+export const contentType = globalRegistry.contentType;

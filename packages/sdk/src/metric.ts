@@ -1,0 +1,269 @@
+// The base of every metric: configuration checks, the label-value trie that finds a series
+// without building a key string, and the parts of rendering shared by all types.
+import type { Aggregator, CollectFunction, LabelValues, MetricObject, MetricType, RenderOptions } from './types.js';
+import { checkLabelNames, checkMetricName } from './validate.js';
+import { escapeHelp, innerLabels } from './format.js';
+import { globalRegistry, type Registry } from './registry.js';
+
+export interface MetricConfiguration<T extends string> {
+  name: string;
+  help: string;
+  labelNames?: readonly T[];
+  /** Registries to register with; defaults to the global `register`. `[]` registers nowhere. */
+  registers?: Registry[];
+  aggregator?: Aggregator;
+  /** Called at scrape time before the metric is read (`this` is the metric); may be async. */
+  collect?: CollectFunction<never>;
+  enableExemplars?: boolean;
+  /** OpenMetrics unit (e.g. "seconds"); the name must end with `_<unit>`. */
+  unit?: string;
+}
+
+/** Every series object carries its label values and pre-formatted label strings. */
+export interface SeriesBase {
+  /** Label values in labelNames order ('' = absent). */
+  readonly lv: readonly string[];
+  /** `a="x",b="y"` */
+  readonly li: string;
+  /** `{a="x",b="y"}` or '' */
+  readonly lb: string;
+  /** Creation time, seconds since the epoch (OpenMetrics `_created`). */
+  created: number;
+}
+
+type Node = Map<string, unknown>;
+
+/** Shared empty label set (avoids allocating `{}` on label-less hot paths). */
+export const NO_LABELS: LabelValues<never> = Object.freeze({});
+
+function labelValue(metric: string, name: string, v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  throw new TypeError(`Label ${name} of metric ${metric} must be a string or number, got ${typeof v}`);
+}
+
+export abstract class Metric<T extends string, C extends SeriesBase> {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly T[];
+  readonly aggregator: Aggregator;
+  readonly unit: string | undefined;
+  readonly enableExemplars: boolean;
+  readonly registers: Registry[];
+  collect: CollectFunction<this> | undefined;
+  abstract readonly type: MetricType;
+
+  /** Live series in creation order (render order). */
+  protected readonly series = new Set<C>();
+  private root: Node = new Map();
+  protected only: C | undefined = undefined;
+  private readonly known: Set<string>;
+
+  constructor(config: MetricConfiguration<T>, reserved?: string) {
+    if (config === null || typeof config !== 'object') throw new TypeError('constructor expected a config object');
+    this.name = checkMetricName(config.name);
+    if (typeof config.help !== 'string' || config.help === '') throw new Error(`Missing mandatory help parameter for metric ${this.name}`);
+    this.help = config.help;
+    this.labelNames = checkLabelNames(this.name, config.labelNames, reserved) as T[];
+    this.known = new Set(this.labelNames);
+    this.aggregator = config.aggregator ?? 'sum';
+    this.enableExemplars = config.enableExemplars === true;
+    if (config.collect !== undefined && typeof config.collect !== 'function') {
+      throw new Error(`Optional "collect" parameter of metric ${this.name} must be a function`);
+    }
+    this.collect = config.collect as CollectFunction<this> | undefined;
+    if (config.unit !== undefined) {
+      if (!/^[a-zA-Z0-9_:]+$/.test(config.unit)) throw new Error(`Invalid unit ${JSON.stringify(config.unit)} for metric ${this.name}`);
+      const base = this.name.endsWith('_total') ? this.name.slice(0, -6) : this.name;
+      if (!base.endsWith('_' + config.unit)) {
+        throw new Error(`Metric ${this.name} has unit ${config.unit}: OpenMetrics requires the name to end with _${config.unit}`);
+      }
+    }
+    this.unit = config.unit;
+    this.registers = config.registers ?? [globalRegistry];
+    for (const r of this.registers) r.registerMetric(this);
+  }
+
+  /** Creates a series object; called only when a new label combination is first seen. */
+  protected abstract make(lv: string[], li: string, lb: string): C;
+
+  /** Renders this family (HELP/TYPE/samples) ending with a newline. */
+  abstract render(opts: RenderOptions): string;
+
+  abstract get(): Promise<MetricObject>;
+
+  /** The series for a labels object (created on first use). Hot path: no string keys built. */
+  protected lookup(labels: LabelValues<T> | LabelValues<never>): C {
+    return this.lookupIn(labels as LabelValues<T>);
+  }
+
+  private lookupIn(labels: LabelValues<T>): C {
+    const names = this.labelNames;
+    const n = names.length;
+    if (n === 0) return this.only ?? this.insert(labels);
+    let node = this.root;
+    for (let i = 0; i < n - 1; i++) {
+      const v = labels[names[i]!];
+      const next = node.get(typeof v === 'string' ? v : v === undefined ? '' : String(v));
+      if (next === undefined) return this.insert(labels);
+      node = next as Node;
+    }
+    const v = labels[names[n - 1]!];
+    const c = node.get(typeof v === 'string' ? v : v === undefined ? '' : String(v));
+    return c === undefined ? this.insert(labels) : (c as C);
+  }
+
+  /** The series for positional label values (`labels('GET', 200)`). */
+  protected lookupPositional(values: readonly unknown[]): C {
+    const names = this.labelNames;
+    const n = names.length;
+    if (values.length !== n) {
+      throw new Error(
+        `Invalid number of arguments (${values.length}): "${values.join(', ')}" for label names (${n}): "${names.join(', ')}" of metric ${this.name}.`,
+      );
+    }
+    const o: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) o[names[i]!] = values[i];
+    return this.lookup(o as LabelValues<T>);
+  }
+
+  /** Series for `labels(...)`: an object or positional values. */
+  protected bind(args: readonly unknown[]): C {
+    const a0 = args[0];
+    if (args.length === 1 && typeof a0 === 'object' && a0 !== null) return this.lookup(a0 as LabelValues<T>);
+    return this.lookupPositional(args);
+  }
+
+  /** Slow path: validate the label set, then create and index the series. */
+  private insert(labels: LabelValues<T>): C {
+    for (const k in labels) {
+      if (!this.known.has(k)) {
+        throw new Error(
+          `Added label "${k}" is not included in initial labelset of metric ${this.name}: [${this.labelNames.map((x) => `'${x}'`).join(', ')}]`,
+        );
+      }
+    }
+    const names = this.labelNames;
+    const n = names.length;
+    const lv: string[] = new Array(n);
+    for (let i = 0; i < n; i++) lv[i] = labelValue(this.name, names[i]!, labels[names[i]!]);
+    const li = innerLabels(names, lv);
+    const c = this.make(lv, li, li === '' ? '' : '{' + li + '}');
+    if (n === 0) {
+      this.only = c;
+    } else {
+      let node = this.root;
+      for (let i = 0; i < n - 1; i++) {
+        let next = node.get(lv[i]!) as Node | undefined;
+        if (next === undefined) node.set(lv[i]!, (next = new Map()));
+        node = next;
+      }
+      node.set(lv[n - 1]!, c);
+    }
+    this.series.add(c);
+    return c;
+  }
+
+  private find(lv: readonly string[]): { node: Node; key: string } | null {
+    let node = this.root;
+    for (let i = 0; i < lv.length - 1; i++) {
+      const next = node.get(lv[i]!) as Node | undefined;
+      if (next === undefined) return null;
+      node = next;
+    }
+    return { node, key: lv[lv.length - 1]! };
+  }
+
+  /** Removes one series, given as a labels object or positional values. */
+  remove(...args: [LabelValues<T>] | (string | number)[]): void {
+    const a0 = args[0];
+    let labels: Record<string, unknown>;
+    if (args.length === 1 && typeof a0 === 'object' && a0 !== null) labels = a0 as Record<string, unknown>;
+    else {
+      if (args.length !== this.labelNames.length) this.lookupPositional(args); // throws the arity error
+      labels = {};
+      this.labelNames.forEach((n, i) => (labels[n] = args[i]));
+    }
+    for (const k in labels) {
+      if (!this.known.has(k)) throw new Error(`Added label "${k}" is not included in initial labelset of metric ${this.name}`);
+    }
+    if (this.labelNames.length === 0) {
+      if (this.only) this.series.delete(this.only);
+      this.only = undefined;
+      return;
+    }
+    const lv = this.labelNames.map((n) => labelValue(this.name, n, labels[n]));
+    const f = this.find(lv);
+    if (!f) return;
+    const c = f.node.get(f.key) as C | undefined;
+    if (c === undefined) return;
+    f.node.delete(f.key);
+    this.series.delete(c);
+  }
+
+  /** Drops every series (label-less metrics start again from zero). */
+  reset(): void {
+    this.root = new Map();
+    this.only = undefined;
+    this.series.clear();
+    if (this.labelNames.length === 0) this.lookup({});
+  }
+
+  /** Creates (or resets to zero) the series for these labels so it is exported before first use. */
+  zero(labels: LabelValues<T> = {}): void {
+    const c = this.lookup(labels);
+    this.clearSeries(c);
+  }
+
+  protected abstract clearSeries(c: C): void;
+
+  /** Runs the collect callback, if any; returns its promise when it is async. */
+  runCollect(): void | Promise<void> {
+    const f = this.collect;
+    if (f === undefined) return;
+    return f.call(this);
+  }
+
+  /** Number of live series. */
+  get seriesCount(): number {
+    return this.series.size;
+  }
+
+  protected header(opts: RenderOptions, family: string): string {
+    const help = '# HELP ' + family + ' ' + escapeHelp(this.help, opts.openMetrics) + '\n';
+    const type = '# TYPE ' + family + ' ' + this.type + '\n';
+    const unit = opts.openMetrics && this.unit !== undefined ? '# UNIT ' + family + ' ' + this.unit + '\n' : '';
+    return help + type + unit;
+  }
+
+  /** `{...}` for a series, with registry default labels merged in when there are any. */
+  protected braced(c: SeriesBase, opts: RenderOptions): string {
+    if (opts.defaults === null) return c.lb;
+    const li = this.inner(c, opts);
+    return li === '' ? '' : '{' + li + '}';
+  }
+
+  protected inner(c: SeriesBase, opts: RenderOptions): string {
+    const d = opts.defaults;
+    if (d === null) return c.li;
+    let li = c.li;
+    for (let i = 0; i < d.names.length; i++) {
+      const j = this.labelNames.indexOf(d.names[i] as T);
+      if (j >= 0 && c.lv[j] !== '') continue;
+      li += (li === '' ? '' : ',') + innerLabels([d.names[i]!], [d.values[i]!]);
+    }
+    return li;
+  }
+
+  /** Labels object of a series for `get()`, defaults not included. */
+  protected labelObject(c: SeriesBase): Record<string, string | number> {
+    const o: Record<string, string | number> = {};
+    for (let i = 0; i < this.labelNames.length; i++) if (c.lv[i] !== '') o[this.labelNames[i]!] = c.lv[i]!;
+    return o;
+  }
+}
+
+export function nowSeconds(): number {
+  return Date.now() / 1000;
+}
