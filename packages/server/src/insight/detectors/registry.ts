@@ -6,6 +6,7 @@ import { WindowedGaussian } from './gaussian.js';
 import { RobustZ } from './robustz.js';
 import { Seasonal } from './seasonal.js';
 import { Ensemble } from './ensemble.js';
+import { IForestUni } from './iforest.js';
 import { ParamError, type Detector, type DetectorState, type Params } from './types.js';
 
 type Ctor = (p: Params) => Detector;
@@ -40,3 +41,4 @@ export function restoreDetector(snap: DetectorState): Detector {
   return d;
 }
 registerDetector('ensemble', (p) => new Ensemble(p));
+registerDetector('iforest', (p) => new IForestUni(p));
