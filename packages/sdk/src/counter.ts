@@ -2,6 +2,7 @@
 import { Metric, NO_LABELS, nowSeconds, type MetricConfiguration, type SeriesBase } from './metric.js';
 import type { CollectFunction, LabelValues, MetricObject, MetricValue, RenderOptions } from './types.js';
 import { fmtNum } from './format.js';
+import type { TextSink } from './sink.js';
 import { makeExemplar, renderExemplar, type StoredExemplar } from './exemplar.js';
 
 export interface CounterConfiguration<T extends string> extends MetricConfiguration<T> {
@@ -26,7 +27,6 @@ export class CounterChild implements SeriesBase {
   constructor(
     readonly lv: readonly string[],
     readonly li: string,
-    readonly lb: string,
     public created: number,
     private readonly metric: string,
   ) {}
@@ -52,8 +52,8 @@ export class Counter<T extends string = string> extends Metric<T, CounterChild> 
     if (this.labelNames.length === 0) this.lookup(NO_LABELS);
   }
 
-  protected make(lv: string[], li: string, lb: string): CounterChild {
-    return new CounterChild(lv, li, lb, nowSeconds(), this.name);
+  protected make(lv: string[], li: string): CounterChild {
+    return new CounterChild(lv, li, nowSeconds(), this.name);
   }
 
   /**
@@ -96,17 +96,16 @@ export class Counter<T extends string = string> extends Metric<T, CounterChild> 
     return { help: this.help, name: this.name, type: 'counter', values, aggregator: this.aggregator };
   }
 
-  render(o: RenderOptions): string {
+  render(o: RenderOptions, out: TextSink): void {
     const om = o.openMetrics;
     const family = om && this.name.endsWith('_total') ? this.name.slice(0, -6) : this.name;
     const sample = om ? family + '_total' : this.name;
-    let s = this.header(o, family);
+    out.add(this.header(o, family));
     const plain = o.defaults === null;
     for (const c of this.series) {
-      const lb = plain ? c.lb : this.braced(c, o);
-      s += sample + lb + ' ' + fmtNum(c.value) + (om && c.exemplar !== undefined ? renderExemplar(c.exemplar) : '') + '\n';
-      if (o.created) s += family + '_created' + lb + ' ' + c.created.toFixed(3) + '\n';
+      const lb = plain ? (c.li === '' ? '' : '{' + c.li + '}') : this.braced(c, o);
+      out.add(sample + lb + ' ' + fmtNum(c.value) + (om && c.exemplar !== undefined ? renderExemplar(c.exemplar) : '') + '\n');
+      if (o.created) out.add(family + '_created' + lb + ' ' + c.created.toFixed(3) + '\n');
     }
-    return s;
   }
 }

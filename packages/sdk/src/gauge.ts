@@ -2,6 +2,7 @@
 import { Metric, NO_LABELS, type MetricConfiguration, type SeriesBase } from './metric.js';
 import type { CollectFunction, LabelValues, MetricObject, RenderOptions } from './types.js';
 import { fmtNum } from './format.js';
+import type { TextSink } from './sink.js';
 
 export interface GaugeConfiguration<T extends string> extends MetricConfiguration<T> {
   collect?: CollectFunction<Gauge<T>>;
@@ -16,7 +17,6 @@ export class GaugeChild implements SeriesBase {
   constructor(
     readonly lv: readonly string[],
     readonly li: string,
-    readonly lb: string,
     public created: number,
   ) {}
 
@@ -59,8 +59,8 @@ export class Gauge<T extends string = string> extends Metric<T, GaugeChild> {
     if (this.labelNames.length === 0) this.lookup(NO_LABELS);
   }
 
-  protected make(lv: string[], li: string, lb: string): GaugeChild {
-    return new GaugeChild(lv, li, lb, Date.now() / 1000);
+  protected make(lv: string[], li: string): GaugeChild {
+    return new GaugeChild(lv, li, Date.now() / 1000);
   }
 
   set(labels: LabelValues<T> | number, value?: number): void {
@@ -104,11 +104,10 @@ export class Gauge<T extends string = string> extends Metric<T, GaugeChild> {
     return { help: this.help, name: this.name, type: 'gauge', values, aggregator: this.aggregator };
   }
 
-  render(o: RenderOptions): string {
-    let s = this.header(o, this.name);
+  render(o: RenderOptions, out: TextSink): void {
+    out.add(this.header(o, this.name));
     const name = this.name;
     const plain = o.defaults === null;
-    for (const c of this.series) s += name + (plain ? c.lb : this.braced(c, o)) + ' ' + fmtNum(c.value) + '\n';
-    return s;
+    for (const c of this.series) out.add(name + (plain ? (c.li === '' ? '' : '{' + c.li + '}') : this.braced(c, o)) + ' ' + fmtNum(c.value) + '\n');
   }
 }

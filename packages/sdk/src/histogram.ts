@@ -2,6 +2,7 @@
 import { Metric, NO_LABELS, nowSeconds, type MetricConfiguration, type SeriesBase } from './metric.js';
 import type { CollectFunction, LabelValues, MetricObject, MetricValue, RenderOptions } from './types.js';
 import { fmtNum } from './format.js';
+import type { TextSink } from './sink.js';
 import { makeExemplar, renderExemplar, type StoredExemplar } from './exemplar.js';
 import { DEFAULT_BUCKETS } from './buckets.js';
 
@@ -30,7 +31,6 @@ export class HistogramChild implements SeriesBase {
   constructor(
     readonly lv: readonly string[],
     readonly li: string,
-    readonly lb: string,
     public created: number,
     private readonly bounds: Float64Array,
     private readonly metric: string,
@@ -92,8 +92,8 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramChi
     if (this.labelNames.length === 0) this.lookup(NO_LABELS);
   }
 
-  protected make(lv: string[], li: string, lb: string): HistogramChild {
-    return new HistogramChild(lv, li, lb, nowSeconds(), this.bounds, this.name);
+  protected make(lv: string[], li: string): HistogramChild {
+    return new HistogramChild(lv, li, nowSeconds(), this.bounds, this.name);
   }
 
   /** observe(value), observe(labels, value); with enableExemplars also observe({labels, value, exemplarLabels}). */
@@ -156,28 +156,27 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramChi
     return { name: this.name, help: this.help, type: 'histogram', values, aggregator: this.aggregator };
   }
 
-  render(o: RenderOptions): string {
+  render(o: RenderOptions, out: TextSink): void {
     const name = this.name;
     const om = o.openMetrics;
-    let s = this.header(o, name);
+    out.add(this.header(o, name));
     const le = this.le;
     const nb = le.length;
     const bucket = name + '_bucket{';
     const plain = o.defaults === null;
     for (const c of this.series) {
       const li = plain ? c.li : this.inner(c, o);
-      const lb = plain ? c.lb : li === '' ? '' : '{' + li + '}';
+      const lb = li === '' ? '' : '{' + li + '}';
       const pre = li === '' ? bucket : bucket + li + ',';
       const counts = c.counts;
       const ex = om ? c.exemplars : undefined;
       let acc = 0;
       for (let i = 0; i < nb; i++) {
         acc += counts[i]!;
-        s += pre + le[i] + acc + (ex !== undefined ? renderExemplar(ex[i]) : '') + '\n';
+        out.add(pre + le[i] + acc + (ex !== undefined ? renderExemplar(ex[i]) : '') + '\n');
       }
-      s += name + '_sum' + lb + ' ' + fmtNum(c.sum) + '\n' + name + '_count' + lb + ' ' + acc + '\n';
-      if (o.created) s += name + '_created' + lb + ' ' + c.created.toFixed(3) + '\n';
+      out.add(name + '_sum' + lb + ' ' + fmtNum(c.sum) + '\n' + name + '_count' + lb + ' ' + acc + '\n');
+      if (o.created) out.add(name + '_created' + lb + ' ' + c.created.toFixed(3) + '\n');
     }
-    return s;
   }
 }

@@ -4,6 +4,7 @@ import type { Aggregator, CollectFunction, LabelValues, MetricObject, MetricType
 import { checkLabelNames, checkMetricName } from './validate.js';
 import { escapeHelp, innerLabels } from './format.js';
 import { globalRegistry, type Registry } from './registry.js';
+import type { TextSink } from './sink.js';
 
 export interface MetricConfiguration<T extends string> {
   name: string;
@@ -25,8 +26,6 @@ export interface SeriesBase {
   readonly lv: readonly string[];
   /** `a="x",b="y"` */
   readonly li: string;
-  /** `{a="x",b="y"}` or '' */
-  readonly lb: string;
   /** Creation time, seconds since the epoch (OpenMetrics `_created`). */
   created: number;
 }
@@ -55,7 +54,7 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
   abstract readonly type: MetricType;
 
   /** Live series in creation order (render order). */
-  protected readonly series = new Set<C>();
+  protected readonly series: C[] = [];
   private root: Node = new Map();
   protected only: C | undefined = undefined;
   private readonly known: Set<string>;
@@ -86,10 +85,10 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
   }
 
   /** Creates a series object; called only when a new label combination is first seen. */
-  protected abstract make(lv: string[], li: string, lb: string): C;
+  protected abstract make(lv: string[], li: string): C;
 
   /** Renders this family (HELP/TYPE/samples) ending with a newline. */
-  abstract render(opts: RenderOptions): string;
+  abstract render(opts: RenderOptions, out: TextSink): void;
 
   abstract get(): Promise<MetricObject>;
 
@@ -149,7 +148,7 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
     const lv: string[] = new Array(n);
     for (let i = 0; i < n; i++) lv[i] = labelValue(this.name, names[i]!, labels[names[i]!]);
     const li = innerLabels(names, lv);
-    const c = this.make(lv, li, li === '' ? '' : '{' + li + '}');
+    const c = this.make(lv, li);
     if (n === 0) {
       this.only = c;
     } else {
@@ -161,7 +160,7 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
       }
       node.set(lv[n - 1]!, c);
     }
-    this.series.add(c);
+    this.series.push(c);
     return c;
   }
 
@@ -189,7 +188,7 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
       if (!this.known.has(k)) throw new Error(`Added label "${k}" is not included in initial labelset of metric ${this.name}`);
     }
     if (this.labelNames.length === 0) {
-      if (this.only) this.series.delete(this.only);
+      if (this.only) this.unlist(this.only);
       this.only = undefined;
       return;
     }
@@ -199,14 +198,19 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
     const c = f.node.get(f.key) as C | undefined;
     if (c === undefined) return;
     f.node.delete(f.key);
-    this.series.delete(c);
+    this.unlist(c);
+  }
+
+  private unlist(c: C): void {
+    const i = this.series.indexOf(c);
+    if (i >= 0) this.series.splice(i, 1);
   }
 
   /** Drops every series (label-less metrics start again from zero). */
   reset(): void {
     this.root = new Map();
     this.only = undefined;
-    this.series.clear();
+    this.series.length = 0;
     if (this.labelNames.length === 0) this.lookup({});
   }
 
@@ -227,7 +231,7 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
 
   /** Number of live series. */
   get seriesCount(): number {
-    return this.series.size;
+    return this.series.length;
   }
 
   protected header(opts: RenderOptions, family: string): string {
@@ -239,7 +243,7 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
 
   /** `{...}` for a series, with registry default labels merged in when there are any. */
   protected braced(c: SeriesBase, opts: RenderOptions): string {
-    if (opts.defaults === null) return c.lb;
+    if (opts.defaults === null) return c.li === '' ? '' : '{' + c.li + '}';
     const li = this.inner(c, opts);
     return li === '' ? '' : '{' + li + '}';
   }

@@ -1,6 +1,7 @@
 // Registry: holds metrics, runs collect callbacks at scrape time and renders the exposition.
 import type { MetricObject, MetricType, RenderOptions } from './types.js';
 import { checkLabelName } from './validate.js';
+import { TextSink } from './sink.js';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -13,7 +14,7 @@ export interface RegistrableMetric {
   get(): Promise<MetricObject>;
   reset(): void;
   runCollect(): void | Promise<void>;
-  render(opts: RenderOptions): string;
+  render(opts: RenderOptions, out: TextSink): void;
 }
 
 function checkType(ct: string): RegistryContentType {
@@ -116,11 +117,14 @@ export class Registry {
   private renderNow(metrics: RegistrableMetric[], ct: RegistryContentType): string {
     const openMetrics = ct === OPENMETRICS_CONTENT_TYPE;
     const opts: RenderOptions = { openMetrics, created: openMetrics && this.emitCreated, defaults: this._defaults };
-    let out = '';
+    const out = new TextSink();
     // 0.0.4 output separates families with a blank line, as prom-client does.
-    const sep = openMetrics ? '' : '\n';
-    for (let i = 0; i < metrics.length; i++) out += (i === 0 ? '' : sep) + metrics[i]!.render(opts);
-    return openMetrics ? out + '# EOF\n' : out;
+    for (let i = 0; i < metrics.length; i++) {
+      if (i > 0 && !openMetrics) out.add('\n');
+      metrics[i]!.render(opts, out);
+    }
+    if (openMetrics) out.add('# EOF\n');
+    return out.toString();
   }
 
   async getSingleMetricAsString(name: string): Promise<string> {

@@ -2,6 +2,7 @@
 import { Metric, NO_LABELS, nowSeconds, type MetricConfiguration, type SeriesBase } from './metric.js';
 import type { CollectFunction, LabelValues, MetricObject, MetricValue, RenderOptions } from './types.js';
 import { fmtNum } from './format.js';
+import type { TextSink } from './sink.js';
 import { SlidingQuantiles } from './sketch.js';
 
 export interface SummaryConfiguration<T extends string> extends MetricConfiguration<T> {
@@ -33,7 +34,6 @@ export class SummaryChild implements SeriesBase {
   constructor(
     readonly lv: readonly string[],
     readonly li: string,
-    readonly lb: string,
     public created: number,
     readonly window: SlidingQuantiles,
   ) {}
@@ -84,8 +84,8 @@ export class Summary<T extends string = string> extends Metric<T, SummaryChild> 
     if (this.labelNames.length === 0) this.lookup(NO_LABELS);
   }
 
-  protected make(lv: string[], li: string, lb: string): SummaryChild {
-    return new SummaryChild(lv, li, lb, nowSeconds(), new SlidingQuantiles(this.maxAgeSeconds, this.ageBuckets, this.alpha));
+  protected make(lv: string[], li: string): SummaryChild {
+    return new SummaryChild(lv, li, nowSeconds(), new SlidingQuantiles(this.maxAgeSeconds, this.ageBuckets, this.alpha));
   }
 
   observe(labels: LabelValues<T> | number, value?: number): void {
@@ -117,14 +117,11 @@ export class Summary<T extends string = string> extends Metric<T, SummaryChild> 
     c.count = 0;
   }
 
-  private *live(): Generator<SummaryChild> {
-    for (const c of this.series) {
-      if (this.pruneAgedBuckets && c.window.size() === 0) {
-        this.remove(this.labelObject(c) as LabelValues<T>);
-        continue;
-      }
-      yield c;
-    }
+  private live(): SummaryChild[] {
+    if (!this.pruneAgedBuckets) return this.series;
+    const stale = this.series.filter((c) => c.window.size() === 0);
+    for (const c of stale) this.remove(this.labelObject(c) as LabelValues<T>);
+    return this.series;
   }
 
   async get(): Promise<MetricObject> {
@@ -141,20 +138,19 @@ export class Summary<T extends string = string> extends Metric<T, SummaryChild> 
     return { name: this.name, help: this.help, type: 'summary', values, aggregator: this.aggregator };
   }
 
-  render(o: RenderOptions): string {
+  render(o: RenderOptions, out: TextSink): void {
     const name = this.name;
-    let s = this.header(o, name);
+    out.add(this.header(o, name));
     const plain = o.defaults === null;
-    const out = this.out;
+    const qv = this.out;
     for (const c of this.live()) {
       const li = plain ? c.li : this.inner(c, o);
       const lb = li === '' ? '' : '{' + li + '}';
       const pre = name + '{' + (li === '' ? '' : li + ',');
-      c.window.quantiles(this.percentiles, out);
-      for (let i = 0; i < this.qLabel.length; i++) s += pre + this.qLabel[i] + '} ' + fmtNum(out[i]!) + '\n';
-      s += name + '_sum' + lb + ' ' + fmtNum(c.sum) + '\n' + name + '_count' + lb + ' ' + c.count + '\n';
-      if (o.created) s += name + '_created' + lb + ' ' + c.created.toFixed(3) + '\n';
+      c.window.quantiles(this.percentiles, qv);
+      for (let i = 0; i < this.qLabel.length; i++) out.add(pre + this.qLabel[i] + '} ' + fmtNum(qv[i]!) + '\n');
+      out.add(name + '_sum' + lb + ' ' + fmtNum(c.sum) + '\n' + name + '_count' + lb + ' ' + c.count + '\n');
+      if (o.created) out.add(name + '_created' + lb + ' ' + c.created.toFixed(3) + '\n');
     }
-    return s;
   }
 }

@@ -1,0 +1,149 @@
+// One SDK in one process: `node worker.mjs <vigil|prom-client|otel> <case>` prints one JSON line.
+// Hot-path cases report ns/op (best of several timed rounds); render cases report ms and bytes.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const [sdkName, caseName, arg] = process.argv.slice(2);
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const require = createRequire(repo + '/package.json');
+
+async function load() {
+  if (sdkName === 'vigil') return await import(repo + '/packages/sdk/dist/index.js');
+  if (sdkName === 'prom-client') return require('prom-client');
+  throw new Error('unknown sdk ' + sdkName);
+}
+
+const ROUNDS = 5;
+function timeOps(fn, ops) {
+  fn(Math.min(ops, 200000)); // warm up
+  let best = Infinity;
+  for (let r = 0; r < ROUNDS; r++) {
+    const t0 = process.hrtime.bigint();
+    fn(ops);
+    const dt = Number(process.hrtime.bigint() - t0);
+    best = Math.min(best, dt / ops);
+  }
+  return best;
+}
+
+// 100 label combinations: 5 methods x 20 routes.
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
+const combos = [];
+for (let i = 0; i < 100; i++) combos.push({ method: METHODS[i % 5], route: '/api/r' + Math.floor(i / 5) });
+
+async function otelCase() {
+  const { MeterProvider } = require('@opentelemetry/sdk-metrics');
+  const { PrometheusExporter, PrometheusSerializer } = require('@opentelemetry/exporter-prometheus');
+  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const provider = new MeterProvider({ readers: [exporter] });
+  const meter = provider.getMeter('bench');
+  const serializer = new PrometheusSerializer();
+  const render = async () => {
+    const { resourceMetrics } = await exporter.collect();
+    return serializer.serialize(resourceMetrics);
+  };
+  return { meter, render };
+}
+
+async function main() {
+  let r;
+  if (sdkName === 'otel') r = await runOtel();
+  else r = await runProm(await load());
+  process.stdout.write(JSON.stringify(r) + '\n');
+}
+
+async function runProm(m) {
+  const reg = new m.Registry();
+  const N = 2_000_000;
+  switch (caseName) {
+    case 'counter_bound': {
+      const c = new m.Counter({ name: 'c_total', help: 'h', labelNames: ['method'], registers: [reg] });
+      const ch = c.labels('GET');
+      return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) ch.inc(); }, N * 5) };
+    }
+    case 'counter_labels': {
+      const c = new m.Counter({ name: 'c_total', help: 'h', labelNames: ['method', 'route'], registers: [reg] });
+      return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) c.inc(combos[i % 100]); }, N) };
+    }
+    case 'histogram_labels': {
+      const h = new m.Histogram({ name: 'h_seconds', help: 'h', labelNames: ['method', 'route'], registers: [reg] });
+      return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) h.observe(combos[i % 100], (i % 1000) / 997); }, N) };
+    }
+    case 'gauge_set': {
+      const g = new m.Gauge({ name: 'g', help: 'h', registers: [reg] });
+      return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) g.set(i); }, N * 5) };
+    }
+    case 'summary_observe': {
+      const s = new m.Summary({ name: 's_seconds', help: 'h', registers: [reg], maxAgeSeconds: 600, ageBuckets: 5 });
+      return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) s.observe((i % 1000) / 997); }, sdkName === 'vigil' ? N : 200_000) };
+    }
+    case 'render': {
+      const series = Number(arg);
+      const c = new m.Counter({ name: 'r_total', help: 'h', labelNames: ['a', 'b'], registers: [reg] });
+      const before = (globalThis.gc?.(), process.memoryUsage().heapUsed);
+      for (let i = 0; i < series; i++) c.inc({ a: 'v' + (i % 100), b: 'x' + Math.floor(i / 100) }, i);
+      const after = (globalThis.gc?.(), process.memoryUsage().heapUsed);
+      let text = await reg.metrics();
+      let best = Infinity;
+      let bytes = 0;
+      for (let r = 0; r < 5; r++) {
+        const t0 = performance.now();
+        text = await reg.metrics();
+        bytes = Buffer.byteLength(text); // flattens the string, as writing it to a socket would
+        best = Math.min(best, performance.now() - t0);
+      }
+      return { ms: best, bytes, heapPerSeries: (after - before) / series };
+    }
+  }
+  throw new Error('unknown case ' + caseName);
+}
+
+async function runOtel() {
+  const { meter, render } = await otelCase();
+  const N = 2_000_000;
+  switch (caseName) {
+    case 'counter_bound': {
+      // OTel has no bound instruments; the closest is add() with one fixed attribute object.
+      const c = meter.createCounter('c');
+      const a = { method: 'GET' };
+      return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) c.add(1, a); }, N / 2) };
+    }
+    case 'counter_labels': {
+      const c = meter.createCounter('c');
+      return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) c.add(1, combos[i % 100]); }, N / 2) };
+    }
+    case 'histogram_labels': {
+      const h = meter.createHistogram('h', { advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] } });
+      return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) h.record((i % 1000) / 997, combos[i % 100]); }, N / 2) };
+    }
+    case 'gauge_set': {
+      const g = meter.createGauge ? meter.createGauge('g') : null;
+      if (!g) return { nsPerOp: null };
+      return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) g.record(i); }, N / 2) };
+    }
+    case 'summary_observe':
+      return { nsPerOp: null }; // OTel has no summary instrument
+    case 'render': {
+      const series = Number(arg);
+      const c = meter.createCounter('r', { description: 'h' });
+      const before = (globalThis.gc?.(), process.memoryUsage().heapUsed);
+      for (let i = 0; i < series; i++) c.add(i, { a: 'v' + (i % 100), b: 'x' + Math.floor(i / 100) });
+      const after = (globalThis.gc?.(), process.memoryUsage().heapUsed);
+      let text = await render();
+      let best = Infinity;
+      let bytes = 0;
+      for (let r = 0; r < 3; r++) {
+        const t0 = performance.now();
+        text = await render();
+        bytes = Buffer.byteLength(text);
+        best = Math.min(best, performance.now() - t0);
+      }
+      return { ms: best, bytes, heapPerSeries: (after - before) / series };
+    }
+  }
+  throw new Error('unknown case ' + caseName);
+}
+
+main().catch((e) => {
+  process.stdout.write(JSON.stringify({ error: String(e?.message ?? e) }) + '\n');
+});
