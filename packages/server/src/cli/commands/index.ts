@@ -1,6 +1,7 @@
 // Every `vigil` command, one file each. Add new commands here.
 import type { Command } from '../command.js';
 import { serveCommand } from './serve.js';
+import { anomalyCommands } from './anomaly.js';
 import { checkConfigCommand } from './check-config.js';
 
-export const commands: Command[] = [serveCommand, checkConfigCommand];
+export const commands: Command[] = [serveCommand, checkConfigCommand, ...anomalyCommands];

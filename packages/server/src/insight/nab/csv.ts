@@ -9,6 +9,8 @@ export interface CsvSeries {
   /** Timestamps in ms since the epoch (naive times read as UTC). */
   t: Float64Array;
   v: Float64Array;
+  /** Values as written (so results files repeat them exactly). */
+  vtext: string[];
 }
 
 export class CsvError extends Error {}
@@ -35,6 +37,7 @@ export function parseCsvSeries(text: string, file = '<csv>'): CsvSeries {
   const stamps: string[] = new Array(n);
   const t = new Float64Array(n);
   const v = new Float64Array(n);
+  const vtext: string[] = new Array(n);
   let k = 0;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!.trim();
@@ -50,9 +53,10 @@ export function parseCsvSeries(text: string, file = '<csv>'): CsvSeries {
     stamps[k] = ts;
     t[k] = ms;
     v[k] = val;
+    vtext[k] = vs;
     k++;
   }
-  return { stamps, t, v };
+  return { stamps, t, v, vtext };
 }
 
 export function readCsvSeries(path: string): CsvSeries {

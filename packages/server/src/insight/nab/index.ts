@@ -2,3 +2,4 @@
 export * from './csv.js';
 export * from './labels.js';
 export * from './scorer.js';
+export * from './report.js';
