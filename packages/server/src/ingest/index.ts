@@ -3,6 +3,7 @@
 import type { Router } from '../web/router.js';
 import { receiverCtx, type IngestDeps } from './receiver.js';
 import { remoteWriteHandler } from './remotewrite.js';
+import { otlpHandler } from './otlp/handler.js';
 import { IngestStats, type ReceiverName, type ReceiverStats } from './stats.js';
 
 export { DEFAULT_LIMITS, type IngestLimits } from './limits.js';
@@ -11,6 +12,7 @@ export { MemAppendable, type MemSeries } from './memappendable.js';
 export { snappyCompress, snappyUncompress, snappyImplementation } from './snappy.js';
 export { appendWriteRequest, REMOTE_WRITE_VERSION } from './remotewrite.js';
 export type { IngestDeps } from './receiver.js';
+export * as otlp from './otlp/index.js';
 
 export interface IngestRoutes {
   /** Counters per receiver (requests, accepted/rejected samples, bytes). */
@@ -24,5 +26,6 @@ export function registerIngestRoutes(router: Router, deps: IngestDeps): IngestRo
   const stats = deps.stats ?? new IngestStats();
   const ctx = receiverCtx({ ...deps, stats });
   router.post('/api/v1/write', remoteWriteHandler(ctx));
+  router.post('/api/v1/otlp/v1/metrics', otlpHandler(ctx));
   return { stats: () => stats.snapshot(), exposition: () => stats.exposition() };
 }

@@ -1,0 +1,184 @@
+// OTLP metrics to samples, as Prometheus 3's OTLP receiver: cumulative sums and histograms,
+// gauges and summaries; resource service.* attributes to job/instance; other resource
+// attributes on `target_info`. Delta temporality and exponential histograms are rejected per
+// data point (counted in the partial_success answer).
+import { STALE_NAN } from '../../model/sample.js';
+import type { Label, Labels } from '../../model/labels.js';
+import type { MetricMetadata } from '../../storage/interface.js';
+import type { BatchAppend } from '../batch.js';
+import { normalizeLabels } from '../batch.js';
+import { FLAG_NO_RECORDED_VALUE, TEMPORALITY_CUMULATIVE, formatFloatF, type OtlpAttr, type OtlpMetric, type OtlpPoint, type OtlpRequest } from './model.js';
+import { labelName, metricName, promUnit, type NamingType } from './names.js';
+
+const SERVICE_NAME = 'service.name';
+const SERVICE_NAMESPACE = 'service.namespace';
+const SERVICE_INSTANCE_ID = 'service.instance.id';
+
+export interface OtlpOutcome {
+  rejectedPoints: number;
+  /** Points rejected before any append (delta temporality, exponential histograms, bad names). */
+  skippedPoints: number;
+  /** Distinct reasons, bounded; for partial_success.error_message. */
+  messages: string[];
+}
+
+/** Attributes to labels: sorted by key, normalized; colliding names join values with ";". */
+function attrLabels(attrs: readonly OtlpAttr[], skip?: Set<string>): Map<string, string> {
+  const sorted = attrs.length > 1 ? [...attrs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) : attrs;
+  const m = new Map<string, string>();
+  for (const a of sorted) {
+    if (skip?.has(a.key)) continue;
+    const n = labelName(a.key);
+    if (n === '') continue;
+    const prev = m.get(n);
+    m.set(n, prev === undefined ? a.value : `${prev};${a.value}`);
+  }
+  return m;
+}
+
+interface ResourceIds {
+  job?: string;
+  instance?: string;
+}
+
+function resourceIds(attrs: readonly OtlpAttr[]): ResourceIds {
+  let name: string | undefined, ns: string | undefined, inst: string | undefined;
+  for (const a of attrs) {
+    if (a.key === SERVICE_NAME) name = a.value;
+    else if (a.key === SERVICE_NAMESPACE) ns = a.value;
+    else if (a.key === SERVICE_INSTANCE_ID) inst = a.value;
+  }
+  const out: ResourceIds = {};
+  if (name !== undefined) out.job = ns !== undefined && ns !== '' ? `${ns}/${name}` : name;
+  if (inst !== undefined) out.instance = inst;
+  return out;
+}
+
+function build(base: Map<string, string>, ids: ResourceIds, extra: [string, string][]): Label[] {
+  const m = new Map(base);
+  if (ids.job !== undefined) m.set('job', ids.job);
+  if (ids.instance !== undefined) m.set('instance', ids.instance);
+  for (const [k, v] of extra) m.set(k, v);
+  const out: Label[] = [];
+  for (const [name, value] of m) out.push({ name, value });
+  return out;
+}
+
+function namingType(m: OtlpMetric): NamingType {
+  if (m.kind === 'sum' && m.monotonic) return 'counter';
+  if (m.kind === 'gauge') return 'gauge';
+  return 'other';
+}
+
+function metaType(m: OtlpMetric): MetricMetadata['type'] {
+  switch (m.kind) {
+    case 'sum': return m.monotonic ? 'counter' : 'gauge';
+    case 'gauge': return 'gauge';
+    case 'histogram': return 'histogram';
+    case 'summary': return 'summary';
+    default: return 'unknown';
+  }
+}
+
+class Outcome implements OtlpOutcome {
+  rejectedPoints = 0;
+  skippedPoints = 0;
+  messages: string[] = [];
+  constructor(private readonly max: number) {}
+  reject(points: number, msg: string, skipped = true): void {
+    this.rejectedPoints += points;
+    if (skipped) this.skippedPoints += points;
+    if (msg !== '' && this.messages.length < this.max && !this.messages.includes(msg)) this.messages.push(msg);
+  }
+}
+
+export function convertOtlp(req: OtlpRequest, b: BatchAppend, maxMessages = 10): OtlpOutcome {
+  const out = new Outcome(maxMessages);
+  const add = (labels: Label[], t: number, v: number): boolean => {
+    const ls = normalizeLabels(labels);
+    if (typeof ls === 'string') {
+      b.invalid(ls, 1);
+      return false;
+    }
+    const before = b.rejected;
+    b.one(ls as Labels, t, v);
+    return b.rejected === before;
+  };
+
+  for (const res of req.resources) {
+    const ids = resourceIds(res.attrs);
+    let latest = 0;
+    for (const scope of res.scopes) {
+      for (const m of scope.metrics) {
+        const n = m.points.length;
+        if (m.kind === 'none') {
+          out.reject(0, `metric ${JSON.stringify(m.name)} has no data`);
+          continue;
+        }
+        if (m.kind === 'exponential_histogram') {
+          out.reject(n, `exponential histograms are not supported (metric ${JSON.stringify(m.name)})`);
+          continue;
+        }
+        if ((m.kind === 'sum' || m.kind === 'histogram') && m.temporality !== TEMPORALITY_CUMULATIVE) {
+          out.reject(n, `invalid temporality and type combination for metric ${JSON.stringify(m.name)}: only cumulative temporality is supported`);
+          continue;
+        }
+        let name: string;
+        try {
+          name = metricName(m.name, m.unit, namingType(m));
+        } catch (e) {
+          out.reject(n, (e as Error).message);
+          continue;
+        }
+        b.meta(name, { type: metaType(m), help: m.description, unit: promUnit(m.unit) });
+        for (const p of m.points) {
+          if (p.timeMs > latest) latest = p.timeMs;
+          const ok = convertPoint(m, p, name, attrLabels(p.attrs), ids, add);
+          if (!ok) out.reject(1, '', false); // the append error itself is in b.errors
+        }
+      }
+    }
+    emitTargetInfo(res.attrs, ids, latest, add);
+  }
+  return out;
+}
+
+function convertPoint(m: OtlpMetric, p: OtlpPoint, name: string, base: Map<string, string>, ids: ResourceIds, add: (l: Label[], t: number, v: number) => boolean): boolean {
+  const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
+  const t = p.timeMs;
+  let ok = true;
+  switch (m.kind) {
+    case 'gauge':
+    case 'sum':
+      return add(build(base, ids, [['__name__', name]]), t, stale ? STALE_NAN : p.value);
+    case 'histogram': {
+      if (p.hasSum) ok = add(build(base, ids, [['__name__', name + '_sum']]), t, stale ? STALE_NAN : p.sum) && ok;
+      ok = add(build(base, ids, [['__name__', name + '_count']]), t, stale ? STALE_NAN : p.count) && ok;
+      let cum = 0;
+      for (let i = 0; i < p.bounds.length; i++) {
+        cum += p.bucketCounts[i] ?? 0;
+        ok = add(build(base, ids, [['__name__', name + '_bucket'], ['le', formatFloatF(p.bounds[i]!)]]), t, stale ? STALE_NAN : cum) && ok;
+      }
+      ok = add(build(base, ids, [['__name__', name + '_bucket'], ['le', '+Inf']]), t, stale ? STALE_NAN : p.count) && ok;
+      return ok;
+    }
+    case 'summary': {
+      ok = add(build(base, ids, [['__name__', name + '_sum']]), t, stale ? STALE_NAN : p.sum) && ok;
+      ok = add(build(base, ids, [['__name__', name + '_count']]), t, stale ? STALE_NAN : p.count) && ok;
+      for (const q of p.quantiles) ok = add(build(base, ids, [['__name__', name], ['quantile', formatFloatF(q.q)]]), t, stale ? STALE_NAN : q.v) && ok;
+      return ok;
+    }
+    default:
+      return false;
+  }
+}
+
+const IDENTIFYING = new Set([SERVICE_NAME, SERVICE_NAMESPACE, SERVICE_INSTANCE_ID]);
+
+/** target_info{job, instance, <other resource attributes>} 1 at the resource's latest timestamp. */
+function emitTargetInfo(attrs: readonly OtlpAttr[], ids: ResourceIds, latest: number, add: (l: Label[], t: number, v: number) => boolean): void {
+  if (latest === 0) return;
+  if (!attrs.some((a) => !IDENTIFYING.has(a.key))) return;
+  if (ids.job === undefined && ids.instance === undefined) return;
+  add(build(attrLabels(attrs, IDENTIFYING), ids, [['__name__', 'target_info']]), latest, 1);
+}
