@@ -71,6 +71,12 @@ export function lex(input: string, leftDelim = '{{', rightDelim = '}}'): Token[]
     out.push({ type: 'error', val: msg, pos: start, line: startLine });
     return out;
   };
+  // A right delimiter, possibly preceded by a trim marker (one space char, then "-").
+  const atRightDelim = (): { delim: boolean; trim: boolean } => {
+    if (isSpace(input[pos] ?? '') && input.startsWith(TRIM + rightDelim, pos + 1)) return { delim: true, trim: true };
+    if (input.startsWith(rightDelim, pos)) return { delim: true, trim: false };
+    return { delim: false, trim: false };
+  };
 
 
   for (;;) {
