@@ -3,5 +3,6 @@ import type { Command } from '../command.js';
 import { serveCommand } from './serve.js';
 import { anomalyCommands } from './anomaly.js';
 import { checkConfigCommand } from './check-config.js';
+import { alertmanagerCommand, checkAlertmanagerCommand } from './alertmanager.js';
 
-export const commands: Command[] = [serveCommand, checkConfigCommand, ...anomalyCommands];
+export const commands: Command[] = [serveCommand, checkConfigCommand, ...anomalyCommands, alertmanagerCommand, checkAlertmanagerCommand];

@@ -1,0 +1,293 @@
+// The embeddable Alertmanager: alert store, dispatcher, inhibitor, silences, notification log
+// and the notification pipeline, built from an Alertmanager configuration.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { nopLogger, type Logger } from '../util/log.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import type { AlertmanagerConfig } from './config/index.js';
+import { Dispatcher, Route, type AggrGroup } from './dispatch/index.js';
+import { Inhibitor } from './inhibit/index.js';
+import { NotificationLog } from './nflog/index.js';
+import type { NotifyContext } from './notify/context.js';
+import { IntegrationMetrics } from './notify/metrics.js';
+import {
+  dedupStage, fanoutStage, multiStage, muteStage, retryStage, setNotifiesStage, timeActiveStage, timeMuteStage,
+  type Integration, type RetryOptions, type Stage,
+} from './notify/pipeline.js';
+import { buildIntegrations } from './notify/registry.js';
+import type { NotificationTemplater } from './notify/templates.js';
+import { defaultTemplater } from './notify/templating.js';
+import { Silences } from './silence/index.js';
+import { AlertStore, Marker } from './store/index.js';
+import { fingerprint } from './fingerprint.js';
+import { isValidLabelName, type Alert, type LabelSet, type PostableAlert } from './types.js';
+
+export interface AlertmanagerOptions {
+  config: AlertmanagerConfig;
+  /** Where silences and the notification log are snapshotted (none: memory only). */
+  storagePath?: string;
+  logger?: Logger;
+  externalUrl?: string;
+  /** How long silences and nflog entries are kept after they end (data.retention, default 120h). */
+  retentionMs?: number;
+  clock?: Clock;
+  /** Notification template engine (defaults to Vigil's Go-template engine when available). */
+  templater?: NotificationTemplater;
+  /** Retry/backoff knobs (tests shorten them). */
+  retry?: Partial<RetryOptions>;
+  /** Resolved alerts are dropped from the store this often (Alertmanager's --alerts.gc-interval). */
+  alertsGcIntervalMs?: number;
+  maintenanceIntervalMs?: number;
+  /** Replaces integration construction (tests inject recording integrations). */
+  integrations?: typeof buildIntegrations;
+}
+
+export interface PutResult {
+  accepted: number;
+  /** One message per rejected alert (Alertmanager's validation wording). */
+  errors: string[];
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Error('aborted'));
+    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = (): void => { clearTimeout(t); reject(new Error('aborted')); };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function parseTime(s: string | undefined, field: string): number {
+  if (s === undefined || s === '' || s.startsWith('0001-01-01T00:00:00')) return 0;
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) throw new Error(`${field}: not a valid RFC 3339 date-time: ${JSON.stringify(s)}`);
+  return t;
+}
+
+export class Alertmanager {
+  readonly store: AlertStore;
+  readonly marker = new Marker();
+  readonly silences: Silences;
+  readonly nflog: NotificationLog;
+  readonly metrics = new IntegrationMetrics();
+  readonly startedAt: number;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly externalUrl: string;
+  config!: AlertmanagerConfig;
+  route!: Route;
+  private inhibitor!: Inhibitor;
+  private dispatcher: Dispatcher | null = null;
+  private pipelines = new Map<string, Stage>();
+  private timers: TimerHandle[] = [];
+  private templater!: NotificationTemplater;
+  private readonly retry: RetryOptions;
+  private unsubInhibit: (() => void) | null = null;
+  private stopped = false;
+
+  constructor(private readonly opts: AlertmanagerOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.logger ?? nopLogger;
+    this.externalUrl = opts.externalUrl ?? '';
+    this.startedAt = this.clock.now();
+    const now = (): number => this.clock.now();
+    const retention = opts.retentionMs ?? 120 * 3600_000;
+    if (opts.storagePath) mkdirSync(opts.storagePath, { recursive: true });
+    this.silences = new Silences(now, retention, opts.storagePath ? join(opts.storagePath, 'silences.json') : undefined);
+    this.nflog = new NotificationLog(now, retention, opts.storagePath ? join(opts.storagePath, 'nflog.json') : undefined);
+    this.silences.load();
+    this.nflog.load();
+    this.store = new AlertStore(now);
+    this.retry = {
+      initialMs: 500,
+      maxIntervalMs: 60_000,
+      multiplier: 1.5,
+      timeoutMs: (ctx: NotifyContext) => Math.max(10_000, this.groupIntervalOf(ctx)),
+      sleep,
+      ...opts.retry,
+    };
+    this.applyConfig(opts.config);
+    this.every(opts.alertsGcIntervalMs ?? 30 * 60_000, () => {
+      for (const fp of this.store.gc()) this.marker.delete(fp);
+      this.inhibitor.gc();
+    });
+    this.every(opts.maintenanceIntervalMs ?? 15 * 60_000, () => this.snapshot());
+  }
+
+  private groupIntervalOf(ctx: NotifyContext): number {
+    for (const g of this.dispatcher?.allGroups() ?? []) if (g.groupKey === ctx.groupKey) return g.route.opts.groupIntervalMs;
+    return 0;
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const run = (): void => {
+      if (this.stopped) return;
+      try {
+        fn();
+      } catch (e) {
+        this.log.error('maintenance failed', { err: e as Error });
+      }
+      this.timers.push(this.clock.setTimer(ms, run));
+    };
+    this.timers.push(this.clock.setTimer(ms, run));
+  }
+
+  /** Applies a (new) configuration: rebuilds routes, inhibition and receivers; keeps alerts,
+   * silences and the notification log, as Alertmanager's reload does. */
+  applyConfig(cfg: AlertmanagerConfig): void {
+    this.templater = this.opts.templater ?? defaultTemplater(cfg, this.log);
+    const receivers = new Map<string, Integration[]>();
+    for (const r of cfg.receivers) {
+      receivers.set(r.name, (this.opts.integrations ?? buildIntegrations)(r, { externalUrl: this.externalUrl, templater: this.templater, baseDir: cfg.baseDir, logger: this.log }));
+      if (r.unsupported.length) this.log.warn('receiver uses integrations Vigil does not deliver to', { receiver: r.name, kinds: r.unsupported.join(',') });
+    }
+    this.dispatcher?.stop();
+    this.unsubInhibit?.();
+    this.config = cfg;
+    this.route = new Route(cfg.route, null);
+    this.inhibitor = new Inhibitor(cfg.inhibitRules, () => this.clock.now());
+    this.unsubInhibit = this.store.subscribe((a) => this.inhibitor.observe(a));
+    this.pipelines.clear();
+    const now = (): number => this.clock.now();
+    const common: Stage[] = [
+      muteStage((a) => this.inhibited(a)),
+      timeActiveStage(cfg.timeIntervals),
+      timeMuteStage(cfg.timeIntervals),
+      muteStage((a) => this.silenced(a)),
+    ];
+    for (const [name, integs] of receivers) {
+      const fan = fanoutStage(
+        integs.map((ig) => {
+          const recv = { groupName: name, integration: ig.name, idx: ig.index };
+          return multiStage([
+            dedupStage(ig, this.nflog, recv, now),
+            retryStage(ig, name, this.metrics, this.log, this.retry),
+            setNotifiesStage(this.nflog, recv),
+          ]);
+        }),
+      );
+      this.pipelines.set(name, multiStage([...common, fan]));
+    }
+    this.dispatcher = new Dispatcher(this.route, this.store, this.clock, (g, alerts, t) => this.flush(g, alerts, t), this.log);
+    this.dispatcher.start();
+  }
+
+  private inhibited(a: Alert): boolean {
+    const by = this.inhibitor.inhibitedBy(a.labels, a.fingerprint);
+    this.marker.setInhibited(a.fingerprint, by);
+    return by.length > 0;
+  }
+
+  private silenced(a: Alert): boolean {
+    const by = this.silences.mutedBy(a.labels);
+    this.marker.setSilenced(a.fingerprint, by);
+    return by.length > 0;
+  }
+
+  /** Refreshes and returns an alert's suppression status (as the API does before listing). */
+  alertStatus(a: Alert): ReturnType<Marker['status']> {
+    this.inhibited(a);
+    this.silenced(a);
+    return this.marker.status(a.fingerprint);
+  }
+
+  private async flush(g: AggrGroup, alerts: Alert[], now: number): Promise<boolean> {
+    const pipeline = this.pipelines.get(g.route.opts.receiver);
+    if (!pipeline) {
+      this.log.error('stage for receiver missing', { receiver: g.route.opts.receiver });
+      return false;
+    }
+    const ctx: NotifyContext = {
+      now,
+      groupKey: g.groupKey,
+      groupLabels: g.labels,
+      receiver: g.route.opts.receiver,
+      repeatIntervalMs: g.route.opts.repeatIntervalMs,
+      muteTimeIntervals: g.route.opts.muteTimeIntervals,
+      activeTimeIntervals: g.route.opts.activeTimeIntervals,
+      signal: g.abort.signal,
+    };
+    try {
+      await pipeline(ctx, alerts);
+      return true;
+    } catch (e) {
+      if (!g.abort.signal.aborted) this.log.error('Notify for alerts failed', { num_alerts: alerts.length, err: (e as Error).message });
+      return false;
+    }
+  }
+
+  /** Validates and stores alerts as POST /api/v2/alerts does; valid ones are kept even when
+   * others in the batch are rejected. */
+  putAlerts(postables: readonly PostableAlert[]): PutResult {
+    const now = this.clock.now();
+    const resolveTimeout = this.config.global.resolveTimeoutMs;
+    const valid: Alert[] = [];
+    const errors: string[] = [];
+    for (const p of postables) {
+      try {
+        valid.push(this.toAlert(p, now, resolveTimeout));
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    }
+    this.store.put(valid);
+    return { accepted: valid.length, errors };
+  }
+
+  private toAlert(p: PostableAlert, now: number, resolveTimeout: number): Alert {
+    if (p === null || typeof p !== 'object') throw new Error('alert must be an object');
+    const labels: LabelSet = {};
+    const rawLabels = p.labels ?? {};
+    if (typeof rawLabels !== 'object') throw new Error('labels must be an object');
+    for (const [k, v] of Object.entries(rawLabels)) {
+      if (typeof v !== 'string') throw new Error(`invalid label set: invalid value for label "${k}"`);
+      if (v === '') continue;
+      if (!isValidLabelName(k)) throw new Error(`invalid label set: invalid name "${k}"`);
+      labels[k] = v;
+    }
+    if (Object.keys(labels).length === 0) throw new Error('at least one label pair required');
+    const annotations: LabelSet = {};
+    for (const [k, v] of Object.entries(p.annotations ?? {})) {
+      if (!isValidLabelName(k)) throw new Error(`invalid annotations: invalid name "${k}"`);
+      if (typeof v !== 'string') throw new Error(`invalid annotations: invalid value for "${k}"`);
+      annotations[k] = v;
+    }
+    let startsAt = parseTime(p.startsAt, 'startsAt');
+    let endsAt = parseTime(p.endsAt, 'endsAt');
+    let timeout = false;
+    if (!startsAt) startsAt = endsAt || now;
+    if (!endsAt) {
+      timeout = true;
+      endsAt = now + resolveTimeout;
+    }
+    if (endsAt < startsAt) throw new Error('start time must be before end time');
+    return { labels, annotations, startsAt, endsAt, generatorURL: typeof p.generatorURL === 'string' ? p.generatorURL : '', updatedAt: now, timeout, fingerprint: fingerprint(labels) };
+  }
+
+  /** Receivers of the routes an alert's labels match. */
+  receiversFor(ls: LabelSet): string[] {
+    return this.route.match(ls).map((r) => r.opts.receiver);
+  }
+
+  groups(): AggrGroup[] {
+    return this.dispatcher?.allGroups() ?? [];
+  }
+
+  snapshot(): void {
+    try {
+      this.silences.snapshot();
+      this.nflog.snapshot();
+    } catch (e) {
+      this.log.error('writing alerting state failed', { err: e as Error });
+    }
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) t.cancel();
+    this.dispatcher?.stop();
+    this.unsubInhibit?.();
+    this.snapshot();
+  }
+}

@@ -1,0 +1,316 @@
+// Alertmanager API v2 (the subset amtool, Prometheus and Grafana use), JSON shapes as
+// Alertmanager's OpenAPI spec. Errors: 400 with a message, as go-swagger responds.
+import type { ServerResponse } from 'node:http';
+import { compileAnchoredRegex, type Matcher } from '../../model/index.js';
+import { sendJSON, sendText, type Req, type Router } from '../../web/router.js';
+import { VERSION } from '../../version.js';
+import type { Alertmanager } from '../alertmanager.js';
+import { parseMatcher } from '../matchers.js';
+import { SilenceError, silenceState, type Silence, type SilenceMatcher } from '../silence/index.js';
+import { labelSetString, type Alert, type PostableAlert } from '../types.js';
+import { matches } from '../../model/index.js';
+
+export interface AlertmanagerRouteDeps {
+  am: Alertmanager;
+  /** Path prefix, e.g. "" (standalone) or "/alertmanager". */
+  prefix?: string;
+}
+
+export interface GettableAlert {
+  annotations: Record<string, string>;
+  endsAt: string;
+  fingerprint: string;
+  receivers: { name: string }[];
+  startsAt: string;
+  status: { inhibitedBy: string[]; silencedBy: string[]; state: 'unprocessed' | 'active' | 'suppressed' };
+  updatedAt: string;
+  generatorURL?: string;
+  labels: Record<string, string>;
+}
+
+export interface GettableSilence {
+  id: string;
+  status: { state: 'expired' | 'active' | 'pending' };
+  updatedAt: string;
+  comment: string;
+  createdBy: string;
+  endsAt: string;
+  matchers: SilenceMatcher[];
+  startsAt: string;
+}
+
+const iso = (t: number): string => new Date(t).toISOString();
+
+function badRequest(res: ServerResponse, message: string, status = 400): void {
+  sendJSON(res, status, message);
+}
+
+function swaggerError(res: ServerResponse, status: number, code: number, message: string): void {
+  sendJSON(res, status, { code, message });
+}
+
+function boolParam(q: URLSearchParams, name: string, def: boolean): boolean {
+  const v = q.get(name);
+  if (v === null || v === '') return def;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new Error(`${name} in query must be of type boolean: "${v}"`);
+}
+
+/** API filter semantics: an empty-valued matcher also matches a missing label. */
+function matchFilter(ms: Matcher[], labels: Record<string, string>): boolean {
+  for (const m of ms) {
+    const v = labels[m.name];
+    const present = v !== undefined;
+    if (m.type === '!=' || m.type === '!~') {
+      if (m.value === '' && present) continue;
+    } else if (m.value === '' && !present) continue;
+    if (!matches(m, v ?? '')) return false;
+  }
+  return true;
+}
+
+function toGettableAlert(am: Alertmanager, a: Alert, receivers: string[]): GettableAlert {
+  const st = am.marker.status(a.fingerprint);
+  const out: GettableAlert = {
+    annotations: a.annotations,
+    endsAt: iso(a.endsAt),
+    fingerprint: a.fingerprint,
+    receivers: receivers.map((name) => ({ name })),
+    startsAt: iso(a.startsAt),
+    status: { inhibitedBy: st.inhibitedBy, silencedBy: st.silencedBy, state: st.state },
+    updatedAt: iso(a.updatedAt),
+    labels: a.labels,
+  };
+  if (a.generatorURL) out.generatorURL = a.generatorURL;
+  return out;
+}
+
+export function toGettableSilence(s: Silence, now: number): GettableSilence {
+  return {
+    id: s.id,
+    status: { state: silenceState(s, now) },
+    updatedAt: iso(s.updatedAt),
+    comment: s.comment,
+    createdBy: s.createdBy,
+    endsAt: iso(s.endsAt),
+    matchers: s.matchers.map((m) => ({ name: m.name, value: m.value, isRegex: m.isRegex, isEqual: m.isEqual })),
+    startsAt: iso(s.startsAt),
+  };
+}
+
+const STATE_ORDER = { active: 1, pending: 2, expired: 3 } as const;
+
+async function jsonBody(req: Req, res: ServerResponse, what: string): Promise<unknown | undefined> {
+  const buf = await req.body();
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch (e) {
+    swaggerError(res, 400, 400, `parsing ${what} body from "" failed, because ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+interface AlertQuery { matchers: Matcher[]; receiver?: RegExp; active: boolean; silenced: boolean; inhibited: boolean }
+
+function parseAlertQuery(q: URLSearchParams): AlertQuery {
+  const matchers = q.getAll('filter').map((f) => parseMatcher(f));
+  const r = q.get('receiver');
+  let receiver: RegExp | undefined;
+  if (r !== null && r !== '') {
+    try {
+      receiver = compileAnchoredRegex(r);
+    } catch (e) {
+      throw new Error(`failed to parse receiver param: ${(e as Error).message}`);
+    }
+  }
+  return { matchers, receiver, active: boolParam(q, 'active', true), silenced: boolParam(q, 'silenced', true), inhibited: boolParam(q, 'inhibited', true) };
+}
+
+function alertPasses(am: Alertmanager, a: Alert, q: AlertQuery, now: number): boolean {
+  if (a.endsAt !== 0 && a.endsAt < now) return false;
+  const st = am.alertStatus(a);
+  if (!q.active && st.state === 'active') return false;
+  if (!q.silenced && st.silencedBy.length > 0) return false;
+  if (!q.inhibited && st.inhibitedBy.length > 0) return false;
+  return matchFilter(q.matchers, a.labels);
+}
+
+export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRouteDeps): void {
+  const { am } = deps;
+  const p = deps.prefix ?? '';
+
+  router.get(`${p}/api/v2/status`, (_req, res) => {
+    sendJSON(res, 200, {
+      cluster: { status: 'disabled', peers: [] },
+      versionInfo: { branch: 'main', buildDate: '', buildUser: 'vigil', goVersion: `node${process.versions.node}`, revision: '', version: VERSION },
+      config: { original: am.config.original },
+      uptime: iso(am.startedAt),
+    });
+  });
+
+  router.get(`${p}/api/v2/receivers`, (_req, res) => {
+    sendJSON(res, 200, am.config.receivers.map((r) => ({ name: r.name })));
+  });
+
+  router.get(`${p}/api/v2/alerts`, (req, res) => {
+    let q: AlertQuery;
+    try {
+      q = parseAlertQuery(req.query);
+    } catch (e) {
+      return badRequest(res, (e as Error).message);
+    }
+    const now = am.clock.now();
+    const out: GettableAlert[] = [];
+    for (const a of am.store.list()) {
+      const receivers = am.receiversFor(a.labels);
+      if (q.receiver && !receivers.some((r) => q.receiver!.test(r))) continue;
+      if (!alertPasses(am, a, q, now)) continue;
+      out.push(toGettableAlert(am, a, receivers));
+    }
+    out.sort((x, y) => (x.fingerprint < y.fingerprint ? -1 : x.fingerprint > y.fingerprint ? 1 : 0));
+    sendJSON(res, 200, out);
+  });
+
+  router.post(`${p}/api/v2/alerts`, async (req, res) => {
+    const body = await jsonBody(req, res, 'alerts');
+    if (body === undefined) return;
+    if (!Array.isArray(body)) return swaggerError(res, 400, 400, 'alerts in body must be of type array');
+    for (let i = 0; i < body.length; i++) {
+      const a = body[i] as { labels?: unknown } | null;
+      if (!a || typeof a !== 'object' || a.labels === undefined || a.labels === null) return swaggerError(res, 422, 602, `${i}.labels in body is required`);
+    }
+    const r = am.putAlerts(body as PostableAlert[]);
+    if (r.errors.length) return badRequest(res, r.errors.join('; '));
+    sendJSON(res, 200, '');
+  });
+
+  router.get(`${p}/api/v2/alerts/groups`, (req, res) => {
+    let q: AlertQuery;
+    try {
+      q = parseAlertQuery(req.query);
+    } catch (e) {
+      return badRequest(res, (e as Error).message);
+    }
+    const now = am.clock.now();
+    const groups: { labels: Record<string, string>; receiver: { name: string }; alerts: GettableAlert[] }[] = [];
+    const receiversByFp = new Map<string, string[]>();
+    const selected: { g: ReturnType<Alertmanager['groups']>[number]; alerts: Alert[] }[] = [];
+    for (const g of am.groups()) {
+      const recv = g.route.opts.receiver;
+      if (q.receiver && !q.receiver.test(recv)) continue;
+      const alerts: Alert[] = [];
+      for (const a of g.alerts.values()) {
+        const cur = am.store.get(a.fingerprint) ?? a;
+        if (!alertPasses(am, cur, q, now)) continue;
+        alerts.push(cur);
+        const l = receiversByFp.get(cur.fingerprint) ?? [];
+        l.push(recv);
+        receiversByFp.set(cur.fingerprint, l);
+      }
+      if (alerts.length) selected.push({ g, alerts });
+    }
+    for (const { g, alerts } of selected) {
+      alerts.sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
+      groups.push({
+        labels: g.labels,
+        receiver: { name: g.route.opts.receiver },
+        alerts: alerts.map((a) => toGettableAlert(am, a, [...(receiversByFp.get(a.fingerprint) ?? [])].sort())),
+      });
+    }
+    groups.sort((a, b) => {
+      const la = labelSetString(a.labels), lb = labelSetString(b.labels);
+      if (la === lb) return a.receiver.name < b.receiver.name ? -1 : a.receiver.name > b.receiver.name ? 1 : 0;
+      return la < lb ? -1 : 1;
+    });
+    sendJSON(res, 200, groups);
+  });
+
+  router.get(`${p}/api/v2/silences`, (req, res) => {
+    let filter: Matcher[];
+    try {
+      filter = req.query.getAll('filter').map((f) => parseMatcher(f));
+    } catch (e) {
+      return badRequest(res, (e as Error).message);
+    }
+    const now = am.clock.now();
+    const out = am.silences
+      .list()
+      .filter((s) =>
+        filter.every((f) =>
+          s.matchers.some((m) => m.name === f.name && m.value === f.value && m.isRegex === (f.type === '=~' || f.type === '!~') && m.isEqual === (f.type === '=' || f.type === '=~')),
+        ),
+      )
+      .map((s) => toGettableSilence(s, now));
+    out.sort((a, b) => {
+      if (a.status.state !== b.status.state) return STATE_ORDER[a.status.state] - STATE_ORDER[b.status.state];
+      if (a.status.state === 'active') return Date.parse(a.endsAt) - Date.parse(b.endsAt);
+      if (a.status.state === 'pending') return Date.parse(a.startsAt) - Date.parse(b.startsAt);
+      return Date.parse(b.endsAt) - Date.parse(a.endsAt);
+    });
+    sendJSON(res, 200, out);
+  });
+
+  router.post(`${p}/api/v2/silences`, async (req, res) => {
+    const body = (await jsonBody(req, res, 'silence')) as Record<string, unknown> | undefined;
+    if (body === undefined) return;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return swaggerError(res, 400, 400, 'silence in body must be an object');
+    for (const f of ['comment', 'createdBy', 'endsAt', 'matchers', 'startsAt']) {
+      if (body[f] === undefined || body[f] === null) return swaggerError(res, 422, 602, `${f} in body is required`);
+    }
+    if (!Array.isArray(body.matchers)) return swaggerError(res, 422, 602, 'matchers in body must be of type array');
+    if (body.matchers.length < 1) return swaggerError(res, 422, 604, 'matchers in body should have at least 1 items');
+    const matchers: SilenceMatcher[] = [];
+    for (const [i, raw] of (body.matchers as unknown[]).entries()) {
+      const m = raw as Record<string, unknown>;
+      if (!m || typeof m !== 'object') return swaggerError(res, 422, 602, `matchers.${i} in body must be an object`);
+      for (const f of ['name', 'value', 'isRegex']) if (m[f] === undefined || m[f] === null) return swaggerError(res, 422, 602, `matchers.${i}.${f} in body is required`);
+      if (typeof m.name !== 'string' || typeof m.value !== 'string' || typeof m.isRegex !== 'boolean' || (m.isEqual !== undefined && typeof m.isEqual !== 'boolean')) {
+        return swaggerError(res, 422, 602, `matchers.${i}: name and value must be strings, isRegex and isEqual booleans`);
+      }
+      matchers.push({ name: m.name, value: m.value, isRegex: m.isRegex, isEqual: m.isEqual === undefined ? true : (m.isEqual as boolean) });
+    }
+    const startsAt = Date.parse(String(body.startsAt));
+    const endsAt = Date.parse(String(body.endsAt));
+    if (Number.isNaN(startsAt)) return swaggerError(res, 422, 602, `startsAt in body must be of type date-time: "${String(body.startsAt)}"`);
+    if (Number.isNaN(endsAt)) return swaggerError(res, 422, 602, `endsAt in body must be of type date-time: "${String(body.endsAt)}"`);
+    if (startsAt >= endsAt) return badRequest(res, 'Failed to create silence: start time must be before end time');
+    if (endsAt < am.clock.now()) return badRequest(res, "Failed to create silence: end time can't be in the past");
+    try {
+      const id = am.silences.set({
+        id: typeof body.id === 'string' ? body.id : '',
+        matchers,
+        startsAt,
+        endsAt,
+        createdBy: String(body.createdBy),
+        comment: String(body.comment),
+      });
+      sendJSON(res, 200, { silenceID: id });
+    } catch (e) {
+      if (e instanceof SilenceError && e.notFound) return sendJSON(res, 404, e.message);
+      badRequest(res, (e as Error).message);
+    }
+  });
+
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  router.get(`${p}/api/v2/silence/:id`, (req, res) => {
+    const id = req.params.id!;
+    if (!UUID.test(id)) return swaggerError(res, 422, 605, `silenceID in path must be of type uuid: "${id}"`);
+    const s = am.silences.get(id);
+    if (!s) return sendText(res, 404, '');
+    sendJSON(res, 200, toGettableSilence(s, am.clock.now()));
+  });
+
+  router.delete(`${p}/api/v2/silence/:id`, (req, res) => {
+    const id = req.params.id!;
+    if (!UUID.test(id)) return swaggerError(res, 422, 605, `silenceID in path must be of type uuid: "${id}"`);
+    try {
+      am.silences.expire(id);
+      sendText(res, 200, '');
+    } catch (e) {
+      // Alertmanager 0.25 answers 500 for any expiry failure, unknown IDs included.
+      sendJSON(res, 500, (e as Error).message);
+    }
+  });
+}
+

@@ -1,0 +1,1 @@
+export { Inhibitor } from './inhibitor.js';

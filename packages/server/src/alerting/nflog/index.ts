@@ -1,0 +1,1 @@
+export { NotificationLog, isSubset, type NflogEntry, type NflogReceiver } from './nflog.js';

@@ -1,0 +1,96 @@
+// HTTP delivery for integrations, honouring http_config (auth, TLS). Errors never include the
+// URL's query string or path secrets: webhook URLs often embed tokens.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { HttpClientConfig } from '../config/index.js';
+import { NotifyError } from './context.js';
+import { VERSION } from '../../version.js';
+
+export interface HttpResponse { status: number; body: string }
+
+export const USER_AGENT = `Alertmanager/${VERSION} (Vigil)`;
+
+/** scheme://host/… with path and query hidden, for logs and errors. */
+export function redactUrl(u: string): string {
+  try {
+    const p = new URL(u);
+    return `${p.protocol}//${p.host}/<redacted>`;
+  } catch {
+    return '<invalid url>';
+  }
+}
+
+function readSecretFile(f: string): string {
+  return readFileSync(f, 'utf8').trim();
+}
+
+export function authHeader(cfg: HttpClientConfig): string | undefined {
+  if (cfg.basicAuth) {
+    const pw = cfg.basicAuth.password ?? (cfg.basicAuth.passwordFile ? readSecretFile(cfg.basicAuth.passwordFile) : '');
+    return 'Basic ' + Buffer.from(`${cfg.basicAuth.username}:${pw}`).toString('base64');
+  }
+  if (cfg.authorization) {
+    const cred = cfg.authorization.credentials ?? (cfg.authorization.credentialsFile ? readSecretFile(cfg.authorization.credentialsFile) : '');
+    return `${cfg.authorization.type} ${cred}`;
+  }
+  if (cfg.bearerToken) return `Bearer ${cfg.bearerToken}`;
+  if (cfg.bearerTokenFile) return `Bearer ${readSecretFile(cfg.bearerTokenFile)}`;
+  return undefined;
+}
+
+export function httpSend(
+  method: 'GET' | 'POST',
+  url: string,
+  body: string | undefined,
+  cfg: HttpClientConfig,
+  signal: AbortSignal,
+  contentType = 'application/json',
+): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      reject(new NotifyError('invalid URL', false));
+      return;
+    }
+    const headers: Record<string, string> = { 'User-Agent': USER_AGENT };
+    if (body !== undefined) {
+      headers['Content-Type'] = contentType;
+      headers['Content-Length'] = String(Buffer.byteLength(body));
+    }
+    const auth = authHeader(cfg);
+    if (auth) headers.Authorization = auth;
+    const isHttps = u.protocol === 'https:';
+    const opts = {
+      method,
+      headers,
+      signal,
+      ...(isHttps
+        ? {
+            rejectUnauthorized: !cfg.tls.insecureSkipVerify,
+            ca: cfg.tls.caFile ? readFileSync(cfg.tls.caFile) : undefined,
+            cert: cfg.tls.certFile ? readFileSync(cfg.tls.certFile) : undefined,
+            key: cfg.tls.keyFile ? readFileSync(cfg.tls.keyFile) : undefined,
+            servername: cfg.tls.serverName,
+          }
+        : {}),
+    };
+    const req = (isHttps ? httpsRequest : httpRequest)(u, opts, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => { if (chunks.length < 64) chunks.push(c); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').slice(0, 1024) }));
+      res.on('error', (e) => reject(new NotifyError(`reading response from ${redactUrl(url)}: ${e.message}`, true)));
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => reject(new NotifyError(`${method} ${redactUrl(url)}: ${e.message}`, true)));
+    req.end(body);
+  });
+}
+
+/** Alertmanager's default retrier: 2xx ok, 5xx retried, anything else fails for good. */
+export function checkStatus(r: HttpResponse, what: string): void {
+  if (r.status >= 200 && r.status < 300) return;
+  throw new NotifyError(`unexpected status code ${r.status}: ${what}: ${r.body.trim()}`, r.status >= 500);
+}

@@ -1,0 +1,285 @@
+// Notification templates on Vigil's Go text/template engine: the default templates, the
+// configuration's template files (globs), and Alertmanager's template functions.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { parseTemplate } from '../../template/parse.js';
+import { executeTree, type FuncMap, type FuncSpec } from '../../template/exec.js';
+import type { Tree } from '../../template/ast.js';
+import { sprint, sprintf, sprintln } from '../../template/fmt.js';
+import { GoTime, kindOf, mapGet, mapLen } from '../../template/values.js';
+import type { Logger } from '../../util/log.js';
+import type { AlertmanagerConfig } from '../config/index.js';
+import { DEFAULT_TEMPLATES } from './default-templates.js';
+import type { TemplateData } from './data.js';
+import type { NotificationTemplater } from './templates.js';
+
+/** A Go time.Duration value for templates (prints as "1h2m3.5s"). */
+export class GoDuration {
+  constructor(readonly ns: bigint) {}
+  String(): string {
+    return formatGoDuration(this.ns);
+  }
+  Seconds(): number {
+    return Number(this.ns) / 1e9;
+  }
+}
+
+export function formatGoDuration(ns: bigint): string {
+  if (ns === 0n) return '0s';
+  const neg = ns < 0n;
+  let u = neg ? -ns : ns;
+  let out: string;
+  if (u < 1000000000n) {
+    const [unit, div] = u < 1000n ? ['ns', 1n] : u < 1000000n ? ['µs', 1000n] : ['ms', 1000000n];
+    out = trimFrac(Number(u) / Number(div)) + unit;
+  } else {
+    const h = u / 3600000000000n;
+    u -= h * 3600000000000n;
+    const m = u / 60000000000n;
+    u -= m * 60000000000n;
+    const s = trimFrac(Number(u) / 1e9) + 's';
+    out = (h > 0n ? `${h}h` : '') + (h > 0n || m > 0n ? `${m}m` : '') + s;
+  }
+  return neg ? '-' + out : out;
+}
+
+function trimFrac(x: number): string {
+  return String(Number(x.toFixed(9)));
+}
+
+const SAFE_OPEN = '\u0001safe:', SAFE_CLOSE = '\u0002';
+
+function escapeHtml(s: string): string {
+  // Values marked with safeHtml pass through unescaped.
+  let out = '';
+  let i = 0;
+  while (i < s.length) {
+    const o = s.indexOf(SAFE_OPEN, i);
+    const plain = o < 0 ? s.slice(i) : s.slice(i, o);
+    out += plain.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+    if (o < 0) break;
+    const c = s.indexOf(SAFE_CLOSE, o);
+    out += s.slice(o + SAFE_OPEN.length, c < 0 ? s.length : c);
+    i = c < 0 ? s.length : c + 1;
+  }
+  return out;
+}
+
+function stripSafe(s: string): string {
+  return s.split(SAFE_OPEN).join('').split(SAFE_CLOSE).join('');
+}
+
+function num(v: unknown): number | bigint | string | boolean | undefined {
+  return typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string' || typeof v === 'boolean' ? v : undefined;
+}
+
+function cmp(a: unknown, b: unknown, name: string): number {
+  const x = num(a), y = num(b);
+  if (x === undefined || y === undefined) throw new Error(`incompatible types for comparison`);
+  if (typeof x === 'string' || typeof y === 'string') {
+    if (typeof x !== typeof y) throw new Error(`incompatible types for comparison`);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (typeof x === 'boolean' || typeof y === 'boolean') {
+    if (name !== 'eq' && name !== 'ne') throw new Error('invalid type for comparison');
+    return x === y ? 0 : 1;
+  }
+  const fx = Number(x), fy = Number(y);
+  return fx < fy ? -1 : fx > fy ? 1 : 0;
+}
+
+function length(v: unknown): bigint {
+  if (typeof v === 'string') return BigInt(Buffer.byteLength(v));
+  if (Array.isArray(v)) return BigInt(v.length);
+  if (kindOf(v) === 'map') return BigInt(mapLen(v as object));
+  throw new Error(`len of type ${kindOf(v)}`);
+}
+
+function toGoTime(v: unknown): GoTime {
+  if (v instanceof GoTime) return v;
+  if (v instanceof Date) return new GoTime(v.getTime());
+  throw new Error('expected a time value');
+}
+
+function zoneOffsetSec(ms: number, zone: string): number {
+  const f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(new Date(ms))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 1000);
+}
+
+function zoneAbbrev(ms: number, zone: string): string {
+  const s = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' }).formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value;
+  return s ?? zone;
+}
+
+/** Prometheus/Alertmanager humanizeDuration over seconds. */
+export function humanizeDuration(v: unknown): string {
+  const x = typeof v === 'string' ? Number(v) : Number(v as number);
+  if (Number.isNaN(x) || !Number.isFinite(x)) return sprintf('%.4g', [x]);
+  if (Math.abs(x) >= 1) {
+    const sign = x < 0 ? '-' : '';
+    let s = Math.abs(x);
+    const days = Math.floor(s / 86400);
+    const hours = Math.floor(s / 3600) % 24;
+    const minutes = Math.floor(s / 60) % 60;
+    const secs = Math.floor(s) % 60;
+    s = secs;
+    if (days !== 0) return `${sign}${days}d ${hours}h ${minutes}m ${s}s`;
+    if (hours !== 0) return `${sign}${hours}h ${minutes}m ${s}s`;
+    if (minutes !== 0) return `${sign}${minutes}m ${s}s`;
+    return sign + sprintf('%.4g', [Math.abs(x)]) + 's';
+  }
+  if (x === 0) return '0s';
+  const prefixes = ['m', 'u', 'n', 'p', 'f', 'a', 'z', 'y'];
+  let y = x;
+  for (const p of prefixes) {
+    y *= 1000;
+    if (Math.abs(y) >= 1) return sprintf('%.4g', [y]) + p + 's';
+  }
+  return sprintf('%.4g', [y]) + 'ys';
+}
+
+export function alertmanagerFuncs(): FuncMap {
+  const f: Record<string, FuncSpec> = {
+    // Go builtins the notification templates need.
+    eq: { fn: (a: unknown, ...bs: unknown[]) => bs.some((b) => cmp(a, b, 'eq') === 0), params: ['any', 'any'], variadic: true },
+    ne: { fn: (a: unknown, b: unknown) => cmp(a, b, 'ne') !== 0, params: ['any', 'any'] },
+    lt: { fn: (a: unknown, b: unknown) => cmp(a, b, 'lt') < 0, params: ['any', 'any'] },
+    le: { fn: (a: unknown, b: unknown) => cmp(a, b, 'le') <= 0, params: ['any', 'any'] },
+    gt: { fn: (a: unknown, b: unknown) => cmp(a, b, 'gt') > 0, params: ['any', 'any'] },
+    ge: { fn: (a: unknown, b: unknown) => cmp(a, b, 'ge') >= 0, params: ['any', 'any'] },
+    not: { fn: (a: unknown) => !a || (Array.isArray(a) && a.length === 0) || a === 0n, params: ['any'] },
+    len: { fn: length, params: ['any'] },
+    index: {
+      fn: (c: unknown, ...keys: unknown[]) => {
+        let v = c;
+        for (const k of keys) v = Array.isArray(v) ? v[Number(k)] : kindOf(v) === 'map' ? mapGet(v as object, k) : undefined;
+        return v;
+      },
+    },
+    print: { fn: (...a: unknown[]) => sprint(a) },
+    println: { fn: (...a: unknown[]) => sprintln(a) },
+    printf: { fn: (fmt: string, ...a: unknown[]) => sprintf(fmt, a) },
+    urlquery: { fn: (...a: unknown[]) => encodeURIComponent(sprint(a)).replace(/%20/g, '+') },
+    html: { fn: (...a: unknown[]) => escapeHtml(sprint(a)) },
+    // Alertmanager's additions.
+    toUpper: { fn: (s: string) => s.toUpperCase(), params: ['string'] },
+    toLower: { fn: (s: string) => s.toLowerCase(), params: ['string'] },
+    title: { fn: (s: string) => s.replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, p: string, c: string) => p + c.toUpperCase()), params: ['string'] },
+    trimSpace: { fn: (s: string) => s.trim(), params: ['string'] },
+    join: { fn: (sep: string, s: unknown) => (Array.isArray(s) ? s.map(String).join(sep) : ''), params: ['string', 'any'] },
+    match: {
+      fn: (re: string, s: string) => {
+        try {
+          return new RegExp(re, 's').test(s);
+        } catch (e) {
+          throw new Error(`error parsing regexp: ${(e as Error).message}`);
+        }
+      },
+      params: ['string', 'string'],
+    },
+    reReplaceAll: { fn: (pattern: string, repl: string, text: string) => text.replace(new RegExp(pattern, 'gs'), repl.replace(/\$\{?(\w+)\}?/g, '$$<$1>').replace(/\$<(\d+)>/g, '$$$1')), params: ['string', 'string', 'string'] },
+    safeHtml: { fn: (s: string) => SAFE_OPEN + s + SAFE_CLOSE, params: ['string'] },
+    stringSlice: { fn: (...s: string[]) => s, params: ['string'], variadic: true },
+    since: { fn: (t: unknown) => new GoDuration(BigInt(Date.now() - toGoTime(t).ms) * 1000000n), params: ['any'] },
+    humanizeDuration: { fn: humanizeDuration, params: ['any'] },
+    date: { fn: (layout: string, t: unknown) => toGoTime(t).Format(layout), params: ['string', 'any'] },
+    tz: {
+      fn: (name: string, t: unknown) => {
+        const g = toGoTime(t);
+        try {
+          return new GoTime(g.ms, g.extraNs, zoneOffsetSec(g.ms, name), zoneAbbrev(g.ms, name));
+        } catch {
+          throw new Error(`unknown time zone ${name}`);
+        }
+      },
+      params: ['string', 'any'],
+    },
+  };
+  return f;
+}
+
+/** Expands `templates:` globs (relative to the config file's directory). */
+export function expandTemplateGlobs(patterns: readonly string[], baseDir: string): string[] {
+  const out: string[] = [];
+  for (const pat of patterns) {
+    const full = isAbsolute(pat) ? pat : join(baseDir, pat);
+    const dir = dirname(full), base = basename(full);
+    if (!/[*?[]/.test(base)) {
+      try {
+        if (statSync(full).isFile()) out.push(full);
+      } catch {
+        /* Go's filepath.Glob yields nothing for a missing literal path */
+      }
+      continue;
+    }
+    const re = new RegExp('^' + base.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const n of names.sort()) if (re.test(n) && statSync(join(dir, n)).isFile()) out.push(join(dir, n));
+  }
+  return out;
+}
+
+export class TemplateSet implements NotificationTemplater {
+  private trees = new Map<string, Tree>();
+  private readonly funcs: FuncMap;
+  private seq = 0;
+
+  constructor() {
+    this.funcs = alertmanagerFuncs();
+    this.add('default.tmpl', DEFAULT_TEMPLATES);
+  }
+
+  private hasFunc = (n: string): boolean => n in this.funcs;
+
+  /** Parses a template text, adding its {{define}}s; throws on syntax errors. */
+  add(name: string, text: string): void {
+    const parsed = parseTemplate(name, text, this.hasFunc);
+    for (const [k, t] of parsed) if (k !== name || !this.trees.has(k)) this.trees.set(k, t);
+  }
+
+  private run(text: string, data: TemplateData, escape?: (s: string) => string): string {
+    if (!text.includes('{{')) return text;
+    const name = `__inline_${this.seq++}`;
+    const parsed = parseTemplate(name, text, this.hasFunc);
+    const main = parsed.get(name);
+    if (!main) return '';
+    const lookup = (n: string): Tree | undefined => (n !== name ? parsed.get(n) : undefined) ?? this.trees.get(n);
+    const funcs = (n: string): FuncSpec | undefined => this.funcs[n] as FuncSpec | undefined;
+    return executeTree(main, data, { missingKey: 'default', escapeOutput: escape, lookup, funcs });
+  }
+
+  execute(text: string, data: TemplateData): string {
+    return stripSafe(this.run(text, data));
+  }
+
+  executeHTML(text: string, data: TemplateData): string {
+    return stripSafe(this.run(text, data, escapeHtml));
+  }
+}
+
+/** Loads the configuration's template files into a new set; throws naming the bad file. */
+export function loadTemplateFiles(cfg: AlertmanagerConfig): TemplateSet {
+  const set = new TemplateSet();
+  for (const f of expandTemplateGlobs(cfg.templates, cfg.baseDir)) {
+    set.add(basename(f), readFileSync(f, 'utf8'));
+  }
+  return set;
+}
+
+/** The templater for a configuration; falls back to the defaults (logged) when files fail. */
+export function defaultTemplater(cfg: AlertmanagerConfig, log?: Logger): TemplateSet {
+  try {
+    return loadTemplateFiles(cfg);
+  } catch (e) {
+    log?.error('loading notification templates failed; using the defaults', { err: (e as Error).message });
+    return new TemplateSet();
+  }
+}

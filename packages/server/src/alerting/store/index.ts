@@ -1,0 +1,2 @@
+export { AlertStore, type AlertListener } from './alerts.js';
+export { Marker, type AlertMarkStatus } from './marker.js';
