@@ -15,3 +15,4 @@ export { escapeLabelValue } from './format.js';
 import { globalRegistry } from './registry.js';
 /** Content type of the default registry (prom-client's `contentType`). */
 export const contentType = globalRegistry.contentType;
+export { collectDefaultMetrics, defaultMetricsList, type DefaultMetricsCollectorConfiguration, type DefaultMetricsHandle } from './defaults.js';
