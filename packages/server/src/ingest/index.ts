@@ -4,6 +4,8 @@ import type { Router } from '../web/router.js';
 import { receiverCtx, type IngestDeps } from './receiver.js';
 import { remoteWriteHandler } from './remotewrite.js';
 import { otlpHandler } from './otlp/handler.js';
+import { influxHandler } from './influx.js';
+import { promImportHandler, vmImportHandler } from './vmimport.js';
 import { IngestStats, type ReceiverName, type ReceiverStats } from './stats.js';
 
 export { DEFAULT_LIMITS, type IngestLimits } from './limits.js';
@@ -13,6 +15,9 @@ export { snappyCompress, snappyUncompress, snappyImplementation } from './snappy
 export { appendWriteRequest, REMOTE_WRITE_VERSION } from './remotewrite.js';
 export type { IngestDeps } from './receiver.js';
 export * as otlp from './otlp/index.js';
+export { parseInfluxLine, appendInflux, influxTimestampMs, LineError, type InfluxPoint } from './influx.js';
+export { appendVmJsonLines, appendPromText, extraLabels } from './vmimport.js';
+export { BatchAppend, normalizeLabels } from './batch.js';
 
 export interface IngestRoutes {
   /** Counters per receiver (requests, accepted/rejected samples, bytes). */
@@ -27,5 +32,14 @@ export function registerIngestRoutes(router: Router, deps: IngestDeps): IngestRo
   const ctx = receiverCtx({ ...deps, stats });
   router.post('/api/v1/write', remoteWriteHandler(ctx));
   router.post('/api/v1/otlp/v1/metrics', otlpHandler(ctx));
+  router.post('/write', influxHandler(ctx, false));
+  router.post('/api/v2/write', influxHandler(ctx, true));
+  // Influx clients (Telegraf) probe /ping before writing.
+  router.add(['GET', 'HEAD'], '/ping', (_req, res) => {
+    res.writeHead(204, { 'X-Influxdb-Version': '1.8-vigil' });
+    res.end();
+  });
+  router.post('/api/v1/import', vmImportHandler(ctx));
+  router.post('/api/v1/import/prometheus', promImportHandler(ctx));
   return { stats: () => stats.snapshot(), exposition: () => stats.exposition() };
 }
