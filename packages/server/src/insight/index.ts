@@ -1,0 +1,5 @@
+// insight: streaming anomaly detectors, dynamic thresholds, the insight job manager, the NAB
+// scorer and offline evaluation.
+export * from './detectors/index.js';
+export * from './nab/index.js';
+export * from './eval.js';
