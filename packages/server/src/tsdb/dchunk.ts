@@ -191,8 +191,8 @@ export function decodeBlockChunk(
       const i = excIdx[j]!;
       if (i < lo || i >= hi) continue;
       const at = start + (i - lo);
-      ov[at * 2] = excLo[j]!;
-      ov[at * 2 + 1] = excHi[j]!;
+      ov[at * 2] = excLo![j]!;
+      ov[at * 2 + 1] = excHi![j]!;
     }
   }
   return o;

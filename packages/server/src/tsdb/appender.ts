@@ -1,0 +1,94 @@
+// The TSDB appender: stages samples (typed arrays, no per-sample objects), validates against
+// the head, and on commit writes WAL records before the head sees the samples.
+import type { Labels } from '../model/labels.js';
+import { labelsHash, labelsToString } from '../model/labels.js';
+import type { Appender, MetricMetadata, SeriesRef } from '../storage/interface.js';
+import { AppendError } from '../storage/interface.js';
+import type { TSDB } from './db.js';
+
+function validateLabels(ls: Labels): string | null {
+  if (ls.length === 0) return 'empty label set';
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!;
+    if (l.name === '') return 'empty label name';
+    if (l.value === '') return `empty value for label ${l.name}`;
+    if (i > 0 && ls[i - 1]!.name >= l.name) return ls[i - 1]!.name === l.name ? `duplicate label name ${l.name}` : 'labels not sorted by name';
+  }
+  return null;
+}
+
+export class TSDBAppender implements Appender {
+  refs = new Float64Array(64);
+  ts = new Float64Array(64);
+  vs = new Float64Array(64);
+  n = 0;
+  meta: [string, MetricMetadata][] = [];
+
+  constructor(private readonly db: TSDB) {}
+
+  append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef {
+    const head = this.db.head;
+    let r = ref ? head.fromExtRef(ref) : 0;
+    if (r === 0) {
+      const bad = validateLabels(labels);
+      if (bad) throw new AppendError('invalid_labels', `invalid labels ${labelsToString(labels)}: ${bad}`);
+      const h = labelsHash(labels);
+      r = head.lookup(labels, h);
+      if (r === 0) {
+        if (this.db.storageFull) throw new AppendError('storage_full', `cannot create series ${labelsToString(labels)}: ${this.db.storageFull}`);
+        r = head.create(labels, h);
+      }
+    }
+    if (!Number.isFinite(t) || Math.floor(t) !== t) throw new AppendError('out_of_bounds', `invalid timestamp ${t} for series ${labelsToString(head.labels(r))}`);
+    const minValid = this.db.minValidTime();
+    if (t < minValid) {
+      this.db.counters.tooOld++;
+      throw new AppendError('out_of_bounds', `out of bounds: sample for series ${labelsToString(head.labels(r))} at ${t} is older than the head's minimum valid time ${minValid}`);
+    }
+    const last = head.lastT(r);
+    if (t < last) {
+      this.db.counters.outOfOrder++;
+      throw new AppendError('out_of_order', `out of order sample for series ${labelsToString(head.labels(r))}: timestamp ${t} is before the last one ${last}`);
+    }
+    if (t === last) {
+      if (head.sameAsLast(r, v)) return head.extRef(r);
+      this.db.counters.duplicates++;
+      throw new AppendError('duplicate_sample_for_timestamp', `duplicate sample for timestamp ${t} with a different value for series ${labelsToString(head.labels(r))}`);
+    }
+    if (this.n === this.refs.length) this.grow();
+    this.refs[this.n] = r;
+    this.ts[this.n] = t;
+    this.vs[this.n] = v;
+    this.n++;
+    return head.extRef(r);
+  }
+
+  private grow(): void {
+    const cap = this.refs.length * 2;
+    const g = (a: Float64Array) => { const b = new Float64Array(cap); b.set(a); return b; };
+    this.refs = g(this.refs);
+    this.ts = g(this.ts);
+    this.vs = g(this.vs);
+  }
+
+  updateMetadata(metricName: string, meta: MetricMetadata): void {
+    this.meta.push([metricName, meta]);
+  }
+
+  commit(): Promise<void> {
+    // commitAppender consumes the staged arrays synchronously before its first await.
+    let p: Promise<void>;
+    try {
+      p = this.db.commitAppender(this);
+    } finally {
+      this.n = 0;
+      this.meta = [];
+    }
+    return p;
+  }
+
+  rollback(): void {
+    this.n = 0;
+    this.meta = [];
+  }
+}

@@ -1,0 +1,9 @@
+// Vigil's embedded TSDB: head (Gorilla chunks, postings), WAL, blocks, compaction, retention.
+export { openTSDB, TSDB } from './db.js';
+export type { TSDBOptions, TSDBStats, HeadStatsResponse, WalReplayStatus } from './db.js';
+export { Head } from './head.js';
+export { BlockReader, BlockWriter, BlockCorruptError } from './block.js';
+export type { BlockMeta } from './block.js';
+export type { WalSyncPolicy } from './wal.js';
+export { postingsForMatchers, intersect, union, subtract } from './postings.js';
+export { io as tsdbIO } from './fsio.js';
