@@ -1,0 +1,159 @@
+// Fetches one target's exposition: auth, TLS, gzip, redirects, a body size limit and a timeout,
+// with Prometheus's request headers and error wording.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { createGunzip } from 'node:zlib';
+import { VERSION } from '../version.js';
+import { SCRAPE_ACCEPT_HEADER } from '../textparse/index.js';
+import type { HTTPClientConfig } from './config.js';
+
+export interface ScrapeResponse {
+  body: Buffer;
+  contentType: string;
+}
+
+export class ScrapeHTTPError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScrapeHTTPError';
+  }
+}
+
+const STATUS_TEXT = http.STATUS_CODES;
+
+function readSecretFile(path: string): string {
+  return readFileSync(path, 'utf8').trim();
+}
+
+export class HTTPScraper {
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  private readonly httpsAgent: https.Agent;
+
+  constructor(
+    private readonly cfg: HTTPClientConfig,
+    private readonly bodySizeLimit = 0,
+    private readonly accept = SCRAPE_ACCEPT_HEADER,
+  ) {
+    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
+  }
+
+  private headers(timeoutMs: number): Record<string, string> {
+    const h: Record<string, string> = {
+      Accept: this.accept,
+      'Accept-Encoding': 'gzip',
+      'User-Agent': `Vigil/${VERSION}`,
+      'X-Prometheus-Scrape-Timeout-Seconds': String(timeoutMs / 1000),
+      ...this.cfg.headers,
+    };
+    const ba = this.cfg.basicAuth;
+    if (ba) {
+      const pw = ba.passwordFile ? readSecretFile(ba.passwordFile) : ba.password ?? '';
+      h.Authorization = 'Basic ' + Buffer.from(`${ba.username}:${pw}`).toString('base64');
+    }
+    const au = this.cfg.authorization;
+    if (au) {
+      const cred = au.credentialsFile ? readSecretFile(au.credentialsFile) : au.credentials ?? '';
+      h.Authorization = `${au.type} ${cred}`;
+    }
+    return h;
+  }
+
+  private tlsOptions(): https.RequestOptions {
+    const t = this.cfg.tls;
+    const o: https.RequestOptions = { rejectUnauthorized: !t.insecureSkipVerify };
+    if (t.ca || t.caFile) o.ca = t.ca ?? readFileSync(t.caFile!);
+    if (t.cert || t.certFile) o.cert = t.cert ?? readFileSync(t.certFile!);
+    if (t.key || t.keyFile) o.key = t.key ?? readFileSync(t.keyFile!);
+    if (t.serverName) o.servername = t.serverName;
+    return o;
+  }
+
+  /** GETs the URL; rejects with a Prometheus-like message on any failure. */
+  async scrape(url: string, timeoutMs: number, signal?: AbortSignal): Promise<ScrapeResponse> {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const sig = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    let target = url;
+    for (let hop = 0; ; hop++) {
+      const r = await this.once(target, timeoutMs, sig, url);
+      if ('redirect' in r) {
+        if (!this.cfg.followRedirects || hop >= 10) throw new ScrapeHTTPError(`server returned HTTP status ${r.status} ${STATUS_TEXT[r.status] ?? ''}`.trim());
+        target = new URL(r.redirect, target).toString();
+        continue;
+      }
+      return r;
+    }
+  }
+
+  private once(url: string, timeoutMs: number, signal: AbortSignal, orig: string): Promise<ScrapeResponse | { redirect: string; status: number }> {
+    return new Promise((resolve, reject) => {
+      const u = new URL(url);
+      const isHTTPS = u.protocol === 'https:';
+      let opts: https.RequestOptions;
+      try {
+        opts = { method: 'GET', headers: this.headers(timeoutMs), agent: isHTTPS ? this.httpsAgent : this.httpAgent, ...(isHTTPS ? this.tlsOptions() : {}) };
+      } catch (e) {
+        reject(new ScrapeHTTPError(`Get ${JSON.stringify(orig)}: ${(e as Error).message}`));
+        return;
+      }
+      const fail = (msg: string) => reject(new ScrapeHTTPError(msg));
+      const onAbort = () => {
+        req.destroy();
+        fail(signal.reason?.name === 'TimeoutError' ? `Get ${JSON.stringify(orig)}: context deadline exceeded` : `Get ${JSON.stringify(orig)}: context canceled`);
+      };
+      if (signal.aborted) {
+        fail(`Get ${JSON.stringify(orig)}: context deadline exceeded`);
+        return;
+      }
+      const req = (isHTTPS ? https : http).request(u, opts, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400 && res.headers.location) {
+          res.resume();
+          signal.removeEventListener('abort', onAbort);
+          resolve({ redirect: res.headers.location, status });
+          return;
+        }
+        if (status !== 200) {
+          res.resume();
+          signal.removeEventListener('abort', onAbort);
+          fail(`server returned HTTP status ${status} ${STATUS_TEXT[status] ?? ''}`.trim());
+          return;
+        }
+        const gz = /gzip/i.test(String(res.headers['content-encoding'] ?? ''));
+        const stream = gz ? res.pipe(createGunzip()) : res;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const limit = this.bodySizeLimit;
+        stream.on('data', (c: Buffer) => {
+          size += c.length;
+          if (limit > 0 && size > limit) {
+            req.destroy();
+            signal.removeEventListener('abort', onAbort);
+            fail('body size limit exceeded');
+            return;
+          }
+          chunks.push(c);
+        });
+        stream.on('error', (e: Error) => {
+          signal.removeEventListener('abort', onAbort);
+          fail(gz ? `error decompressing gzip body: ${e.message}` : `error reading body: ${e.message}`);
+        });
+        stream.on('end', () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve({ body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), contentType: String(res.headers['content-type'] ?? '') });
+        });
+      });
+      signal.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (e) => {
+        signal.removeEventListener('abort', onAbort);
+        if (!signal.aborted) fail(`Get ${JSON.stringify(orig)}: ${e.message}`);
+      });
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
