@@ -16,3 +16,8 @@ import { globalRegistry } from './registry.js';
 /** Content type of the default registry (prom-client's `contentType`). */
 export const contentType = globalRegistry.contentType;
 export { collectDefaultMetrics, defaultMetricsList, type DefaultMetricsCollectorConfiguration, type DefaultMetricsHandle } from './defaults.js';
+export { HttpMetrics, metricsHandler, normalizePath, type HttpMetricsOptions, type FastifyLike, type FastifyRequestLike } from './http.js';
+export { instrumentAsync, DbMetrics, CacheMetrics, ActiveUsers, domainEvents, parseSql, type DbMetricsOptions, type CacheMetricsOptions, type ActiveUsersOptions, type PoolLike } from './instrument.js';
+export { Pushgateway, pushToVigil, importBody, type PushgatewayOptions, type PushgatewayParams, type VigilPushOptions, type RetryOptions, type PushResult } from './push.js';
+export { TextSink } from './sink.js';
+export { GrpcMetrics, grpcCodeName, type GrpcMetricsOptions, type MethodDefinitionLike } from './grpc.js';

@@ -1,0 +1,223 @@
+// HTTP instrumentation for node:http, Express and Fastify, without depending on any of them.
+// Labels use route templates ("/users/:id"), never raw paths, so ids cannot blow up cardinality.
+import type { IncomingMessage, ServerResponse, RequestListener } from 'node:http';
+import { Counter } from './counter.js';
+import { Gauge } from './gauge.js';
+import { Histogram, type HistogramChild } from './histogram.js';
+import { globalRegistry, negotiate, type Registry } from './registry.js';
+import { exponentialBuckets } from './buckets.js';
+
+export interface HttpMetricsOptions {
+  registry?: Registry;
+  /** Prepended to metric names (default ''). */
+  prefix?: string;
+  /** Duration buckets in seconds. */
+  buckets?: number[];
+  /** Size buckets in bytes (default 100 B .. ~100 MB). */
+  sizeBuckets?: number[];
+  /** Route templates to match raw paths against (node:http), e.g. ["/users/:id", "/files/*"]. */
+  routes?: string[];
+  /** Custom route resolver; return undefined to fall back to the built-in logic. */
+  route?: (req: IncomingMessage) => string | undefined;
+  /** Replace id-like path segments (numbers, UUIDs, hex, long tokens) with ":id" (default true). */
+  normalizePaths?: boolean;
+  /** At most this many distinct routes; later ones are reported as "<other>" (default 200). */
+  maxRoutes?: number;
+  /** Paths not measured (default ["/metrics"]). */
+  exclude?: string[];
+}
+
+
+const UNMATCHED = '<unmatched>';
+const OTHER = '<other>';
+const ID_SEGMENT = /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,}|[A-Za-z0-9_-]{20,})$/i;
+
+/** "/users/123/orders/9f8e..." -> "/users/:id/orders/:id" */
+export function normalizePath(path: string): string {
+  const q = path.indexOf('?');
+  const p = q >= 0 ? path.slice(0, q) : path;
+  if (!/\d/.test(p)) return p;
+  return p
+    .split('/')
+    .map((s) => (s !== '' && ID_SEGMENT.test(s) && /\d/.test(s) ? ':id' : s))
+    .join('/');
+}
+
+type Matcher = { template: string; re: RegExp };
+
+function compileRoute(template: string): Matcher {
+  const re = template
+    .split('/')
+    .map((seg) => (seg === '*' ? '.*' : seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return { template, re: new RegExp('^' + re + '/?$') };
+}
+
+export class HttpMetrics {
+  readonly requests: Counter<'method' | 'route' | 'status'>;
+  readonly duration: Histogram<'method' | 'route' | 'status'>;
+  readonly inProgress: Gauge<'method'>;
+  readonly requestSize: Histogram<'method' | 'route'>;
+  readonly responseSize: Histogram<'method' | 'route' | 'status'>;
+  private readonly matchers: Matcher[];
+  private readonly seen = new Set<string>();
+  private readonly maxRoutes: number;
+  private readonly exclude: Set<string>;
+
+  constructor(private readonly opts: HttpMetricsOptions = {}) {
+    const registers = [opts.registry ?? globalRegistry];
+    const p = opts.prefix ?? '';
+    this.requests = new Counter({ name: p + 'http_requests_total', help: 'HTTP requests handled, by method, route template and status code.', labelNames: ['method', 'route', 'status'], registers });
+    this.duration = new Histogram({
+      name: p + 'http_request_duration_seconds',
+      help: 'HTTP request duration in seconds, from request start to response end.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: opts.buckets,
+      registers,
+    });
+    this.inProgress = new Gauge({ name: p + 'http_requests_in_progress', help: 'HTTP requests being handled.', labelNames: ['method'], registers });
+    const sizeBuckets = opts.sizeBuckets ?? exponentialBuckets(100, 10, 7);
+    this.requestSize = new Histogram({ name: p + 'http_request_size_bytes', help: 'HTTP request body size (Content-Length).', labelNames: ['method', 'route'], buckets: sizeBuckets, registers });
+    this.responseSize = new Histogram({
+      name: p + 'http_response_size_bytes',
+      help: 'HTTP response body size (Content-Length when set).',
+      labelNames: ['method', 'route', 'status'],
+      buckets: sizeBuckets,
+      registers,
+    });
+    this.matchers = (opts.routes ?? []).map(compileRoute);
+    this.maxRoutes = opts.maxRoutes ?? 200;
+    this.exclude = new Set(opts.exclude ?? ['/metrics']);
+  }
+
+  /** The route label for a request: framework route, configured templates, or a normalised path. */
+  routeOf(req: IncomingMessage, framework?: string): string {
+    let r = framework ?? this.opts.route?.(req);
+    if (r === undefined) {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const path = q >= 0 ? url.slice(0, q) : url;
+      for (const m of this.matchers) {
+        if (m.re.test(path)) {
+          r = m.template;
+          break;
+        }
+      }
+      if (r === undefined) r = this.opts.normalizePaths === false ? path : normalizePath(path);
+    }
+    if (!this.seen.has(r)) {
+      if (this.seen.size >= this.maxRoutes) return OTHER;
+      this.seen.add(r);
+    }
+    return r;
+  }
+
+  private skip(req: IncomingMessage): boolean {
+    if (this.exclude.size === 0) return false;
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    return this.exclude.has(q >= 0 ? url.slice(0, q) : url);
+  }
+
+  /** Starts measuring a request; `done(route)` records it (call once, when the response ends). */
+  begin(req: IncomingMessage): (res: ServerResponse, route: string | undefined) => void {
+    const method = req.method ?? 'GET';
+    const start = performance.now();
+    const inProg = this.inProgress.labels(method);
+    inProg.inc();
+    let finished = false;
+    return (res, route) => {
+      if (finished) return;
+      finished = true;
+      inProg.dec();
+      const status = res.headersSent || res.writableFinished ? res.statusCode : res.destroyed ? 499 : res.statusCode;
+      const r = this.routeOf(req, route);
+      const labels = { method, route: r, status };
+      this.requests.labels(labels).inc();
+      (this.duration.labels(labels) as HistogramChild).observe((performance.now() - start) / 1000);
+      const reqLen = Number(req.headers['content-length']);
+      if (reqLen >= 0) this.requestSize.labels({ method, route: r }).observe(reqLen);
+      const resLen = Number(res.getHeader('content-length'));
+      if (resLen >= 0) this.responseSize.labels(labels).observe(resLen);
+    };
+  }
+
+  /** Wraps a node:http request listener. */
+  wrap(listener: RequestListener): RequestListener {
+    return (req, res) => {
+      if (!this.skip(req)) {
+        const done = this.begin(req);
+        const end = () => done(res, undefined);
+        res.once('finish', end);
+        res.once('close', end);
+      }
+      return listener(req, res);
+    };
+  }
+
+  /** Express middleware: `app.use(http.express())` before the routes. */
+  express(): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+    return (req, res, next) => {
+      if (this.skip(req)) return next();
+      const done = this.begin(req);
+      const end = () => {
+        const x = req as IncomingMessage & { route?: { path?: unknown }; baseUrl?: string };
+        const p = x.route?.path;
+        done(res, typeof p === 'string' ? (x.baseUrl ?? '') + p : p instanceof RegExp ? (x.baseUrl ?? '') + String(p) : UNMATCHED);
+      };
+      res.once('finish', end);
+      res.once('close', end);
+      next();
+    };
+  }
+
+  /**
+   * Fastify: `http.fastify(app)` adds onRequest/onResponse hooks. The route is the matched
+   * route's URL template (request.routeOptions.url, or routerPath on older versions).
+   */
+  fastify(app: FastifyLike): void {
+    const key = Symbol('vigil.http');
+    app.addHook('onRequest', (request: FastifyRequestLike, _reply: unknown, next?: () => void) => {
+      if (!this.skip(request.raw)) (request as unknown as Record<symbol, unknown>)[key] = this.begin(request.raw);
+      if (next) next();
+      else return Promise.resolve();
+    });
+    app.addHook('onResponse', (request: FastifyRequestLike, reply: { raw: ServerResponse }, next?: () => void) => {
+      const done = (request as unknown as Record<symbol, unknown>)[key] as ReturnType<HttpMetrics['begin']> | undefined;
+      const tmpl = request.routeOptions?.url ?? request.routerPath;
+      done?.(reply.raw, tmpl ?? UNMATCHED);
+      if (next) next();
+      else return Promise.resolve();
+    });
+  }
+}
+
+export interface FastifyRequestLike {
+  raw: IncomingMessage;
+  routeOptions?: { url?: string };
+  routerPath?: string;
+}
+export interface FastifyLike {
+  addHook(name: string, fn: (...args: never[]) => unknown): unknown;
+}
+
+/** A `/metrics` handler (node:http, Express or any (req, res) framework) with format negotiation. */
+export function metricsHandler(registry: Registry = globalRegistry): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const ct = negotiate(req.headers.accept);
+    registry.metrics(ct).then(
+      (text) => {
+        res.statusCode = 200;
+        res.setHeader('Content-Type', ct);
+        res.setHeader('Content-Length', Buffer.byteLength(text));
+        res.end(req.method === 'HEAD' ? undefined : text);
+      },
+      (err: unknown) => {
+        res.statusCode = 500;
+        res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+        res.end(`error collecting metrics: ${err instanceof Error ? err.message : String(err)}\n`);
+      },
+    );
+  };
+}
+
