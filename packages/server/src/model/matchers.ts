@@ -1,3 +1,5 @@
+import { translateRE2 } from './re2.js';
+
 // Label matchers. Regexes are fully anchored, as in Prometheus (RE2 semantics approximated in JS).
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
@@ -20,8 +22,8 @@ export function compileAnchoredRegex(src: string): RegExp {
     if (m[1]!.includes('i')) flags += 'i';
     if (m[1]!.includes('m')) flags += 'm';
   }
-  // RE2 treats \z as end of text; JS has no \z.
-  body = body.replace(/\\z/g, '$(?![\\s\\S])');
+  // RE2 syntax JS lacks: \z, mid-pattern flags, (?P<name>), POSIX classes.
+  body = translateRE2(body);
   return new RegExp(`^(?:${body})$`, flags);
 }
 

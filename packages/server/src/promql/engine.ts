@@ -1,0 +1,461 @@
+// The PromQL engine: parses, selects series through a Querier (async), then evaluates the
+// expression synchronously over a precomputed step grid with typed arrays.
+import { METRIC_NAME, compareLabels, labelsKey, type Labels } from '../model/labels.js';
+import { isStaleNaN } from '../model/sample.js';
+import type { Queryable, Querier } from '../storage/interface.js';
+import { exprType, type Expr, type SubqueryExpr, type VectorSelector, type MatrixSelector, type DurationExpr } from './ast.js';
+import { Annotations } from './annotations.js';
+import { evalAggregate } from './aggregations.js';
+import { evalBinary } from './binops.js';
+import { ERR_TOO_MANY_SAMPLES, QueryError } from './errors.js';
+import { evalCall } from './functions.js';
+import { evalDurationSeconds, parseExpr } from './parser.js';
+import type { GridMatrix, GridScalar, GridSeries, GridValue, GridVector, MatrixSeries, QueryResult, RangeSeries, Sample, Value } from './value.js';
+
+export interface EngineOptions {
+  /** How far back a vector selector looks for a sample (default 5m). */
+  lookbackDeltaMs?: number;
+  /** Query timeout (default 2m). */
+  timeoutMs?: number;
+  /** Max samples a query may hold in memory (default 50,000,000). */
+  maxSamples?: number;
+  /** Default subquery step when `[range:]` gives none (default 1m). */
+  noStepSubqueryIntervalMs?: number;
+  /** Max points per series for range queries (default 11,000). */
+  maxPointsPerSeries?: number;
+}
+
+export interface QueryOptions {
+  signal?: AbortSignal;
+  lookbackDeltaMs?: number;
+}
+
+interface RawSeries {
+  labels: Labels;
+  t: Float64Array;
+  v: Float64Array;
+  /** Same without staleness markers (for range selectors); lazily built. */
+  clean?: { t: Float64Array; v: Float64Array };
+}
+
+/** Per-query state shared by nested evaluators (subqueries). */
+export interface QueryCtx {
+  query: string;
+  data: Map<VectorSelector, RawSeries[]>;
+  lookbackMs: number;
+  annotations: Annotations;
+  maxSamples: number;
+  deadline: number;
+  signal?: AbortSignal;
+  startMs: number;
+  endMs: number;
+  stepMs: number;
+  noStepSubqueryIntervalMs: number;
+  checks: number;
+}
+
+export class Engine {
+  readonly lookbackDeltaMs: number;
+  readonly timeoutMs: number;
+  readonly maxSamples: number;
+  readonly noStepSubqueryIntervalMs: number;
+  readonly maxPointsPerSeries: number;
+
+  constructor(opts: EngineOptions = {}) {
+    this.lookbackDeltaMs = opts.lookbackDeltaMs ?? 5 * 60e3;
+    this.timeoutMs = opts.timeoutMs ?? 2 * 60e3;
+    this.maxSamples = opts.maxSamples ?? 50_000_000;
+    this.noStepSubqueryIntervalMs = opts.noStepSubqueryIntervalMs ?? 60e3;
+    this.maxPointsPerSeries = opts.maxPointsPerSeries ?? 11000;
+  }
+
+  async instantQuery(queryable: Queryable, expr: string | Expr, timeMs: number, opts: QueryOptions = {}): Promise<QueryResult> {
+    return this.exec(queryable, expr, timeMs, timeMs, 0, false, opts);
+  }
+
+  async rangeQuery(queryable: Queryable, expr: string | Expr, startMs: number, endMs: number, stepMs: number, opts: QueryOptions = {}): Promise<QueryResult> {
+    if (!(stepMs > 0)) throw new QueryError('bad_data', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+    if (endMs < startMs) throw new QueryError('bad_data', 'end timestamp must not be before start time');
+    if ((endMs - startMs) / stepMs > this.maxPointsPerSeries) {
+      throw new QueryError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+    }
+    return this.exec(queryable, expr, startMs, endMs, stepMs, true, opts);
+  }
+
+  private async exec(queryable: Queryable, exprIn: string | Expr, startMs: number, endMs: number, stepMs: number, isRange: boolean, opts: QueryOptions): Promise<QueryResult> {
+    const query = typeof exprIn === 'string' ? exprIn : '';
+    const expr = typeof exprIn === 'string' ? parseExpr(exprIn) : exprIn;
+    const et = exprType(expr);
+    if (isRange && et !== 'scalar' && et !== 'vector') {
+      throw new QueryError('bad_data', `invalid expression type "${et === 'matrix' ? 'range vector' : et}" for range query, must be Scalar or instant Vector`);
+    }
+    const ctx: QueryCtx = {
+      query,
+      data: new Map(),
+      lookbackMs: opts.lookbackDeltaMs ?? this.lookbackDeltaMs,
+      annotations: new Annotations(query),
+      maxSamples: this.maxSamples,
+      deadline: Date.now() + this.timeoutMs,
+      signal: opts.signal,
+      startMs, endMs, stepMs,
+      noStepSubqueryIntervalMs: this.noStepSubqueryIntervalMs,
+      checks: 0,
+    };
+    prepare(expr, ctx, isRange);
+    // Work out the time range every selector needs, then select them all.
+    const needs: { vs: VectorSelector; mint: number; maxt: number; func?: string }[] = [];
+    collectSelectors(expr, startMs, endMs, ctx, needs, undefined);
+    if (needs.length) {
+      let mint = Infinity, maxt = -Infinity;
+      for (const n of needs) { mint = Math.min(mint, n.mint); maxt = Math.max(maxt, n.maxt); }
+      const querier: Querier = queryable.querier(mint, maxt);
+      try {
+        const results = await Promise.all(needs.map((n) => querier.select({ start: n.mint, end: n.maxt, step: stepMs || undefined, func: n.func }, n.vs.matchers)));
+        checkCancel(ctx);
+        for (let k = 0; k < needs.length; k++) {
+          const n = needs[k]!;
+          const prev = ctx.data.get(n.vs);
+          const decoded: RawSeries[] = results[k]!.map((s) => {
+            const sa = s.samples();
+            return { labels: s.labels, t: sa.t, v: sa.v };
+          });
+          if (prev) ctx.data.set(n.vs, mergeRaw(prev, decoded));
+          else ctx.data.set(n.vs, decoded);
+        }
+      } finally {
+        querier.close();
+      }
+    }
+    checkCancel(ctx);
+    const n = isRange ? Math.floor((endMs - startMs) / stepMs) + 1 : 1;
+    const ts = new Float64Array(n);
+    for (let i = 0; i < n; i++) ts[i] = startMs + i * stepMs;
+    const ev = new Evaluator(ctx, ts);
+    let value: Value;
+    if (!isRange && (et === 'matrix')) {
+      value = ev.evalMatrixResult(expr);
+    } else {
+      const gv = ev.eval(expr);
+      value = toValue(gv, ts, isRange);
+    }
+    return { value, warnings: [...ctx.annotations.warnings], infos: [...ctx.annotations.infos] };
+  }
+}
+
+function mergeRaw(a: RawSeries[], b: RawSeries[]): RawSeries[] {
+  // The same selector node selected twice (never happens: one entry per node); keep the wider.
+  return a.length >= b.length ? a : b;
+}
+
+export function checkCancel(ctx: QueryCtx): void {
+  if (ctx.signal?.aborted) throw new QueryError('canceled', 'query was canceled in query execution');
+  if (Date.now() > ctx.deadline) throw new QueryError('timeout', 'query timed out in query execution');
+}
+
+function resolveDuration(d: DurationExpr | null, ctx: QueryCtx, isRange: boolean): number {
+  if (!d) return 0;
+  if (d.kind === 'const') return d.ms;
+  const sec = evalDurationSeconds(d.expr, isRange ? ctx.stepMs : 0, isRange ? ctx.endMs - ctx.startMs : 0);
+  return Math.round(sec * 1000);
+}
+
+/** Resolves @ start()/end() and duration expressions on every node. */
+function prepare(e: Expr, ctx: QueryCtx, isRange: boolean): void {
+  const at = (mod: 'start' | 'end' | null, cur: number | null) => (mod === 'start' ? ctx.startMs : mod === 'end' ? ctx.endMs : cur);
+  switch (e.type) {
+    case 'VectorSelector':
+      e.at = at(e.atMod, e.at);
+      e.offsetMs = resolveDuration(e.offset, ctx, isRange);
+      return;
+    case 'MatrixSelector':
+      prepare(e.vs, ctx, isRange);
+      e.rangeMs = resolveDuration(e.range, ctx, isRange);
+      if (!(e.rangeMs > 0)) throw new QueryError('bad_data', `range must be greater than 0`);
+      return;
+    case 'SubqueryExpr':
+      prepare(e.expr, ctx, isRange);
+      e.at = at(e.atMod, e.at);
+      e.offsetMs = resolveDuration(e.offset, ctx, isRange);
+      e.rangeMs = resolveDuration(e.range, ctx, isRange);
+      e.stepMs = e.step ? resolveDuration(e.step, ctx, isRange) : ctx.noStepSubqueryIntervalMs;
+      if (!(e.stepMs > 0)) throw new QueryError('bad_data', 'zero or negative subquery step');
+      return;
+    case 'Call': e.args.forEach((a) => prepare(a, ctx, isRange)); return;
+    case 'AggregateExpr': prepare(e.expr, ctx, isRange); if (e.param) prepare(e.param, ctx, isRange); return;
+    case 'BinaryExpr': prepare(e.lhs, ctx, isRange); prepare(e.rhs, ctx, isRange); return;
+    case 'UnaryExpr': case 'ParenExpr': prepare(e.expr, ctx, isRange); return;
+    default: return;
+  }
+}
+
+function collectSelectors(e: Expr, start: number, end: number, ctx: QueryCtx, out: { vs: VectorSelector; mint: number; maxt: number; func?: string }[], func: string | undefined, rangeMs = 0): void {
+  switch (e.type) {
+    case 'VectorSelector': {
+      const off = e.offsetMs ?? 0;
+      const s = e.at !== null ? e.at : start, en = e.at !== null ? e.at : end;
+      const back = rangeMs > 0 ? rangeMs : ctx.lookbackMs;
+      const mint = s - off - back + 1, maxt = en - off;
+      const prev = out.find((x) => x.vs === e);
+      if (prev) { prev.mint = Math.min(prev.mint, mint); prev.maxt = Math.max(prev.maxt, maxt); }
+      else out.push({ vs: e, mint, maxt, func });
+      return;
+    }
+    case 'MatrixSelector':
+      collectSelectors(e.vs, start, end, ctx, out, func, e.rangeMs);
+      return;
+    case 'SubqueryExpr': {
+      const off = e.offsetMs ?? 0;
+      const s = e.at !== null ? e.at : start, en = e.at !== null ? e.at : end;
+      collectSelectors(e.expr, s - off - e.rangeMs!, en - off, ctx, out, undefined);
+      return;
+    }
+    case 'Call': e.args.forEach((a) => collectSelectors(a, start, end, ctx, out, e.func)); return;
+    case 'AggregateExpr': collectSelectors(e.expr, start, end, ctx, out, undefined); if (e.param) collectSelectors(e.param, start, end, ctx, out, undefined); return;
+    case 'BinaryExpr': collectSelectors(e.lhs, start, end, ctx, out, undefined); collectSelectors(e.rhs, start, end, ctx, out, undefined); return;
+    case 'UnaryExpr': case 'ParenExpr': collectSelectors(e.expr, start, end, ctx, out, func); return;
+    default: return;
+  }
+}
+
+export class Evaluator {
+  readonly n: number;
+  constructor(
+    readonly ctx: QueryCtx,
+    readonly ts: Float64Array,
+  ) {
+    this.n = ts.length;
+  }
+
+  scalar(val: number): GridScalar {
+    const v = new Float64Array(this.n);
+    v.fill(val);
+    return { kind: 'scalar', v };
+  }
+
+  eval(e: Expr): GridValue {
+    if ((++this.ctx.checks & 63) === 0) checkCancel(this.ctx);
+    switch (e.type) {
+      case 'NumberLiteral': return this.scalar(e.val);
+      case 'StringLiteral': return { kind: 'string', s: e.val };
+      case 'ParenExpr': return this.eval(e.expr);
+      case 'VectorSelector': return this.countVec(this.evalVectorSelector(e, false));
+      case 'MatrixSelector': return this.evalMatrixSelector(e);
+      case 'SubqueryExpr': return this.evalSubquery(e);
+      case 'UnaryExpr': {
+        const v = this.eval(e.expr);
+        if (e.op === '+') return v;
+        if (v.kind === 'scalar') {
+          const out = new Float64Array(this.n);
+          for (let i = 0; i < this.n; i++) out[i] = -v.v[i]!;
+          return { kind: 'scalar', v: out };
+        }
+        if (v.kind !== 'vector') throw new QueryError('execution', 'unary expression only allowed on expressions of type scalar or instant vector');
+        return {
+          kind: 'vector',
+          series: v.series.map((s) => {
+            const out = new Float64Array(this.n);
+            for (let i = 0; i < this.n; i++) out[i] = -s.v[i]!;
+            return { labels: s.labels, v: out, has: s.has, dropName: true };
+          }),
+        };
+      }
+      case 'BinaryExpr': return this.countVec(evalBinary(this, e));
+      case 'AggregateExpr': return this.countVec(evalAggregate(this, e));
+      case 'Call': return this.countVec(evalCall(this, e));
+      case 'DurationFunc': {
+        const c = this.ctx;
+        return this.scalar((e.func === 'step' ? c.stepMs : c.endMs - c.startMs) / 1000);
+      }
+    }
+  }
+
+  /** Enforces the max-samples limit on a node's output. */
+  countVec(v: GridValue): GridValue {
+    if (v.kind === 'vector') {
+      let total = 0;
+      for (const s of v.series) for (let i = 0; i < this.n; i++) total += s.has[i]!;
+      if (total > this.ctx.maxSamples) throw new QueryError('execution', ERR_TOO_MANY_SAMPLES);
+    }
+    return v;
+  }
+
+  evalVector(e: Expr): GridVector {
+    const v = this.eval(e);
+    if (v.kind !== 'vector') throw new QueryError('execution', `expected instant vector, got ${v.kind}`);
+    return v;
+  }
+
+  evalScalar(e: Expr): GridScalar {
+    const v = this.eval(e);
+    if (v.kind !== 'scalar') throw new QueryError('execution', `expected scalar, got ${v.kind}`);
+    return v;
+  }
+
+  evalVectorSelector(vs: VectorSelector, withTs: boolean): GridVector {
+    const raw = this.ctx.data.get(vs) ?? [];
+    const n = this.n, ts = this.ts, lb = this.ctx.lookbackMs, off = vs.offsetMs ?? 0;
+    const out: GridSeries[] = [];
+    for (const r of raw) {
+      const v = new Float64Array(n), has = new Uint8Array(n);
+      const sts = withTs ? new Float64Array(n) : undefined;
+      const t = r.t, rv = r.v, len = t.length;
+      let j = 0, any = false;
+      if (vs.at !== null) {
+        const T = vs.at - off;
+        while (j < len && t[j]! <= T) j++;
+        const k = j - 1;
+        if (k >= 0 && t[k]! > T - lb && !isStaleNaN(rv[k]!)) {
+          v.fill(rv[k]!);
+          has.fill(1);
+          if (sts) sts.fill(t[k]!);
+          any = true;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const T = ts[i]! - off;
+          while (j < len && t[j]! <= T) j++;
+          const k = j - 1;
+          if (k >= 0 && t[k]! > T - lb) {
+            const x = rv[k]!;
+            if (x === x || !isStaleNaN(x)) {
+              v[i] = x;
+              has[i] = 1;
+              if (sts) sts[i] = t[k]!;
+              any = true;
+            }
+          }
+        }
+      }
+      if (any) out.push({ labels: r.labels, v, has, dropName: false, ts: sts });
+    }
+    return { kind: 'vector', series: out };
+  }
+
+  /** Window ends per step for a selector/subquery with @ and offset. */
+  windowEnds(at: number | null, offsetMs: number): Float64Array {
+    const w = new Float64Array(this.n);
+    for (let i = 0; i < this.n; i++) w[i] = (at !== null ? at : this.ts[i]!) - offsetMs;
+    return w;
+  }
+
+  evalMatrixSelector(ms: MatrixSelector): GridMatrix {
+    const raw = this.ctx.data.get(ms.vs) ?? [];
+    const series: RangeSeries[] = raw.map((r) => {
+      if (!r.clean) r.clean = dropStale(r.t, r.v);
+      return { labels: r.labels, t: r.clean.t, v: r.clean.v, dropName: false };
+    });
+    return { kind: 'matrix', series, winEnd: this.windowEnds(ms.vs.at, ms.vs.offsetMs ?? 0), rangeMs: ms.rangeMs!, offsetMs: ms.vs.offsetMs ?? 0 };
+  }
+
+  evalSubquery(sq: SubqueryExpr): GridMatrix {
+    const winEnd = this.windowEnds(sq.at, sq.offsetMs ?? 0);
+    const range = sq.rangeMs!, step = sq.stepMs!;
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < this.n; i++) { lo = Math.min(lo, winEnd[i]!); hi = Math.max(hi, winEnd[i]!); }
+    // First step-aligned timestamp strictly after the window start.
+    let first = Math.floor((lo - range) / step) * step;
+    if (first <= lo - range) first += step;
+    const cnt = hi >= first ? Math.floor((hi - first) / step) + 1 : 0;
+    if (cnt > 50_000_000) throw new QueryError('execution', ERR_TOO_MANY_SAMPLES);
+    const its = new Float64Array(cnt);
+    for (let i = 0; i < cnt; i++) its[i] = first + i * step;
+    const series: RangeSeries[] = [];
+    if (cnt > 0) {
+      const child = new Evaluator(this.ctx, its);
+      const v = child.eval(sq.expr);
+      if (v.kind !== 'vector') throw new QueryError('execution', 'subquery is only allowed on instant vector');
+      for (const s of v.series) {
+        let c = 0;
+        for (let i = 0; i < cnt; i++) c += s.has[i]!;
+        const t = new Float64Array(c), vv = new Float64Array(c);
+        let k = 0;
+        for (let i = 0; i < cnt; i++) if (s.has[i]) { t[k] = its[i]!; vv[k++] = s.v[i]!; }
+        series.push({ labels: s.labels, t, v: vv, dropName: s.dropName });
+      }
+    }
+    return { kind: 'matrix', series, winEnd, rangeMs: range, offsetMs: sq.offsetMs ?? 0 };
+  }
+
+  /** Instant query whose result is a range vector: the raw points in each window. */
+  evalMatrixResult(e: Expr): Value {
+    const m = this.eval(e);
+    if (m.kind !== 'matrix') throw new QueryError('execution', 'expected range vector');
+    const end = m.winEnd[0]!, start = end - m.rangeMs;
+    const out: MatrixSeries[] = [];
+    let total = 0;
+    for (const s of m.series) {
+      let lo = 0;
+      while (lo < s.t.length && s.t[lo]! <= start) lo++;
+      let hi = lo;
+      while (hi < s.t.length && s.t[hi]! <= end) hi++;
+      if (hi > lo) {
+        out.push({ labels: s.labels, t: s.t.slice(lo, hi), v: s.v.slice(lo, hi) });
+        total += hi - lo;
+      }
+    }
+    if (total > this.ctx.maxSamples) throw new QueryError('execution', ERR_TOO_MANY_SAMPLES);
+    checkDuplicates(out.map((s) => s.labels));
+    return { type: 'matrix', series: out };
+  }
+}
+
+function dropStale(t: Float64Array, v: Float64Array): { t: Float64Array; v: Float64Array } {
+  let stale = 0;
+  for (let i = 0; i < v.length; i++) if (isStaleNaN(v[i]!)) stale++;
+  if (!stale) return { t, v };
+  const nt = new Float64Array(t.length - stale), nv = new Float64Array(t.length - stale);
+  let k = 0;
+  for (let i = 0; i < v.length; i++) if (!isStaleNaN(v[i]!)) { nt[k] = t[i]!; nv[k++] = v[i]!; }
+  return { t: nt, v: nv };
+}
+
+export function dropMetricName(ls: Labels): Labels {
+  return ls.filter((l) => l.name !== METRIC_NAME && l.name !== '__type__' && l.name !== '__unit__');
+}
+
+function checkDuplicates(list: Labels[]): void {
+  const seen = new Set<string>();
+  for (const l of list) {
+    const k = labelsKey(l);
+    if (seen.has(k)) throw new QueryError('execution', 'vector cannot contain metrics with the same labelset');
+    seen.add(k);
+  }
+}
+
+function toValue(gv: GridValue, ts: Float64Array, isRange: boolean): Value {
+  const n = ts.length;
+  if (gv.kind === 'string') return { type: 'string', t: ts[0]!, v: gv.s };
+  if (gv.kind === 'matrix') throw new QueryError('execution', 'unexpected range vector');
+  if (gv.kind === 'scalar') {
+    if (!isRange) return { type: 'scalar', t: ts[0]!, v: gv.v[0]! };
+    return { type: 'matrix', series: [{ labels: [], t: ts.slice(), v: gv.v.slice() }] };
+  }
+  const labels = gv.series.map((s) => (s.dropName ? dropMetricName(s.labels) : s.labels));
+  if (!isRange) {
+    const samples: Sample[] = [];
+    const present: Labels[] = [];
+    gv.series.forEach((s, k) => {
+      if (s.has[0]) {
+        samples.push({ labels: labels[k]!, t: ts[0]!, v: s.v[0]! });
+        present.push(labels[k]!);
+      }
+    });
+    checkDuplicates(present);
+    return { type: 'vector', samples };
+  }
+  const series: MatrixSeries[] = [];
+  const present: Labels[] = [];
+  gv.series.forEach((s, k) => {
+    let c = 0;
+    for (let i = 0; i < n; i++) c += s.has[i]!;
+    if (!c) return;
+    const t = new Float64Array(c), v = new Float64Array(c);
+    let j = 0;
+    for (let i = 0; i < n; i++) if (s.has[i]) { t[j] = ts[i]!; v[j++] = s.v[i]!; }
+    series.push({ labels: labels[k]!, t, v });
+    present.push(labels[k]!);
+  });
+  checkDuplicates(present);
+  series.sort((a, b) => compareLabels(a.labels, b.labels));
+  return { type: 'matrix', series };
+}

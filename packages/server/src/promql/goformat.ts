@@ -1,0 +1,15 @@
+// Go's strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never an exponent.
+export function formatFloatF(v: number): string {
+  if (v !== v) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  const s = String(v);
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+  if (!m) return s;
+  const sign = m[1]!, digits = m[2]! + (m[3] ?? ''), exp = Number(m[4]);
+  if (exp >= 0) {
+    const intLen = exp + 1;
+    return sign + (digits.length <= intLen ? digits + '0'.repeat(intLen - digits.length) : digits.slice(0, intLen) + '.' + digits.slice(intLen));
+  }
+  return sign + '0.' + '0'.repeat(-exp - 1) + digits;
+}

@@ -1,0 +1,217 @@
+// Functions over range vectors, applied to one series' window [lo, hi) of raw points.
+// Each returns a number, or undefined for "no output at this step". No per-sample objects.
+import { kahanC, kahanMean, kahanSumInc } from './kahan.js';
+
+export interface RangeCtx {
+  /** Window boundaries (start exclusive, end inclusive), ms. */
+  rangeStart: number;
+  rangeEnd: number;
+  rangeMs: number;
+  /** Evaluation time of this step (ms), i.e. @ time or step time. */
+  stepT: number;
+  /** Scalar arguments at this step. */
+  p0: number;
+  p1: number;
+}
+
+export type RangeFn = (t: Float64Array, v: Float64Array, lo: number, hi: number, c: RangeCtx) => number | undefined;
+
+function extrapolatedRate(t: Float64Array, v: Float64Array, lo: number, hi: number, c: RangeCtx, isCounter: boolean, isRate: boolean): number | undefined {
+  const n = hi - lo;
+  if (n < 2) return undefined;
+  const firstT = t[lo]!, lastT = t[hi - 1]!;
+  let result = v[hi - 1]! - v[lo]!;
+  if (isCounter) {
+    let prev = v[lo]!;
+    for (let i = lo + 1; i < hi; i++) {
+      const cur = v[i]!;
+      if (cur < prev) result += prev;
+      prev = cur;
+    }
+  }
+  let durationToStart = (firstT - c.rangeStart) / 1000;
+  let durationToEnd = (c.rangeEnd - lastT) / 1000;
+  const sampledInterval = (lastT - firstT) / 1000;
+  const avg = sampledInterval / (n - 1);
+  const threshold = avg * 1.1;
+  if (durationToStart >= threshold) durationToStart = avg / 2;
+  if (isCounter && result > 0 && v[lo]! >= 0) {
+    const durationToZero = sampledInterval * (v[lo]! / result);
+    if (durationToZero < durationToStart) durationToStart = durationToZero;
+  }
+  if (durationToEnd >= threshold) durationToEnd = avg / 2;
+  let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+  if (isRate) factor /= c.rangeMs / 1000;
+  return result * factor;
+}
+
+function instantValue(t: Float64Array, v: Float64Array, lo: number, hi: number, isRate: boolean): number | undefined {
+  if (hi - lo < 2) return undefined;
+  const last = v[hi - 1]!, prev = v[hi - 2]!;
+  let r = last - prev;
+  if (isRate && last < prev) r = last;
+  const dt = t[hi - 1]! - t[hi - 2]!;
+  if (dt === 0) return undefined;
+  if (isRate) r /= dt / 1000;
+  return r;
+}
+
+function linearRegression(t: Float64Array, v: Float64Array, lo: number, hi: number, interceptTime: number): [number, number] {
+  let n = 0, sumX = 0, cX = 0, sumY = 0, cY = 0, sumXY = 0, cXY = 0, sumX2 = 0, cX2 = 0;
+  const initY = v[lo]!;
+  let constY = true;
+  for (let i = lo; i < hi; i++) {
+    const y = v[i]!;
+    if (constY && i > lo && y !== initY) constY = false;
+    n += 1;
+    const x = (t[i]! - interceptTime) / 1e3;
+    sumX = kahanSumInc(x, sumX, cX); cX = kahanC.c;
+    sumY = kahanSumInc(y, sumY, cY); cY = kahanC.c;
+    sumXY = kahanSumInc(x * y, sumXY, cXY); cXY = kahanC.c;
+    sumX2 = kahanSumInc(x * x, sumX2, cX2); cX2 = kahanC.c;
+  }
+  if (constY) {
+    if (!Number.isFinite(initY) && initY === initY) return [NaN, NaN];
+    return [0, initY];
+  }
+  sumX += cX; sumY += cY; sumXY += cXY; sumX2 += cX2;
+  const covXY = sumXY - (sumX * sumY) / n;
+  const varX = sumX2 - (sumX * sumX) / n;
+  const slope = covXY / varX;
+  const intercept = sumY / n - (slope * sumX) / n;
+  return [slope, intercept];
+}
+
+/** φ-quantile of values (sorted copy), Prometheus's interpolation. */
+export function quantileOf(q: number, vals: Float64Array): number {
+  const n = vals.length;
+  if (n === 0 || q !== q) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  vals.sort(); // Float64Array sort: numeric, NaN last
+  // Go sorts NaN first; move NaNs to the front to match.
+  let nanCount = 0;
+  for (let i = n - 1; i >= 0 && vals[i] !== vals[i]; i--) nanCount++;
+  if (nanCount) {
+    vals.copyWithin(nanCount, 0, n - nanCount);
+    vals.fill(NaN, 0, nanCount);
+  }
+  const rank = q * (n - 1);
+  const lower = Math.max(0, Math.floor(rank));
+  const upper = Math.min(n - 1, lower + 1);
+  const weight = rank - Math.floor(rank);
+  return vals[lower]! * (1 - weight) + vals[upper]! * weight;
+}
+
+function variance(v: Float64Array, lo: number, hi: number): number {
+  let count = 0, mean = 0, cMean = 0, aux = 0, cAux = 0;
+  for (let i = lo; i < hi; i++) {
+    const x = v[i]!;
+    count++;
+    const delta = x - (mean + cMean);
+    mean = kahanSumInc(delta / count, mean, cMean); cMean = kahanC.c;
+    aux = kahanSumInc(delta * (x - (mean + cMean)), aux, cAux); cAux = kahanC.c;
+  }
+  return (aux + cAux) / count;
+}
+
+function calcTrend(i: number, tf: number, s0: number, s1: number, b: number): number {
+  if (i === 0) return b;
+  return tf * (s1 - s0) + (1 - tf) * b;
+}
+
+export const RANGE_FUNCS: Record<string, RangeFn> = {
+  rate: (t, v, lo, hi, c) => extrapolatedRate(t, v, lo, hi, c, true, true),
+  increase: (t, v, lo, hi, c) => extrapolatedRate(t, v, lo, hi, c, true, false),
+  delta: (t, v, lo, hi, c) => extrapolatedRate(t, v, lo, hi, c, false, false),
+  irate: (t, v, lo, hi) => instantValue(t, v, lo, hi, true),
+  idelta: (t, v, lo, hi) => instantValue(t, v, lo, hi, false),
+  deriv: (t, v, lo, hi) => (hi - lo < 2 ? undefined : linearRegression(t, v, lo, hi, t[lo]!)[0]),
+  predict_linear: (t, v, lo, hi, c) => {
+    if (hi - lo < 2) return undefined;
+    const [slope, intercept] = linearRegression(t, v, lo, hi, c.stepT);
+    return slope * c.p0 + intercept;
+  },
+  changes: (_t, v, lo, hi) => {
+    if (hi <= lo) return undefined;
+    let n = 0, prev = v[lo]!;
+    for (let i = lo + 1; i < hi; i++) {
+      const cur = v[i]!;
+      if (cur !== prev && !(cur !== cur && prev !== prev)) n++;
+      prev = cur;
+    }
+    return n;
+  },
+  resets: (_t, v, lo, hi) => {
+    if (hi <= lo) return undefined;
+    let n = 0, prev = v[lo]!;
+    for (let i = lo + 1; i < hi; i++) {
+      const cur = v[i]!;
+      if (cur < prev) n++;
+      prev = cur;
+    }
+    return n;
+  },
+  avg_over_time: (_t, v, lo, hi) => (hi <= lo ? undefined : kahanMean(v, lo, hi)),
+  sum_over_time: (_t, v, lo, hi) => {
+    if (hi <= lo) return undefined;
+    let s = 0, c = 0;
+    for (let i = lo; i < hi; i++) { s = kahanSumInc(v[i]!, s, c); c = kahanC.c; }
+    return s + c;
+  },
+  count_over_time: (_t, _v, lo, hi) => (hi <= lo ? undefined : hi - lo),
+  min_over_time: (_t, v, lo, hi) => {
+    if (hi <= lo) return undefined;
+    let m = v[lo]!;
+    for (let i = lo; i < hi; i++) if (v[i]! < m || m !== m) m = v[i]!;
+    return m;
+  },
+  max_over_time: (_t, v, lo, hi) => {
+    if (hi <= lo) return undefined;
+    let m = v[lo]!;
+    for (let i = lo; i < hi; i++) if (v[i]! > m || m !== m) m = v[i]!;
+    return m;
+  },
+  last_over_time: (_t, v, lo, hi) => (hi <= lo ? undefined : v[hi - 1]!),
+  first_over_time: (_t, v, lo, hi) => (hi <= lo ? undefined : v[lo]!),
+  ts_of_last_over_time: (t, _v, lo, hi) => (hi <= lo ? undefined : t[hi - 1]! / 1000),
+  ts_of_first_over_time: (t, _v, lo, hi) => (hi <= lo ? undefined : t[lo]! / 1000),
+  ts_of_max_over_time: (t, v, lo, hi) => {
+    if (hi <= lo) return undefined;
+    let m = v[lo]!, mt = t[lo]!;
+    for (let i = lo; i < hi; i++) if (v[i]! >= m || m !== m) { m = v[i]!; mt = t[i]!; }
+    return mt / 1000;
+  },
+  ts_of_min_over_time: (t, v, lo, hi) => {
+    if (hi <= lo) return undefined;
+    let m = v[lo]!, mt = t[lo]!;
+    for (let i = lo; i < hi; i++) if (v[i]! <= m || m !== m) { m = v[i]!; mt = t[i]!; }
+    return mt / 1000;
+  },
+  present_over_time: (_t, _v, lo, hi) => (hi <= lo ? undefined : 1),
+  stdvar_over_time: (_t, v, lo, hi) => (hi <= lo ? undefined : variance(v, lo, hi)),
+  stddev_over_time: (_t, v, lo, hi) => (hi <= lo ? undefined : Math.sqrt(variance(v, lo, hi))),
+  quantile_over_time: (_t, v, lo, hi, c) => (hi <= lo ? undefined : quantileOf(c.p0, v.slice(lo, hi))),
+  mad_over_time: (_t, v, lo, hi) => {
+    if (hi <= lo) return undefined;
+    const vals = v.slice(lo, hi);
+    const med = quantileOf(0.5, vals.slice());
+    for (let i = 0; i < vals.length; i++) vals[i] = Math.abs(vals[i]! - med);
+    return quantileOf(0.5, vals);
+  },
+  double_exponential_smoothing: (_t, v, lo, hi, c) => {
+    const n = hi - lo;
+    if (n < 2) return undefined;
+    const sf = c.p0, tf = c.p1;
+    let s0 = 0, s1 = v[lo]!, b = v[lo + 1]! - v[lo]!;
+    for (let i = 1; i < n; i++) {
+      const x = sf * v[lo + i]!;
+      b = calcTrend(i - 1, tf, s0, s1, b);
+      const y = (1 - sf) * (s1 + b);
+      s0 = s1;
+      s1 = x + y;
+    }
+    return s1;
+  },
+};
+RANGE_FUNCS.holt_winters = RANGE_FUNCS.double_exponential_smoothing!;

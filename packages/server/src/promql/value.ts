@@ -1,0 +1,80 @@
+// Result values (public) and the step-grid representations the evaluator works on (internal).
+import type { Labels } from '../model/labels.js';
+
+export interface Sample {
+  labels: Labels;
+  /** Timestamp in ms. */
+  t: number;
+  v: number;
+}
+
+export interface MatrixSeries {
+  labels: Labels;
+  t: Float64Array;
+  v: Float64Array;
+}
+
+export type Value =
+  | { type: 'vector'; samples: Sample[] }
+  | { type: 'matrix'; series: MatrixSeries[] }
+  | { type: 'scalar'; t: number; v: number }
+  | { type: 'string'; t: number; v: string };
+
+export interface QueryResult {
+  value: Value;
+  warnings: string[];
+  infos: string[];
+}
+
+/**
+ * An instant vector evaluated at every step of the grid: one row per series, values by step.
+ * `has[i]` says whether the series has a point at step i (NaN is a valid value).
+ */
+export interface GridSeries {
+  labels: Labels;
+  v: Float64Array;
+  has: Uint8Array;
+  /** Delayed __name__ removal: the name is dropped at the end of the query. */
+  dropName: boolean;
+  /** Sample timestamps (ms) per step, for timestamp() over a plain selector. */
+  ts?: Float64Array;
+}
+
+export interface GridVector {
+  kind: 'vector';
+  series: GridSeries[];
+}
+
+export interface GridScalar {
+  kind: 'scalar';
+  v: Float64Array;
+}
+
+export interface GridString {
+  kind: 'string';
+  s: string;
+}
+
+/** Raw points of one series for range functions (stale markers removed). */
+export interface RangeSeries {
+  labels: Labels;
+  t: Float64Array;
+  v: Float64Array;
+  dropName: boolean;
+}
+
+/**
+ * A range vector argument: series plus, for every step, the window (start exclusive, end inclusive)
+ * to apply. `fixed` windows (from @) are the same for every step.
+ */
+export interface GridMatrix {
+  kind: 'matrix';
+  series: RangeSeries[];
+  /** Window end per step (ms) — already includes offset and @. */
+  winEnd: Float64Array;
+  rangeMs: number;
+  /** Offset in ms (for extrapolation boundaries). */
+  offsetMs: number;
+}
+
+export type GridValue = GridVector | GridScalar | GridString | GridMatrix;

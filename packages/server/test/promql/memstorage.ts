@@ -1,0 +1,92 @@
+// A small in-memory Storage for tests: series kept as sorted typed arrays (bit-exact values).
+import { compareLabels, labelsKey, type Labels } from '../../src/model/labels.js';
+import { matches, type Matcher } from '../../src/model/matchers.js';
+import type { Appender, Querier, Queryable, SelectHints, Series, SeriesRef, Storage } from '../../src/storage/interface.js';
+
+interface MemSeries {
+  labels: Labels;
+  t: number[];
+  v: Float64Array;
+  n: number;
+}
+
+export class MemStorage implements Storage {
+  private series = new Map<string, MemSeries>();
+
+  appender(): Appender {
+    const staged: { labels: Labels; t: number; v: number }[] = [];
+    return {
+      append: (_ref: SeriesRef, labels: Labels, t: number, v: number) => {
+        staged.push({ labels, t, v });
+        return 0;
+      },
+      commit: async () => {
+        for (const s of staged) this.add(s.labels, s.t, s.v);
+        staged.length = 0;
+      },
+      rollback: () => {
+        staged.length = 0;
+      },
+    };
+  }
+
+  /** Adds one sample, keeping time order (replaces a sample at the same timestamp). */
+  add(labels: Labels, t: number, v: number): void {
+    const k = labelsKey(labels);
+    let s = this.series.get(k);
+    if (!s) this.series.set(k, (s = { labels, t: [], v: new Float64Array(16), n: 0 }));
+    if (s.n === s.v.length) {
+      const nv = new Float64Array(s.v.length * 2);
+      nv.set(s.v);
+      s.v = nv;
+    }
+    let i = s.n;
+    while (i > 0 && s.t[i - 1]! > t) i--;
+    if (i > 0 && s.t[i - 1] === t) {
+      s.v[i - 1] = v;
+      return;
+    }
+    s.t.splice(i, 0, t);
+    s.v.copyWithin(i + 1, i, s.n);
+    s.v[i] = v;
+    s.n++;
+  }
+
+  querier(mint: number, maxt: number): Querier {
+    const all = [...this.series.values()].sort((a, b) => compareLabels(a.labels, b.labels));
+    const sel = (ms: readonly Matcher[]) =>
+      all.filter((s) => ms.every((m) => matches(m, s.labels.find((l) => l.name === m.name)?.value ?? '')));
+    return {
+      select: async (hints: SelectHints, ms: readonly Matcher[]): Promise<Series[]> => {
+        const lo = Math.max(mint, hints.start), hi = Math.min(maxt, hints.end);
+        const out: Series[] = [];
+        for (const s of sel(ms)) {
+          let a = 0;
+          while (a < s.n && s.t[a]! < lo) a++;
+          let b = a;
+          while (b < s.n && s.t[b]! <= hi) b++;
+          if (b === a) continue;
+          const t = Float64Array.from(s.t.slice(a, b));
+          const v = s.v.slice(a, b);
+          out.push({ labels: s.labels, samples: () => ({ t, v }) });
+        }
+        return out;
+      },
+      labelNames: async (ms?: readonly Matcher[]) => {
+        const names = new Set<string>();
+        for (const s of ms?.length ? sel(ms) : all) for (const l of s.labels) names.add(l.name);
+        return [...names].sort();
+      },
+      labelValues: async (name: string, ms?: readonly Matcher[]) => {
+        const vals = new Set<string>();
+        for (const s of ms?.length ? sel(ms) : all) for (const l of s.labels) if (l.name === name) vals.add(l.value);
+        return [...vals].sort();
+      },
+      close: () => {},
+    };
+  }
+
+  async close(): Promise<void> {}
+}
+
+export type { Queryable };

@@ -1,0 +1,220 @@
+// Executes parsed PromQL test files against Vigil's engine and storage and compares results.
+import { labelsKey, labelsToString, compareLabels, type Labels } from '../../src/model/labels.js';
+import { STALE_NAN, isStaleNaN } from '../../src/model/sample.js';
+import type { Storage } from '../../src/storage/interface.js';
+import { Engine, parseExpr, FUNCTIONS, type Value } from '../../src/promql/index.js';
+import { hasDurationFunc } from '../../src/promql/parser.js';
+import type { Expr } from '../../src/promql/ast.js';
+import { STALE, parseTestFile, type EvalCmd, type Slot } from './testfile.js';
+
+export type Tier = 'core' | 'metadata' | 'native_histograms' | 'experimental';
+
+export interface EvalOutcome {
+  file: string;
+  line: number;
+  query: string;
+  tier: Tier;
+  ok: boolean;
+  error?: string;
+}
+
+const EXPERIMENTAL_FILES = new Set(['duration_expression.test', 'extended_vectors.test', 'fill-modifier.test', 'info.test', 'limit.test', 'start_timestamps.test']);
+
+function usesExperimental(e: Expr): boolean {
+  switch (e.type) {
+    case 'Call':
+      if (FUNCTIONS[e.func]?.experimental || e.func === 'min_of' || e.func === 'max_of') return true;
+      return e.args.some(usesExperimental);
+    case 'AggregateExpr':
+      if (e.op === 'limitk' || e.op === 'limit_ratio') return true;
+      return usesExperimental(e.expr) || (e.param ? usesExperimental(e.param) : false);
+    case 'BinaryExpr':
+      if (e.matching && (e.matching.fillLeft != null || e.matching.fillRight != null)) return true;
+      return usesExperimental(e.lhs) || usesExperimental(e.rhs);
+    case 'MatrixSelector':
+      return !!(e.anchored || e.smoothed) || e.range.kind === 'expr' || (e.vs.offset?.kind === 'expr');
+    case 'VectorSelector':
+      return e.offset?.kind === 'expr';
+    case 'SubqueryExpr':
+      return e.range.kind === 'expr' || e.step?.kind === 'expr' || e.offset?.kind === 'expr' || usesExperimental(e.expr);
+    case 'UnaryExpr': case 'ParenExpr': return usesExperimental(e.expr);
+    case 'DurationFunc': return true;
+    default: return false;
+  }
+}
+
+function metricNames(e: Expr, out: Set<string>): void {
+  switch (e.type) {
+    case 'VectorSelector':
+      for (const m of e.matchers) if (m.name === '__name__') out.add(m.type + m.value);
+      return;
+    case 'MatrixSelector': return metricNames(e.vs, out);
+    case 'SubqueryExpr': case 'UnaryExpr': case 'ParenExpr': return metricNames(e.expr, out);
+    case 'Call': e.args.forEach((a) => metricNames(a, out)); return;
+    case 'AggregateExpr': metricNames(e.expr, out); if (e.param) metricNames(e.param, out); return;
+    case 'BinaryExpr': metricNames(e.lhs, out); metricNames(e.rhs, out); return;
+    default: return;
+  }
+}
+
+const MIN_NORMAL = 2.2250738585072014e-308;
+export function floatEq(a: number, b: number): boolean {
+  if (isStaleNaN(a) || isStaleNaN(b)) return isStaleNaN(a) && isStaleNaN(b);
+  if (a !== a && b !== b) return true;
+  if (a === b) return true;
+  const absSum = Math.abs(a) + Math.abs(b);
+  const diff = Math.abs(a - b);
+  if (a === 0 || b === 0 || absSum < MIN_NORMAL) return diff < 1e-6 * MIN_NORMAL;
+  return diff / Math.min(absSum, Number.MAX_VALUE) < 1e-6;
+}
+
+const fmt = (v: number) => (v !== v ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v));
+
+function checkAnnotations(cmd: EvalCmd, got: string[], expect: 'none' | 'some' | 'no', msgs: { exact?: string; regex?: string }[], what: string): string | null {
+  if (expect === 'none') return null;
+  if (expect === 'no') return got.length ? `unexpected ${what}: ${got.join('; ')}` : null;
+  if (!got.length) return `expected ${what} annotation, got none`;
+  if (!msgs.length) return null;
+  const match = (g: string, m: { exact?: string; regex?: string }) => (m.exact !== undefined ? g === m.exact : new RegExp(m.regex!).test(g));
+  for (const g of got) if (!msgs.some((m) => match(g, m))) return `unexpected ${what} ${JSON.stringify(g)}`;
+  for (const m of msgs) if (!got.some((g) => match(g, m))) return `missing ${what} ${JSON.stringify(m.exact ?? m.regex)}`;
+  void cmd;
+  return null;
+}
+
+function compareResult(cmd: EvalCmd, v: Value): string | null {
+  if (cmd.expectString !== undefined) {
+    if (v.type !== 'string') return `expected string, got ${v.type}`;
+    return v.v === cmd.expectString ? null : `expected string ${JSON.stringify(cmd.expectString)}, got ${JSON.stringify(v.v)}`;
+  }
+  if (cmd.scalar !== undefined) {
+    if (v.type !== 'scalar') return `expected scalar, got ${v.type}`;
+    return floatEq(v.v, cmd.scalar) ? null : `expected scalar ${fmt(cmd.scalar)}, got ${fmt(v.v)}`;
+  }
+  const exp = new Map<string, { labels: Labels; slots: Slot[]; pos: number }>();
+  cmd.expected.forEach((s, i) => exp.set(labelsKey(s.labels), { ...s, pos: i }));
+  if (cmd.instant && !cmd.rangeVector) {
+    if (v.type === 'scalar' || v.type === 'string') return `expected vector, got ${v.type}`;
+    if (v.type === 'matrix') return 'expected vector, got matrix';
+    if (v.samples.length !== exp.size) return `expected ${exp.size} samples, got ${v.samples.length}: ${v.samples.map((s) => labelsToString(s.labels) + ' ' + fmt(s.v)).join(', ')}`;
+    for (let i = 0; i < v.samples.length; i++) {
+      const s = v.samples[i]!;
+      const e = exp.get(labelsKey(s.labels));
+      if (!e) return `unexpected series ${labelsToString(s.labels)} ${fmt(s.v)}`;
+      if (cmd.ordered && e.pos !== i) return `wrong order: ${labelsToString(s.labels)} at ${i}, expected ${e.pos}`;
+      const ev = e.slots[0];
+      if (typeof ev !== 'number' && ev !== STALE) return `expected non-float for ${labelsToString(s.labels)}`;
+      const want = ev === STALE ? STALE_NAN : ev;
+      if (!floatEq(s.v, want)) return `${labelsToString(s.labels)}: expected ${fmt(want)}, got ${fmt(s.v)}`;
+    }
+    return null;
+  }
+  if (v.type !== 'matrix') return `expected matrix, got ${v.type}`;
+  const start = cmd.rangeVector ? cmd.rangeVector.startMs : cmd.startMs;
+  const step = cmd.rangeVector ? cmd.rangeVector.stepMs : cmd.stepMs;
+  if (!cmd.rangeVector) {
+    for (let i = 1; i < v.series.length; i++) if (compareLabels(v.series[i - 1]!.labels, v.series[i]!.labels) >= 0) return 'matrix not sorted by labels';
+  }
+  if (v.series.length !== exp.size) return `expected ${exp.size} series, got ${v.series.length}: ${v.series.map((s) => labelsToString(s.labels)).join(', ')}`;
+  for (const s of v.series) {
+    const e = exp.get(labelsKey(s.labels));
+    if (!e) return `unexpected series ${labelsToString(s.labels)}`;
+    const wantT: number[] = [], wantV: number[] = [];
+    e.slots.forEach((x, k) => {
+      if (x === null) return;
+      if (x === 'hist') { wantT.push(NaN); wantV.push(NaN); return; }
+      wantT.push(start + k * step);
+      wantV.push(x === STALE ? STALE_NAN : x);
+    });
+    const got = Array.from(s.t).map((t, k) => `${t}:${fmt(s.v[k]!)}`).join(' ');
+    if (wantT.length !== s.t.length) return `${labelsToString(s.labels)}: expected ${wantT.length} points, got ${s.t.length} (${got})`;
+    for (let k = 0; k < wantT.length; k++) {
+      if (wantT[k] !== s.t[k] || !floatEq(s.v[k]!, wantV[k]!)) return `${labelsToString(s.labels)}: point ${k} expected ${wantT[k]}:${fmt(wantV[k]!)}, got ${got}`;
+    }
+  }
+  return null;
+}
+
+export interface RunOptions {
+  newStorage: () => Promise<Storage>;
+  crossCheck?: boolean;
+}
+
+export async function runTestFile(file: string, text: string, opts: RunOptions): Promise<EvalOutcome[]> {
+  const cmds = parseTestFile(text);
+  const engine = new Engine({ lookbackDeltaMs: 5 * 60e3, maxSamples: 10000, noStepSubqueryIntervalMs: 60e3 });
+  let storage = await opts.newStorage();
+  let histNames = new Set<string>();
+  let startTs = false;
+  const out: EvalOutcome[] = [];
+  for (const c of cmds) {
+    if (c.kind === 'clear') {
+      await storage.close();
+      storage = await opts.newStorage();
+      histNames = new Set();
+      startTs = false;
+      continue;
+    }
+    if (c.kind === 'load') {
+      const app = storage.appender();
+      for (const s of c.series) {
+        s.slots.forEach((x, k) => {
+          if (x === null || x === 'hist') return;
+          try {
+            app.append(0, s.labels, k * c.intervalMs, x === STALE ? STALE_NAN : x);
+          } catch {
+            /* out of order across loads: ignore */
+          }
+        });
+      }
+      await app.commit();
+      for (const h of c.histNames) histNames.add(h);
+      if (c.startTs) startTs = true;
+      continue;
+    }
+    let tier: Tier = 'core';
+    let parsed: Expr | null = null;
+    try {
+      parsed = parseExpr(c.query);
+    } catch {
+      /* reported below */
+    }
+    const names = new Set<string>();
+    if (parsed) metricNames(parsed, names);
+    const nh = c.hasHist || [...names].some((n) => n.startsWith('=') ? histNames.has(n.slice(1)) : [...histNames].some((h) => { try { return new RegExp(`^(?:${n.slice(2)})$`).test(h); } catch { return false; } })) || /histogram_(count|sum|avg|stddev|stdvar|quantiles)\(/.test(c.query);
+    if (file === 'native_histograms.test' || nh) tier = 'native_histograms';
+    else if (EXPERIMENTAL_FILES.has(file) || (parsed && usesExperimental(parsed)) || startTs) tier = 'experimental';
+    else if (file === 'type_and_unit.test') tier = 'metadata';
+    const res: EvalOutcome = { file, line: c.line, query: c.query, tier, ok: false };
+    try {
+      res.error = (await runEval(engine, storage, c)) ?? undefined;
+      res.ok = !res.error;
+    } catch (e) {
+      res.error = `runner error: ${(e as Error).message}`;
+    }
+    out.push(res);
+  }
+  await storage.close();
+  return out;
+}
+
+async function runEval(engine: Engine, storage: Storage, c: EvalCmd): Promise<string | null> {
+  let result;
+  try {
+    result = c.instant ? await engine.instantQuery(storage, c.query, c.atMs) : await engine.rangeQuery(storage, c.query, c.startMs, c.endMs, c.stepMs);
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (!c.fail) return `unexpected error: ${msg}`;
+    if (c.failMsg !== undefined && msg !== c.failMsg) return `expected error ${JSON.stringify(c.failMsg)}, got ${JSON.stringify(msg)}`;
+    if (c.failRegex !== undefined && !new RegExp(c.failRegex).test(msg)) return `error ${JSON.stringify(msg)} does not match ${c.failRegex}`;
+    return null;
+  }
+  if (c.fail) return 'expected failure, query succeeded';
+  return (
+    checkAnnotations(c, result.warnings, c.warn, c.warnMsgs, 'warning') ??
+    checkAnnotations(c, result.infos, c.info, c.infoMsgs, 'info') ??
+    compareResult(c, result.value)
+  );
+}
+
+export { hasDurationFunc };
