@@ -29,7 +29,7 @@ function fnvRef(ls: Record<string, string>): string {
 }
 
 test('fingerprint is FNV-1a 64 over sorted labels (matches a BigInt reference)', () => {
-  for (const ls of [{}, { alertname: 'x' }, { a: 'b', c: 'd', zeta: 'ünïcødé ✓' }, { job: 'node', instance: 'h:9100', severity: 'critical' }]) {
+  for (const ls of <Record<string, string>[]>[{}, { alertname: 'x' }, { a: 'b', c: 'd', zeta: 'ünïcødé ✓' }, { job: 'node', instance: 'h:9100', severity: 'critical' }]) {
     assert.equal(fingerprint(ls), fnvRef(ls));
   }
   assert.equal(fingerprint({}), 'cbf29ce484222325');

@@ -162,7 +162,11 @@ function collectMatchers(eqNode: CfgNode, reNode: CfgNode, listNode: CfgNode): M
     if (!isValidLabelName(k)) throw v.error(`invalid label name "${k}"`);
     if (v.isNull()) throw v.error(`invalid regexp value for "${k}"`);
     try {
-      out.push(newMatcher('=~', k, v.str()));
+      // Alertmanager builds these from the compiled regexp's String(), so the matcher value
+      // (visible in route keys and group keys) carries the anchoring wrapper.
+      const src = v.str();
+      newMatcher('=~', k, src);
+      out.push(newMatcher('=~', k, `^(?:${src})$`));
     } catch (e) {
       throw v.error((e as Error).message);
     }
@@ -201,7 +205,8 @@ function parseRoute(n: CfgNode): RouteConfig {
       }
     }
     if (labels.length > 0 && r.groupByAll) throw gb.error('cannot have wildcard group_by (`...`) and other other labels at the same time');
-    if (!r.groupByAll) r.groupBy = labels;
+    // An empty list inherits the parent's grouping, as in Alertmanager (its GroupBy stays nil).
+    if (!r.groupByAll && labels.length > 0) r.groupBy = labels;
   }
   if (n.has('group_wait')) r.groupWaitMs = n.get('group_wait').duration();
   if (n.has('group_interval')) {
