@@ -3,3 +3,7 @@
 export * from './detectors/index.js';
 export * from './nab/index.js';
 export * from './eval.js';
+export * from './config.js';
+export * from './thresholds.js';
+export * from './manager.js';
+export * from './routes.js';

@@ -1,0 +1,434 @@
+// InsightManager: runs the `anomaly:` jobs like rule groups. Each tick it queries the job's
+// expression, feeds every resulting series to its own detector (and threshold band), and appends
+//   vigil_anomaly_score{<source labels>, detector="<name>"}       in [0,1]
+//   vigil_threshold_upper{<source labels>} / vigil_threshold_lower{<source labels>}
+// through an Appendable. Per-series state is saved to <dataDir>/insight/anomaly-state.json
+// periodically and on stop, and restored on start when the job's detector settings are unchanged.
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { labelsKey, labelsFromObject, labelsToObject, METRIC_NAME, withLabel, withoutLabels, type Labels } from '../model/labels.js';
+import { matches, type Matcher } from '../model/matchers.js';
+import type { Appendable, Appender } from '../storage/interface.js';
+import type { Logger } from '../util/log.js';
+import type { AnomalyConfig, AnomalyJob } from './config.js';
+import { SEASON_MS } from './config.js';
+import { createDetector, restoreDetector } from './detectors/registry.js';
+import { IsolationForest } from './detectors/iforest.js';
+import type { Detector, DetectorState, Explanation } from './detectors/types.js';
+import { ThresholdBand, type Band } from './thresholds.js';
+
+export const SCORE_METRIC = 'vigil_anomaly_score';
+export const UPPER_METRIC = 'vigil_threshold_upper';
+export const LOWER_METRIC = 'vigil_threshold_lower';
+
+export interface QuerySample {
+  labels: Labels;
+  v: number;
+}
+/** Instant query: the PromQL engine evaluated at tsMs (vector result; scalars as one sample). */
+export type QueryFn = (expr: string, tsMs: number) => Promise<QuerySample[]>;
+
+export interface InsightDeps {
+  query: QueryFn;
+  appendable: Appendable;
+  /** Where anomaly-state.json lives (under <dataDir>/insight/); no persistence when absent. */
+  dataDir?: string;
+  logger?: Logger;
+  now?: () => number;
+  /** How often to save state while running (default 5m). */
+  persistEveryMs?: number;
+}
+
+interface SeriesState {
+  source: Labels;
+  det: Detector;
+  band?: ThresholdBand;
+  lastT: number;
+  lastBand?: Band;
+}
+
+interface GroupState {
+  labels: Labels;
+  dims: string[];
+  forest: IsolationForest;
+  lastT: number;
+  lastScore: number;
+  lastX: Float64Array;
+}
+
+interface JobState {
+  job: AnomalyJob;
+  hash: string;
+  series: Map<string, SeriesState>;
+  groups: Map<string, GroupState>;
+  timer?: NodeJS.Timeout;
+  running: boolean;
+  lastEvalMs: number;
+  lastDurationMs: number;
+  lastError: string;
+  dropped: number;
+}
+
+export interface ExplainItem {
+  job: string;
+  labels: Record<string, string>;
+  timestamp: number;
+  detector: string;
+  observed: number;
+  score: number;
+  expected?: { mean: number; lo: number; hi: number };
+  band?: Band;
+  components?: Record<string, number>;
+  /** iforest: the vector's dimensions and values. */
+  dimensions?: Record<string, number>;
+}
+
+export interface JobStatus {
+  name: string;
+  expr: string;
+  detector: string;
+  intervalMs: number;
+  series: number;
+  lastEvaluation: number;
+  lastDurationMs: number;
+  lastError: string;
+  droppedSeries: number;
+}
+
+const STATE_VERSION = 1;
+
+function jobHash(j: AnomalyJob): string {
+  return JSON.stringify([j.expr, j.detector, j.params, j.groupBy, j.thresholds, j.seasonality]);
+}
+
+export class InsightManager {
+  private jobs = new Map<string, JobState>();
+  private persistTimer?: NodeJS.Timeout;
+  private started = false;
+
+  constructor(
+    private cfg: AnomalyConfig,
+    private readonly deps: InsightDeps,
+  ) {
+    for (const j of cfg.jobs) this.jobs.set(j.name, this.newJobState(j));
+  }
+
+  private newJobState(job: AnomalyJob): JobState {
+    return { job, hash: jobHash(job), series: new Map(), groups: new Map(), running: false, lastEvalMs: 0, lastDurationMs: 0, lastError: '', dropped: 0 };
+  }
+
+  private get statePath(): string | undefined {
+    return this.deps.dataDir ? join(this.deps.dataDir, 'insight', 'anomaly-state.json') : undefined;
+  }
+
+  private now(): number {
+    return this.deps.now ? this.deps.now() : Date.now();
+  }
+
+  /** Restores saved state and starts the job timers. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.loadState();
+    for (const js of this.jobs.values()) this.schedule(js);
+    const every = this.deps.persistEveryMs ?? 300_000;
+    if (this.statePath && every > 0) {
+      this.persistTimer = setInterval(() => this.saveStateSafe(), every);
+      this.persistTimer.unref();
+    }
+  }
+
+  /** Stops timers and saves state. */
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const js of this.jobs.values()) clearTimeout(js.timer);
+    clearInterval(this.persistTimer);
+    this.saveStateSafe();
+  }
+
+  /** Applies a new configuration; unchanged jobs keep their learnt state. */
+  reload(cfg: AnomalyConfig): void {
+    const next = new Map<string, JobState>();
+    for (const j of cfg.jobs) {
+      const old = this.jobs.get(j.name);
+      if (old) clearTimeout(old.timer);
+      const js = old && old.hash === jobHash(j) ? Object.assign(old, { job: j }) : this.newJobState(j);
+      next.set(j.name, js);
+    }
+    for (const [n, js] of this.jobs) if (!next.has(n)) clearTimeout(js.timer);
+    this.jobs = next;
+    this.cfg = cfg;
+    if (this.started) for (const js of this.jobs.values()) this.schedule(js);
+  }
+
+  private schedule(js: JobState): void {
+    const iv = js.job.intervalMs;
+    const now = this.now();
+    // Evaluate on the interval grid (like rule groups), so timestamps are regular.
+    const next = Math.floor(now / iv) * iv + iv;
+    js.timer = setTimeout(async () => {
+      if (!this.started || this.jobs.get(js.job.name) !== js) return;
+      if (!js.running) await this.evaluate(js.job.name, next).catch(() => {});
+      if (this.started && this.jobs.get(js.job.name) === js) this.schedule(js);
+    }, Math.max(0, next - now));
+    js.timer.unref?.();
+  }
+
+  /** Evaluates one job at tsMs (also used by tests and backfills). */
+  async evaluate(jobName: string, tsMs: number): Promise<void> {
+    const js = this.jobs.get(jobName);
+    if (!js) throw new Error(`unknown anomaly job ${JSON.stringify(jobName)}`);
+    js.running = true;
+    const t0 = performance.now();
+    try {
+      const res = await this.deps.query(js.job.expr, tsMs);
+      const app = this.deps.appendable.appender();
+      try {
+        if (js.job.detector === 'iforest') this.evalGroups(js, res, tsMs, app);
+        else this.evalSeries(js, res, tsMs, app);
+        await app.commit();
+      } catch (e) {
+        app.rollback();
+        throw e;
+      }
+      this.gc(js, tsMs);
+      js.lastError = '';
+    } catch (e) {
+      js.lastError = (e as Error).message;
+      this.deps.logger?.warn('anomaly job evaluation failed', { job: jobName, err: js.lastError });
+    } finally {
+      js.running = false;
+      js.lastEvalMs = tsMs;
+      js.lastDurationMs = performance.now() - t0;
+    }
+  }
+
+  private outLabels(js: JobState, source: Labels, metric: string, detector?: string): Labels {
+    let ls = withoutLabels(source, [METRIC_NAME]);
+    for (const [k, v] of Object.entries(js.job.labels)) ls = withLabel(ls, k, v);
+    if (detector) ls = withLabel(ls, 'detector', detector);
+    return withLabel(ls, METRIC_NAME, metric);
+  }
+
+  private append(app: Appender, labels: Labels, t: number, v: number, job: string): void {
+    try {
+      app.append(0, labels, t, v);
+    } catch (e) {
+      this.deps.logger?.debug('anomaly output rejected', { job, err: (e as Error).message });
+    }
+  }
+
+  private newSeries(js: JobState, source: Labels): SeriesState {
+    const j = js.job;
+    return {
+      source,
+      det: createDetector(j.detector, j.params),
+      band: j.thresholds.enabled
+        ? new ThresholdBand({
+            windowMs: j.thresholds.windowMs,
+            upperQuantile: j.thresholds.upperQuantile,
+            lowerQuantile: j.thresholds.lowerQuantile,
+            periodMs: j.thresholds.seasonal && j.seasonality !== 'none' ? SEASON_MS[j.seasonality] : 0,
+          })
+        : undefined,
+      lastT: -Infinity,
+    };
+  }
+
+  private evalSeries(js: JobState, res: QuerySample[], ts: number, app: Appender): void {
+    for (const smp of res) {
+      const key = labelsKey(smp.labels);
+      let st = js.series.get(key);
+      if (!st) {
+        if (js.series.size >= js.job.maxSeries) {
+          js.dropped++;
+          continue;
+        }
+        st = this.newSeries(js, smp.labels);
+        js.series.set(key, st);
+      }
+      if (ts <= st.lastT || !Number.isFinite(smp.v)) continue;
+      st.lastT = ts;
+      const score = st.det.update(ts, smp.v);
+      this.append(app, this.outLabels(js, st.source, SCORE_METRIC, js.job.detector), ts, score, js.job.name);
+      if (st.band) {
+        const b = st.band.update(ts, smp.v);
+        st.lastBand = b;
+        if (b) {
+          this.append(app, this.outLabels(js, st.source, UPPER_METRIC), ts, b.upper, js.job.name);
+          this.append(app, this.outLabels(js, st.source, LOWER_METRIC), ts, b.lower, js.job.name);
+        }
+      }
+    }
+  }
+
+  /** Multivariate: one vector per group (group_by labels); dimensions fixed when first seen. */
+  private evalGroups(js: JobState, res: QuerySample[], ts: number, app: Appender): void {
+    const by = new Map<string, { labels: Labels; dims: Map<string, number> }>();
+    for (const smp of res) {
+      const g: Record<string, string> = {};
+      for (const l of smp.labels) if (js.job.groupBy.includes(l.name)) g[l.name] = l.value;
+      const gl = labelsFromObject(g);
+      const gk = labelsKey(gl);
+      let e = by.get(gk);
+      if (!e) by.set(gk, (e = { labels: gl, dims: new Map() }));
+      const dimLabels = smp.labels.filter((l) => !js.job.groupBy.includes(l.name));
+      e.dims.set(labelsKey(dimLabels).replace(/\xff/g, ','), smp.v);
+    }
+    for (const [gk, e] of by) {
+      let st = js.groups.get(gk);
+      if (!st) {
+        if (js.groups.size >= js.job.maxSeries || e.dims.size === 0) {
+          js.dropped++;
+          continue;
+        }
+        const dims = [...e.dims.keys()].sort();
+        st = { labels: e.labels, dims, forest: new IsolationForest(dims.length, js.job.params), lastT: -Infinity, lastScore: 0, lastX: new Float64Array(dims.length) };
+        js.groups.set(gk, st);
+      }
+      if (ts <= st.lastT) continue;
+      const x = new Float64Array(st.dims.length);
+      let ok = true;
+      st.dims.forEach((d, i) => {
+        const v = e.dims.get(d);
+        if (v === undefined || !Number.isFinite(v)) ok = false;
+        else x[i] = v;
+      });
+      if (!ok) continue; // a dimension is missing at this instant: skip rather than guess
+      st.lastT = ts;
+      // IF scores sit near 0.5 for ordinary points: stretch [0.5,1] to [0,1].
+      const sc = Math.max(0, Math.min(1, (st.forest.update(ts, x) - 0.5) * 2));
+      st.lastScore = sc;
+      st.lastX = x;
+      this.append(app, this.outLabels(js, st.labels, SCORE_METRIC, 'iforest'), ts, sc, js.job.name);
+    }
+  }
+
+  private gc(js: JobState, ts: number): void {
+    const cut = ts - js.job.staleAfterMs;
+    for (const [k, st] of js.series) if (st.lastT < cut && st.lastT !== -Infinity) js.series.delete(k);
+    for (const [k, st] of js.groups) if (st.lastT < cut && st.lastT !== -Infinity) js.groups.delete(k);
+  }
+
+  status(): JobStatus[] {
+    return [...this.jobs.values()].map((js) => ({
+      name: js.job.name,
+      expr: js.job.expr,
+      detector: js.job.detector,
+      intervalMs: js.job.intervalMs,
+      series: js.series.size + js.groups.size,
+      lastEvaluation: js.lastEvalMs,
+      lastDurationMs: js.lastDurationMs,
+      lastError: js.lastError,
+      droppedSeries: js.dropped,
+    }));
+  }
+
+  /**
+   * Explains the latest score of every series matching the selector. Matchers on
+   * vigil_anomaly_score / vigil_threshold_* match the output series' labels; any other metric
+   * name (or none) matches the source series.
+   */
+  explain(matchers: readonly Matcher[]): ExplainItem[] {
+    const out: ExplainItem[] = [];
+    const nameM = matchers.find((m) => m.name === METRIC_NAME && m.type === '=');
+    const outMetric = nameM && [SCORE_METRIC, UPPER_METRIC, LOWER_METRIC].includes(nameM.value) ? nameM.value : undefined;
+    const ok = (ls: Labels) => matchers.every((m) => matches(m, ls.find((l) => l.name === m.name)?.value ?? ''));
+    for (const js of this.jobs.values()) {
+      for (const st of js.series.values()) {
+        const ls = outMetric ? this.outLabels(js, st.source, outMetric, outMetric === SCORE_METRIC ? js.job.detector : undefined) : st.source;
+        if (st.lastT === -Infinity || !ok(ls)) continue;
+        const e: Explanation = st.det.explain();
+        out.push({
+          job: js.job.name,
+          labels: labelsToObject(st.source),
+          timestamp: st.lastT,
+          detector: e.detector,
+          observed: e.observed,
+          score: e.score,
+          expected: e.expected,
+          band: st.lastBand,
+          components: e.components,
+        });
+      }
+      for (const st of js.groups.values()) {
+        const ls = outMetric ? this.outLabels(js, st.labels, outMetric, 'iforest') : st.labels;
+        if (st.lastT === -Infinity || !ok(ls)) continue;
+        const dims: Record<string, number> = {};
+        st.dims.forEach((d, i) => (dims[d] = st.lastX[i]!));
+        out.push({ job: js.job.name, labels: labelsToObject(st.labels), timestamp: st.lastT, detector: 'iforest', observed: NaN, score: st.lastScore, dimensions: dims });
+      }
+    }
+    return out;
+  }
+
+  // ---- persistence ----
+
+  private saveStateSafe(): void {
+    try {
+      this.saveState();
+    } catch (e) {
+      this.deps.logger?.error('saving anomaly state failed', { err: (e as Error).message });
+    }
+  }
+
+  /** Writes every job's per-series state (atomically: temp file + rename). */
+  saveState(): void {
+    const p = this.statePath;
+    if (!p) return;
+    const jobs: Record<string, unknown> = {};
+    for (const js of this.jobs.values()) {
+      jobs[js.job.name] = {
+        hash: js.hash,
+        series: [...js.series.values()].map((st) => ({ labels: labelsToObject(st.source), lastT: st.lastT, det: st.det.toJSON(), band: st.band?.toJSON() })),
+        groups: [...js.groups.values()].map((g) => ({ labels: labelsToObject(g.labels), dims: g.dims, lastT: g.lastT, lastScore: g.lastScore, forest: g.forest.toJSON() })),
+      };
+    }
+    mkdirSync(join(p, '..'), { recursive: true });
+    const tmp = `${p}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ version: STATE_VERSION, savedAt: this.now(), jobs }));
+    renameSync(tmp, p);
+  }
+
+  /** Restores state saved by saveState; a corrupt file or entry is logged and skipped. */
+  loadState(): void {
+    const p = this.statePath;
+    if (!p || !existsSync(p)) return;
+    let doc: { version?: number; jobs?: Record<string, { hash?: string; series?: unknown[]; groups?: unknown[] }> };
+    try {
+      doc = JSON.parse(readFileSync(p, 'utf8'));
+    } catch (e) {
+      this.deps.logger?.warn('ignoring unreadable anomaly state', { file: p, err: (e as Error).message });
+      return;
+    }
+    if (doc.version !== STATE_VERSION || !doc.jobs) return;
+    for (const js of this.jobs.values()) {
+      const saved = doc.jobs[js.job.name];
+      if (!saved || saved.hash !== js.hash) continue; // settings changed: start fresh
+      for (const raw of saved.series ?? []) {
+        try {
+          const r = raw as { labels: Record<string, string>; lastT: number | null; det: DetectorState; band?: unknown };
+          const source = labelsFromObject(r.labels);
+          const st = this.newSeries(js, source);
+          st.det = restoreDetector(r.det);
+          if (st.band && r.band !== undefined) st.band.load(r.band);
+          st.lastT = typeof r.lastT === 'number' ? r.lastT : -Infinity;
+          js.series.set(labelsKey(source), st);
+        } catch (e) {
+          this.deps.logger?.warn('skipping unreadable anomaly series state', { job: js.job.name, err: (e as Error).message });
+        }
+      }
+      for (const raw of saved.groups ?? []) {
+        try {
+          const r = raw as { labels: Record<string, string>; dims: string[]; lastT: number | null; lastScore: number; forest: DetectorState };
+          const labels = labelsFromObject(r.labels);
+          const forest = new IsolationForest(r.dims.length, js.job.params);
+          forest.load(r.forest.state as never);
+          js.groups.set(labelsKey(labels), { labels, dims: r.dims, forest, lastT: typeof r.lastT === 'number' ? r.lastT : -Infinity, lastScore: r.lastScore ?? 0, lastX: new Float64Array(r.dims.length) });
+        } catch (e) {
+          this.deps.logger?.warn('skipping unreadable anomaly group state', { job: js.job.name, err: (e as Error).message });
+        }
+      }
+    }
+  }
+}
