@@ -1,0 +1,7 @@
+// remote_write out: config parsing, the sharded retrying queue, the fan-out Appendable that
+// feeds it with committed samples, and a manager for config reloads. See docs/ingestion.md.
+export { parseRemoteWriteConfigs, parseRemoteWriteConfig, DEFAULT_QUEUE, type RemoteWriteConfig, type QueueConfig, type TLSConfig } from './config.js';
+export { RemoteWriter, type RemoteWriteStats, type RemoteSink, type RemoteWriterOptions } from './queue.js';
+export { fanoutAppendable } from './fanout.js';
+export { RemoteWriteManager } from './manager.js';
+export { newRemoteClient, type RemoteClient, type SendResult } from './client.js';

@@ -1,0 +1,417 @@
+// The remote_write queue: committed samples are relabeled (external labels, then
+// write_relabel_configs), hashed to a shard by series (so each series stays in order), batched
+// (max_samples_per_send or batch_send_deadline), snappy-compressed and POSTed; 5xx, network
+// errors and (optionally) 429 are retried with exponential backoff; other 4xx drop the batch
+// (counted as failed). Each shard buffers at most `capacity` samples; beyond that new samples
+// are dropped and counted (memory stays bounded during a receiver outage). Shard count adapts
+// between min_shards and max_shards to the observed send throughput.
+import { labelsHash, type Label, type Labels } from '../../model/labels.js';
+import type { MetricMetadata } from '../interface.js';
+import { relabel } from '../../relabel/index.js';
+import { encodeWriteRequest, type PbMetricMetadata, type TimeSeriesInput } from '../../protobuf/prompb.js';
+import { PbWriter } from '../../protobuf/writer.js';
+import { snappyCompress } from '../../ingest/snappy.js';
+import type { Logger } from '../../util/log.js';
+import { nopLogger } from '../../util/log.js';
+import type { RemoteWriteConfig } from './config.js';
+import { newRemoteClient, type RemoteClient } from './client.js';
+
+export interface RemoteWriteStats {
+  name: string;
+  url: string;
+  samplesIn: number;
+  samplesSent: number;
+  /** Dropped after a non-retryable answer (4xx). */
+  samplesFailed: number;
+  /** Dropped because a shard's buffer was full. */
+  samplesDropped: number;
+  /** Dropped by write_relabel_configs. */
+  samplesRelabeledAway: number;
+  samplesRetried: number;
+  requests: number;
+  failedRequests: number;
+  bytesSent: number;
+  metadataSent: number;
+  shards: number;
+  pending: number;
+  /** Highest timestamp (ms) successfully sent. */
+  highestSentTimestamp: number;
+  lastError: string;
+}
+
+/** Where committed samples go after the primary storage accepted them. */
+export interface RemoteSink {
+  enqueue(labels: readonly Labels[], t: Float64Array, v: Float64Array, n: number): void;
+  updateMetadata?(name: string, meta: MetricMetadata): void;
+}
+
+export interface RemoteWriterOptions {
+  externalLabels?: Labels;
+  logger?: Logger;
+  /** Injected transport (tests). */
+  client?: RemoteClient;
+  /** How often shard counts are reconsidered (ms). */
+  reshardIntervalMs?: number;
+}
+
+interface Prepared {
+  labels: Labels;
+  hash: number;
+}
+
+class Shard {
+  readonly labels: (Labels | undefined)[];
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+  head = 0;
+  len = 0;
+  sending = false;
+  timer: NodeJS.Timeout | undefined;
+  oldestEnqueued = 0;
+
+  constructor(readonly cap: number) {
+    this.labels = new Array(cap);
+    this.t = new Float64Array(cap);
+    this.v = new Float64Array(cap);
+  }
+
+  push(ls: Labels, t: number, v: number): boolean {
+    if (this.len === this.cap) return false;
+    const i = (this.head + this.len) % this.cap;
+    this.labels[i] = ls;
+    this.t[i] = t;
+    this.v[i] = v;
+    if (this.len === 0) this.oldestEnqueued = Date.now();
+    this.len++;
+    return true;
+  }
+
+  /** Removes up to n samples from the front, grouped by series (order kept within a series). */
+  take(n: number): { series: TimeSeriesInput[]; count: number; maxT: number } {
+    const k = Math.min(n, this.len);
+    const groups = new Map<Labels, { t: number[]; idx: number[] }>();
+    const tv = new Float64Array(k);
+    let maxT = -Infinity;
+    for (let j = 0; j < k; j++) {
+      const i = (this.head + j) % this.cap;
+      const ls = this.labels[i]!;
+      this.labels[i] = undefined;
+      let g = groups.get(ls);
+      if (!g) groups.set(ls, (g = { t: [], idx: [] }));
+      g.t.push(this.t[i]!);
+      g.idx.push(j);
+      tv[j] = this.v[i]!; // copy through a Float64Array: NaN payloads stay intact
+      if (this.t[i]! > maxT) maxT = this.t[i]!;
+    }
+    this.head = (this.head + k) % this.cap;
+    this.len -= k;
+    if (this.len > 0) this.oldestEnqueued = Date.now();
+    const series: TimeSeriesInput[] = [];
+    for (const [ls, g] of groups) {
+      const v = new Float64Array(g.idx.length);
+      for (let j = 0; j < g.idx.length; j++) v[j] = tv[g.idx[j]!]!;
+      series.push({ labels: ls, t: g.t, v });
+    }
+    return { series, count: k, maxT };
+  }
+
+  /** Drains everything in order (for resharding). */
+  drain(out: { ls: Labels; t: number; v: number }[]): void {
+    const tmp = new Float64Array(1);
+    for (let j = 0; j < this.len; j++) {
+      const i = (this.head + j) % this.cap;
+      tmp[0] = this.v[i]!;
+      out.push({ ls: this.labels[i]!, t: this.t[i]!, v: tmp[0] });
+      this.labels[i] = undefined;
+    }
+    this.head = 0;
+    this.len = 0;
+  }
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+
+export class RemoteWriter implements RemoteSink {
+  readonly cfg: RemoteWriteConfig;
+  private readonly client: RemoteClient;
+  private readonly log: Logger;
+  private readonly external: Labels;
+  private readonly prepared = new WeakMap<Labels, Prepared | null>();
+  private shards: Shard[] = [];
+  private inFlight = 0;
+  private pendingReshard: number | null = null;
+  private readonly ac = new AbortController();
+  private readonly writer = new PbWriter(64 * 1024);
+  private readonly metadata = new Map<string, MetricMetadata>();
+  private reshardTimer: NodeJS.Timeout;
+  private metadataTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+  // throughput accounting for resharding
+  private inSinceReshard = 0;
+  private sendMsTotal = 0;
+  private sentForTiming = 0;
+  private lastReshardAt = Date.now();
+  readonly s: RemoteWriteStats;
+
+  constructor(cfg: RemoteWriteConfig, opts: RemoteWriterOptions = {}) {
+    this.cfg = cfg;
+    this.client = opts.client ?? newRemoteClient(cfg);
+    this.log = (opts.logger ?? nopLogger).child({ component: 'remote_write', remote_name: cfg.name, url: redactUrl(cfg.url) });
+    this.external = opts.externalLabels ?? [];
+    this.s = {
+      name: cfg.name, url: redactUrl(cfg.url), samplesIn: 0, samplesSent: 0, samplesFailed: 0, samplesDropped: 0, samplesRelabeledAway: 0,
+      samplesRetried: 0, requests: 0, failedRequests: 0, bytesSent: 0, metadataSent: 0, shards: 0, pending: 0, highestSentTimestamp: 0, lastError: '',
+    };
+    this.setShards(cfg.queue.minShards);
+    this.reshardTimer = setInterval(() => this.considerReshard(), opts.reshardIntervalMs ?? 10_000);
+    this.reshardTimer.unref();
+    if (cfg.metadata.send) {
+      this.metadataTimer = setInterval(() => void this.sendMetadata(), cfg.metadata.sendIntervalMs);
+      this.metadataTimer.unref();
+    }
+  }
+
+  stats(): RemoteWriteStats {
+    let pending = 0;
+    for (const sh of this.shards) pending += sh.len;
+    return { ...this.s, shards: this.shards.length, pending };
+  }
+
+  private prepare(ls: Labels): Prepared | null {
+    let p = this.prepared.get(ls);
+    if (p !== undefined) return p;
+    let out: Labels = ls;
+    if (this.external.length) {
+      const have = new Set(ls.map((l) => l.name));
+      const add = this.external.filter((l) => !have.has(l.name));
+      if (add.length) out = [...ls, ...add].sort((a: Label, b: Label) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
+    const r = relabel(out, this.cfg.writeRelabelConfigs);
+    p = r === null || r.length === 0 ? null : { labels: r, hash: labelsHash(r) };
+    this.prepared.set(ls, p);
+    return p;
+  }
+
+  enqueue(labels: readonly Labels[], t: Float64Array, v: Float64Array, n: number): void {
+    if (this.stopped) return;
+    const shards = this.shards;
+    const ns = shards.length;
+    for (let i = 0; i < n; i++) {
+      this.s.samplesIn++;
+      const p = this.prepare(labels[i]!);
+      if (p === null) {
+        this.s.samplesRelabeledAway++;
+        continue;
+      }
+      this.inSinceReshard++;
+      const sh = shards[p.hash % ns]!;
+      if (!sh.push(p.labels, t[i]!, v[i]!)) this.s.samplesDropped++;
+      else this.kick(sh);
+    }
+  }
+
+  updateMetadata(name: string, meta: MetricMetadata): void {
+    this.metadata.set(name, meta);
+  }
+
+  /** Starts a send if the batch is full, else arms the deadline timer. */
+  private kick(sh: Shard): void {
+    if (sh.sending || this.pendingReshard !== null) return;
+    if (sh.len >= this.cfg.queue.maxSamplesPerSend) {
+      void this.runShard(sh);
+      return;
+    }
+    if (sh.len > 0 && !sh.timer) {
+      sh.timer = setTimeout(() => {
+        sh.timer = undefined;
+        if (!sh.sending && sh.len > 0 && this.pendingReshard === null) void this.runShard(sh);
+      }, this.cfg.queue.batchSendDeadlineMs);
+    }
+  }
+
+  private async runShard(sh: Shard, flushAll = false): Promise<void> {
+    if (sh.sending) return;
+    sh.sending = true;
+    if (sh.timer) {
+      clearTimeout(sh.timer);
+      sh.timer = undefined;
+    }
+    this.inFlight++;
+    try {
+      while (!this.ac.signal.aborted && sh.len > 0 && this.pendingReshard === null) {
+        const full = sh.len >= this.cfg.queue.maxSamplesPerSend;
+        if (!full && !flushAll && Date.now() - sh.oldestEnqueued < this.cfg.queue.batchSendDeadlineMs) break;
+        const batch = sh.take(this.cfg.queue.maxSamplesPerSend);
+        await this.sendBatch(batch.series, batch.count, batch.maxT);
+      }
+    } finally {
+      sh.sending = false;
+      this.inFlight--;
+      if (this.inFlight === 0) this.onIdle();
+      if (this.pendingReshard === null) this.kick(sh);
+    }
+  }
+
+  private async sendBatch(series: TimeSeriesInput[], count: number, maxT: number): Promise<void> {
+    const payload = snappyCompress(encodeWriteRequest(series, [], this.writer));
+    const ok = await this.post(payload, count, 'samples');
+    if (ok) {
+      this.s.samplesSent += count;
+      if (maxT > this.s.highestSentTimestamp) this.s.highestSentTimestamp = maxT;
+    }
+  }
+
+  /** POSTs with retries; true when delivered, false when dropped. */
+  private async post(payload: Uint8Array, count: number, what: string): Promise<boolean> {
+    const q = this.cfg.queue;
+    let backoff = q.minBackoffMs;
+    for (let attempt = 0; ; attempt++) {
+      if (this.ac.signal.aborted) return false;
+      const start = Date.now();
+      let retryIn: number | undefined;
+      try {
+        this.s.requests++;
+        const r = await this.client.send(payload, this.ac.signal);
+        if (r.status >= 200 && r.status < 300) {
+          this.s.bytesSent += payload.length;
+          this.sendMsTotal += Date.now() - start;
+          this.sentForTiming += count;
+          return true;
+        }
+        this.s.failedRequests++;
+        const msg = `server returned HTTP status ${r.status}: ${r.body}`;
+        this.s.lastError = msg;
+        const retryable = r.status >= 500 || (r.status === 429 && q.retryOnHttp429);
+        if (!retryable) {
+          if (what === 'samples') this.s.samplesFailed += count;
+          this.log.error('non-recoverable error, dropping batch', { count, what, err: msg });
+          return false;
+        }
+        retryIn = r.retryAfterMs;
+        this.log.warn('recoverable error, retrying', { count, what, err: msg, attempt });
+      } catch (e) {
+        if (this.ac.signal.aborted) return false;
+        this.s.failedRequests++;
+        this.s.lastError = (e as Error).message;
+        this.log.warn('send failed, retrying', { count, what, err: (e as Error).message, attempt });
+      }
+      if (what === 'samples') this.s.samplesRetried += count;
+      await sleep(retryIn !== undefined ? Math.min(Math.max(retryIn, backoff), q.maxBackoffMs * 10) : backoff, this.ac.signal);
+      backoff = Math.min(backoff * 2, q.maxBackoffMs);
+    }
+  }
+
+  private async sendMetadata(): Promise<void> {
+    if (this.metadata.size === 0 || this.stopped) return;
+    const all: PbMetricMetadata[] = [...this.metadata].map(([name, m]) => ({ metricFamilyName: name, type: m.type, help: m.help, unit: m.unit }));
+    for (let i = 0; i < all.length; i += this.cfg.metadata.maxSamplesPerSend) {
+      const chunk = all.slice(i, i + this.cfg.metadata.maxSamplesPerSend);
+      const payload = snappyCompress(encodeWriteRequest([], chunk, new PbWriter(4096)));
+      if (await this.post(payload, chunk.length, 'metadata')) this.s.metadataSent += chunk.length;
+    }
+  }
+
+  private setShards(n: number): void {
+    const old: { ls: Labels; t: number; v: number }[] = [];
+    for (const sh of this.shards) {
+      if (sh.timer) clearTimeout(sh.timer);
+      sh.drain(old);
+    }
+    this.shards = Array.from({ length: n }, () => new Shard(this.cfg.queue.capacity));
+    for (const x of old) {
+      const h = labelsHash(x.ls) % n;
+      if (!this.shards[h]!.push(x.ls, x.t, x.v)) this.s.samplesDropped++;
+    }
+    this.s.shards = n;
+    for (const sh of this.shards) this.kick(sh);
+  }
+
+  /** Desired shards ~ incoming samples/s x send time per sample, with headroom (as Prometheus). */
+  private considerReshard(): void {
+    const now = Date.now();
+    const secs = (now - this.lastReshardAt) / 1000;
+    this.lastReshardAt = now;
+    if (secs <= 0 || this.sentForTiming === 0) return;
+    const inRate = this.inSinceReshard / secs;
+    const perSample = this.sendMsTotal / 1000 / this.sentForTiming;
+    this.inSinceReshard = 0;
+    this.sendMsTotal = 0;
+    this.sentForTiming = 0;
+    let pending = 0;
+    for (const sh of this.shards) pending += sh.len;
+    const backlog = (pending * perSample) / 10; // catch up on the backlog within ~10s
+    const q = this.cfg.queue;
+    const desired = Math.min(q.maxShards, Math.max(q.minShards, Math.ceil((inRate * perSample + backlog) * 1.3)));
+    const cur = this.shards.length;
+    if (desired === cur || (desired > cur * 0.7 && desired < cur * 1.3)) return;
+    this.log.info('resharding', { from: cur, to: desired });
+    this.reshard(desired);
+  }
+
+  /** Changes the shard count once in-flight batches finish (keeps per-series order). */
+  reshard(n: number): void {
+    this.pendingReshard = n;
+    if (this.inFlight === 0) this.onIdle();
+  }
+
+  private onIdle(): void {
+    if (this.pendingReshard !== null) {
+      const n = this.pendingReshard;
+      this.pendingReshard = null;
+      this.setShards(n);
+    }
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const f of w) f();
+  }
+
+  /** Sends everything pending now (ignoring the batch deadline); resolves when done or after timeoutMs. */
+  async flush(timeoutMs = 30_000): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      let pending = 0;
+      for (const sh of this.shards) pending += sh.len;
+      if (pending === 0 && this.inFlight === 0) return true;
+      for (const sh of this.shards) if (!sh.sending && sh.len > 0) void this.runShard(sh, true);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 20);
+        this.idleWaiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+    return false;
+  }
+
+  /** Flushes within `flushTimeoutMs`, then stops retrying and releases connections. */
+  async stop(flushTimeoutMs = 5000): Promise<void> {
+    if (this.stopped) return;
+    await this.flush(flushTimeoutMs);
+    this.stopped = true;
+    clearInterval(this.reshardTimer);
+    if (this.metadataTimer) clearInterval(this.metadataTimer);
+    for (const sh of this.shards) if (sh.timer) clearTimeout(sh.timer);
+    this.ac.abort();
+    this.client.close();
+  }
+}
+
+function redactUrl(u: string): string {
+  try {
+    const x = new URL(u);
+    if (x.password) x.password = '<secret>';
+    return x.toString();
+  } catch {
+    return u;
+  }
+}
