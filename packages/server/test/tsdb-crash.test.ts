@@ -77,7 +77,7 @@ if (process.env.VIGIL_CRASH_CHILD) {
           const have = new Set<number>();
           if (smp) {
             for (let i = 0; i < smp.t.length; i++) {
-              const t = smp.t[i]!;
+              const t: number = smp.t[i]!;
               if (t < r * ROUND_SPAN || t >= (r + 1) * ROUND_SPAN) continue;
               assert.equal((t - r * ROUND_SPAN) % STEP, 0, `${k}: unexpected timestamp ${t}`);
               assert.equal(smp.v[i], value(s, t), `${k}: wrong value at ${t}`);

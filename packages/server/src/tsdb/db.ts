@@ -42,6 +42,8 @@ export interface TSDBOptions {
   /** Brotli quality (0-11) for block chunk pages. */
   compressionQuality?: number;
   logger?: Logger;
+  /** Open for reading only (CLI tools): no WAL writes, no compaction, no lock, appends refused. */
+  readOnly?: boolean;
 }
 
 export interface TSDBStats {
@@ -130,17 +132,27 @@ export class TSDB implements Storage {
 
   // ---------------- open ----------------
 
+  readonly readOnly: boolean = false;
+  private lockPath = '';
+
   async open(opts: TSDBOptions): Promise<void> {
     if (!this.dir) return;
-    fs.mkdirSync(this.dir, { recursive: true });
+    (this as { readOnly: boolean }).readOnly = !!opts.readOnly;
+    if (this.readOnly) {
+      if (!fs.existsSync(this.dir)) throw new Error(`directory ${this.dir} does not exist`);
+    } else {
+      fs.mkdirSync(this.dir, { recursive: true });
+      this.takeLock();
+    }
     this.loadBlocks();
     this.wal = new WAL(join(this.dir, 'wal'), {
       segmentBytes: opts.walSegmentBytes ?? 128 * 1024 * 1024,
       sync: opts.walSync ?? 'batch',
       syncIntervalMs: opts.walSyncIntervalMs ?? 1000,
       logger: this.logger,
-    });
+    }, !this.readOnly);
     this.replayWal();
+    if (this.readOnly) return;
     this.wal.start();
     const iv = opts.compactionIntervalMs ?? 60_000;
     if (iv > 0) {
@@ -149,11 +161,27 @@ export class TSDB implements Storage {
     }
   }
 
+  /** One writer per directory: a lock file with our pid; a stale one (dead pid) is taken over. */
+  private takeLock(): void {
+    const p = join(this.dir!, 'lock');
+    try {
+      const pid = Number(fs.readFileSync(p, 'utf8').trim());
+      if (pid && pid !== process.pid && pidAlive(pid)) {
+        throw new Error(`data directory ${this.dir} is in use by process ${pid} (remove ${p} if that is wrong)`);
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    fs.writeFileSync(p, String(process.pid));
+    this.lockPath = p;
+  }
+
   private loadBlocks(): void {
     const dir = this.dir!;
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       if (!e.isDirectory()) continue;
       if (e.name.endsWith('.tmp') || e.name.endsWith('.deleted')) {
+        if (this.readOnly) continue;
         fs.rmSync(join(dir, e.name), { recursive: true, force: true });
         continue;
       }
@@ -186,6 +214,7 @@ export class TSDB implements Storage {
       const m = remap.get(walRef);
       return m ?? walRef;
     };
+    wal.readOnly = this.readOnly;
     wal.replay(
       (type, r) => {
         switch (type) {
@@ -255,6 +284,7 @@ export class TSDB implements Storage {
   // ---------------- appends ----------------
 
   appender(): TSDBAppender {
+    if (this.readOnly) throw new AppendError('storage_full', 'TSDB is open read-only');
     return new TSDBAppender(this);
   }
 
@@ -375,6 +405,7 @@ export class TSDB implements Storage {
   }
 
   private async doCompact(): Promise<void> {
+    if (this.readOnly) return;
     if (!this.dir || this.closed) {
       if (!this.dir && this.retentionMs > 0 && this.head.maxT - this.head.minT > this.retentionMs + this.blockRangeMs) {
         this.truncateHead(this.head.maxT - this.retentionMs);
@@ -698,6 +729,16 @@ export class TSDB implements Storage {
     if (this.timer) clearInterval(this.timer);
     this.wal?.close();
     for (const b of this.blocks) b.close();
+    if (this.lockPath) fs.rmSync(this.lockPath, { force: true });
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -47,24 +47,36 @@ export class WAL {
   private dirty = false;
   private closed = false;
   corruptions: WalCorruption[] = [];
+  /** Replay without cutting corrupt data (read-only tools). */
+  readOnly = false;
   writeErrors = 0;
 
   constructor(
     readonly dir: string,
     readonly opts: WalOptions,
+    create = true,
   ) {
-    fs.mkdirSync(dir, { recursive: true });
+    if (create) fs.mkdirSync(dir, { recursive: true });
+  }
+
+  /** Segment numbers present, sorted ([] when the directory is missing). */
+  private list(): string[] {
+    try {
+      return fs.readdirSync(this.dir);
+    } catch {
+      return [];
+    }
   }
 
   /** Segment numbers present, sorted. */
   segments(): number[] {
-    return fs.readdirSync(this.dir).filter((f) => SEG_RE.test(f)).map(Number).sort((a, b) => a - b);
+    return this.list().filter((f) => SEG_RE.test(f)).map(Number).sort((a, b) => a - b);
   }
 
   /** Latest complete checkpoint: its number and path. */
   checkpoint(): { n: number; path: string } | undefined {
     let best: number | undefined;
-    for (const f of fs.readdirSync(this.dir)) {
+    for (const f of this.list()) {
       const m = CP_RE.exec(f);
       if (m && (best === undefined || Number(m[1]) > best)) best = Number(m[1]);
     }
@@ -76,7 +88,7 @@ export class WAL {
    * cut off (and reported) rather than thrown. Returns the number of records read.
    */
   replay(fn: (type: number, r: ByteReader) => void, progress?: (seg: number, last: number) => void): number {
-    for (const f of fs.readdirSync(this.dir)) if (f.endsWith('.tmp')) fs.rmSync(join(this.dir, f), { recursive: true, force: true });
+    if (!this.readOnly) for (const f of fs.readdirSync(this.dir)) if (f.endsWith('.tmp')) fs.rmSync(join(this.dir, f), { recursive: true, force: true });
     let records = 0;
     const cp = this.checkpoint();
     if (cp) records += this.replayFile(join(cp.path, '00000000'), fn, false);
@@ -125,7 +137,7 @@ export class WAL {
         }
       }
       this.report({ segment: path, offset: off, reason, droppedBytes: buf.length - off });
-      if (truncatable) {
+      if (truncatable && !this.readOnly) {
         try {
           fs.truncateSync(path, off);
         } catch (e) {
