@@ -90,7 +90,6 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): GridVector {
         case 'count': case 'group':
           break;
         case 'stddev': case 'stdvar': {
-          if (c === 1) { mean[g] = x; acc[g] = 0; break; }
           const delta = x - mean[g]!;
           mean[g] = mean[g]! + delta / c;
           acc[g] = acc[g]! + delta * (x - mean[g]!);
@@ -130,7 +129,7 @@ function quantileAgg(ev: Evaluator, e: AggregateExpr, inS: GridSeries[], groupOf
     for (const b of buckets) b.length = 0;
     for (let k = 0; k < inS.length; k++) if (inS[k]!.has[i]) buckets[groupOf[k]!]!.push(inS[k]!.v[i]!);
     const q = param[i]!;
-    if (!warned && (q !== q || q < 0 || q > 1) && buckets.some((b) => b.length)) {
+    if (!warned && (q !== q || q < 0 || q > 1)) {
       ev.ctx.annotations.warn(`quantile value should be between 0 and 1, got ${formatFloatG(q)}`, e.param);
       warned = true;
     }

@@ -120,7 +120,7 @@ export interface ParenExpr extends PosRange {
 /** Marker for `step()` / `range()` inside duration expressions. */
 export interface DurationFunc extends PosRange {
   type: 'DurationFunc';
-  func: 'step' | 'range';
+  func: 'step' | 'range' | 'start' | 'end';
 }
 
 export type Expr =

@@ -1,6 +1,7 @@
 // Binary operators: scalar/scalar, vector/scalar and vector/vector with on/ignoring,
 // group_left/group_right and the set operators, evaluated per step over the grid.
-import { METRIC_NAME, labelsKey, labelsToString, type Label, type Labels } from '../model/labels.js';
+import { METRIC_NAME, labelsKey, type Label, type Labels } from '../model/labels.js';
+import { goQuote } from './strings.js';
 import { isComparisonOp, isSetOp, type BinOp, type BinaryExpr, type VectorMatching } from './ast.js';
 import type { Evaluator } from './engine.js';
 import { QueryError } from './errors.js';
@@ -169,7 +170,12 @@ function resultLabels(many: Labels, one: Labels, m: VectorMatching): Labels {
 
 function matchGroupString(ls: Labels, m: VectorMatching): string {
   const kept = m.on ? ls.filter((l) => m.matchingLabels.includes(l.name)) : ls.filter((l) => l.name !== METRIC_NAME && !m.matchingLabels.includes(l.name));
-  return labelsToString(kept);
+  return promLabelsString(kept);
+}
+
+/** Prometheus's labels.String(): {a="b", c="d"} including __name__. */
+export function promLabelsString(ls: Labels): string {
+  return '{' + ls.map((l) => `${/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(l.name) ? l.name : goQuote(l.name)}=${goQuote(l.value)}`).join(', ') + '}';
 }
 
 function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVector, m: VectorMatching): GridVector {
@@ -228,7 +234,7 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVect
         if (first < 0) first = k;
         else {
           const side = swap ? 'left' : 'right';
-          throw new QueryError('execution', `found duplicate series for the match group ${matchGroupString(oneV.series[k]!.labels, m)} on the ${side} hand-side of the operation: [${labelsToString(oneV.series[first]!.labels)}, ${labelsToString(oneV.series[k]!.labels)}];many-to-many matching not allowed: matching labels must be unique on one side`);
+          throw new QueryError('execution', `found duplicate series for the match group ${matchGroupString(oneV.series[k]!.labels, m)} on the ${side} hand-side of the operation: [${[promLabelsString(oneV.series[first]!.labels), promLabelsString(oneV.series[k]!.labels)].sort().join(', ')}];many-to-many matching not allowed: matching labels must be unique on one side`);
         }
       }
       void sig;

@@ -52,6 +52,7 @@ export interface QueryCtx {
   stepMs: number;
   noStepSubqueryIntervalMs: number;
   checks: number;
+  isRange: boolean;
 }
 
 export class Engine {
@@ -100,6 +101,7 @@ export class Engine {
       startMs, endMs, stepMs,
       noStepSubqueryIntervalMs: this.noStepSubqueryIntervalMs,
       checks: 0,
+      isRange,
     };
     prepare(expr, ctx, isRange);
     // Work out the time range every selector needs, then select them all.
@@ -264,7 +266,8 @@ export class Evaluator {
       case 'Call': return this.countVec(evalCall(this, e));
       case 'DurationFunc': {
         const c = this.ctx;
-        return this.scalar((e.func === 'step' ? c.stepMs : c.endMs - c.startMs) / 1000);
+        const v = e.func === 'step' ? c.stepMs : e.func === 'range' ? c.endMs - c.startMs : e.func === 'start' ? c.startMs : c.endMs;
+        return this.scalar(v / 1000);
       }
     }
   }
@@ -443,19 +446,34 @@ function toValue(gv: GridValue, ts: Float64Array, isRange: boolean): Value {
     checkDuplicates(present);
     return { type: 'vector', samples };
   }
-  const series: MatrixSeries[] = [];
-  const present: Labels[] = [];
+  // Series whose names were dropped may now share labels: merge them unless they overlap in time.
+  const byKey = new Map<string, { labels: Labels; v: Float64Array; has: Uint8Array }>();
   gv.series.forEach((s, k) => {
+    const key = labelsKey(labels[k]!);
+    const prev = byKey.get(key);
+    if (!prev) {
+      byKey.set(key, { labels: labels[k]!, v: s.v, has: s.has });
+      return;
+    }
+    const v = new Float64Array(prev.v), has = new Uint8Array(prev.has);
+    for (let i = 0; i < n; i++) {
+      if (!s.has[i]) continue;
+      if (has[i]) throw new QueryError('execution', 'vector cannot contain metrics with the same labelset');
+      has[i] = 1;
+      v[i] = s.v[i]!;
+    }
+    byKey.set(key, { labels: prev.labels, v, has });
+  });
+  const series: MatrixSeries[] = [];
+  for (const s of byKey.values()) {
     let c = 0;
     for (let i = 0; i < n; i++) c += s.has[i]!;
-    if (!c) return;
+    if (!c) continue;
     const t = new Float64Array(c), v = new Float64Array(c);
     let j = 0;
     for (let i = 0; i < n; i++) if (s.has[i]) { t[j] = ts[i]!; v[j++] = s.v[i]!; }
-    series.push({ labels: labels[k]!, t, v });
-    present.push(labels[k]!);
-  });
-  checkDuplicates(present);
+    series.push({ labels: s.labels, t, v });
+  }
   series.sort((a, b) => compareLabels(a.labels, b.labels));
   return { type: 'matrix', series };
 }

@@ -63,6 +63,7 @@ export function evalCall(ev: Evaluator, e: Call): GridValue {
     }
     return mapVector(ev.evalVector(e.args[0]!), n, false, conv);
   }
+  if (f.startsWith('sort') && ev.ctx.isRange) ev.ctx.annotations.warn(`sort is ineffective for range queries since results are always ordered by labels`, e);
   switch (f) {
     case 'time': {
       const out = new Float64Array(n);
@@ -124,6 +125,12 @@ export function evalCall(ev: Evaluator, e: Call): GridValue {
       for (const s of v.series) for (let i = 0; i < n; i++) if (s.has[i]) has[i] = 0;
       if (!has.some((x) => x)) return { kind: 'vector', series: [] };
       return { kind: 'vector', series: [{ labels: absentLabels(e.args[0]!), v: out, has, dropName: false }] };
+    }
+    case 'min_of': case 'max_of': {
+      const a = ev.evalScalar(e.args[0]!).v, b = ev.evalScalar(e.args[1]!).v;
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = f === 'min_of' ? goMin(a[i]!, b[i]!) : goMax(a[i]!, b[i]!);
+      return { kind: 'scalar', v: out };
     }
     case 'sort': case 'sort_desc': return sortVec(ev, ev.evalVector(e.args[0]!), f === 'sort_desc');
     case 'sort_by_label': case 'sort_by_label_desc': {
@@ -269,7 +276,7 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
       if (absent) { anyPresent![i] = 1; continue; }
       ctx.rangeStart = start;
       ctx.rangeEnd = end;
-      ctx.stepT = end + m.offsetMs;
+      ctx.stepT = ev.ts[i]!;
       ctx.p0 = p0 ? p0[i]! : 0;
       ctx.p1 = p1 ? p1[i]! : 0;
       const r = fn(t, v, lo, hi, ctx);
@@ -438,6 +445,13 @@ function histogramQuantile(ev: Evaluator, e: Call): GridValue {
   const groups = bucketGroups(ev, e, vec, 1);
   const out: GridSeries[] = [];
   let warnedQ = false;
+  for (let i = 0; i < n && !warnedQ; i++) {
+    const qi = q[i]!;
+    if (qi !== qi || qi < 0 || qi > 1) {
+      ev.ctx.annotations.warn(`quantile value should be between 0 and 1, got ${formatFloatG(qi)}`, e.args[0]!);
+      warnedQ = true;
+    }
+  }
   const forcedNames = new Set<string>();
   for (const g of groups) {
     const ov = new Float64Array(n), oh = new Uint8Array(n);
@@ -447,7 +461,7 @@ function histogramQuantile(ev: Evaluator, e: Call): GridValue {
       for (const m of g.members) if (m.s.has[i]) b.push({ upper: m.upper, count: m.s.v[i]! });
       if (!b.length) continue;
       const qi = q[i]!;
-      if (!warnedQ && (qi !== qi || qi < 0 || qi > 1)) {
+      if (!warnedQ && (qi !== qi || qi < 0 || qi > 1) && false) {
         ev.ctx.annotations.warn(`quantile value should be between 0 and 1, got ${formatFloatG(qi)}`, e.args[0]!);
         warnedQ = true;
       }

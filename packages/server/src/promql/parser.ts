@@ -282,7 +282,7 @@ class Parser {
     const nt = this.peek();
     if (AGGREGATORS.has(low) && (this.isOp(nt, '(') || this.isKw(nt, 'by') || this.isKw(nt, 'without'))) return this.parseAggregate(t, low as AggOp);
     if (this.isOp(nt, '(')) {
-      if (low === 'step' || low === 'range' || low === 'min_of' || low === 'max_of') return this.parseDurationCall(t);
+      if (low === 'step' || low === 'range' || low === 'min_of' || low === 'max_of' || low === 'start' || low === 'end') return this.parseDurationCall(t);
       if (!(t.text in FUNCTIONS)) this.err(t.pos, `unknown function with name "${t.text}"`);
       return this.parseCall(t);
     }
@@ -297,7 +297,7 @@ class Parser {
   parseDurationCall(t: Token): Expr {
     const low = t.text.toLowerCase();
     this.expectOp('(', 'duration expression');
-    if (low === 'step' || low === 'range') {
+    if (low === 'step' || low === 'range' || low === 'start' || low === 'end') {
       const c = this.expectOp(')', `${low}()`);
       return { type: 'DurationFunc', func: low, start: t.pos, end: c.end };
     }
@@ -613,7 +613,9 @@ export function hasDurationFunc(e: Expr): boolean {
 export function evalDurationSeconds(e: Expr, stepMs: number, rangeMs: number): number {
   switch (e.type) {
     case 'NumberLiteral': return e.val;
-    case 'DurationFunc': return (e.func === 'step' ? stepMs : rangeMs) / 1000;
+    case 'DurationFunc':
+      if (e.func === 'start' || e.func === 'end') throw new Error(`${e.func}() is not allowed in duration expressions`);
+      return (e.func === 'step' ? stepMs : rangeMs) / 1000;
     case 'ParenExpr': return evalDurationSeconds(e.expr, stepMs, rangeMs);
     case 'UnaryExpr': return e.op === '-' ? -evalDurationSeconds(e.expr, stepMs, rangeMs) : evalDurationSeconds(e.expr, stepMs, rangeMs);
     case 'Call': {

@@ -214,4 +214,5 @@ export const RANGE_FUNCS: Record<string, RangeFn> = {
     return s1;
   },
 };
+RANGE_FUNCS.absent_over_time = () => 1;
 RANGE_FUNCS.holt_winters = RANGE_FUNCS.double_exponential_smoothing!;

@@ -161,7 +161,12 @@ export function parseTestFile(text: string): Cmd[] {
     let j = i + 1;
     while (j < lines.length && lines[j]) body.push(lines[j++]!);
     const word = l.split(/\s+/)[0]!.toLowerCase();
-    if (word === 'clear') cmds.push({ kind: 'clear', line: lineNo });
+    if (word === 'clear') {
+      // clear takes no body: the next line may start another command.
+      cmds.push({ kind: 'clear', line: lineNo });
+      i++;
+      continue;
+    }
     else if (word.startsWith('load')) cmds.push(parseLoad(l, body, lineNo));
     else if (word.startsWith('eval')) cmds.push(parseEval(l, body, lineNo));
     else throw new Error(`line ${lineNo}: unknown command ${word}`);
