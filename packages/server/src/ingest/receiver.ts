@@ -1,7 +1,7 @@
 // What every push receiver shares: dependencies, body reading, error-to-status mapping and stats.
 import type { ServerResponse } from 'node:http';
 import type { Req } from '../web/router.js';
-import type { Appendable } from '../storage/interface.js';
+import { AppendError, type Appendable } from '../storage/interface.js';
 import type { Logger } from '../util/log.js';
 import { nopLogger } from '../util/log.js';
 import { ProtoError } from '../protobuf/reader.js';
@@ -48,6 +48,8 @@ export function sendPlain(res: ServerResponse, status: number, text: string, hea
 export function errorStatus(e: unknown): { status: number; message: string } {
   if (e instanceof IngestHttpError) return { status: e.status, message: e.message };
   if (e instanceof ProtoError) return { status: 400, message: `invalid protobuf: ${e.message}` };
+  // storage refusing the whole commit (disk full, closed): retryable, like Prometheus's 5xx
+  if (e instanceof AppendError && e.kind === 'storage_full') return { status: 503, message: e.message };
   return { status: 500, message: e instanceof Error ? e.message : String(e) };
 }
 
