@@ -35,7 +35,8 @@ async function otelCase() {
   const { MeterProvider } = require('@opentelemetry/sdk-metrics');
   const { PrometheusExporter, PrometheusSerializer } = require('@opentelemetry/exporter-prometheus');
   const exporter = new PrometheusExporter({ preventServerStart: true });
-  const provider = new MeterProvider({ readers: [exporter] });
+  // Raise OTel's default 2000-series cardinality limit so the render case exports every series.
+  const provider = new MeterProvider({ readers: [exporter], views: [{ instrumentName: '*', aggregationCardinalityLimit: 1_000_000 }] });
   const meter = provider.getMeter('bench');
   const serializer = new PrometheusSerializer();
   const render = async () => {
@@ -45,9 +46,32 @@ async function otelCase() {
   return { meter, render };
 }
 
+async function httpCase(makeHandler) {
+  const { createServer } = await import('node:http');
+  const { spawn } = await import('node:child_process');
+  const base = (req, res) => {
+    res.statusCode = 200;
+    res.setHeader('Content-Length', 2);
+    res.end('ok');
+  };
+  const srv = createServer(makeHandler(base));
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const port = srv.address().port;
+  const ms = Number(process.env.BENCH_HTTP_MS ?? 3000);
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./loadgen.mjs', import.meta.url)), String(port), String(ms), '16'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  await new Promise((r) => child.on('exit', r));
+  srv.close();
+  return JSON.parse(out);
+}
+
+const routeOf = (url) => url.replace(/\/\d+(?=\/|$|\?)/g, '/:id');
+
 async function main() {
   let r;
-  if (sdkName === 'otel') r = await runOtel();
+  if (caseName === 'http' && sdkName === 'none') r = await httpCase((h) => h);
+  else if (sdkName === 'otel') r = await runOtel();
   else r = await runProm(await load());
   process.stdout.write(JSON.stringify(r) + '\n');
 }
@@ -76,6 +100,28 @@ async function runProm(m) {
     case 'summary_observe': {
       const s = new m.Summary({ name: 's_seconds', help: 'h', registers: [reg], maxAgeSeconds: 600, ageBuckets: 5 });
       return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) s.observe((i % 1000) / 997); }, sdkName === 'vigil' ? N : 200_000) };
+    }
+    case 'http': {
+      if (sdkName === 'vigil') {
+        const hm = new m.HttpMetrics({ registry: reg, routes: ['/api/items/:id'] });
+        return await httpCase((h) => hm.wrap(h));
+      }
+      // prom-client ships no middleware: the same three metrics, wired the usual way.
+      const labelNames = ['method', 'route', 'status'];
+      const total = new m.Counter({ name: 'http_requests_total', help: 'h', labelNames, registers: [reg] });
+      const dur = new m.Histogram({ name: 'http_request_duration_seconds', help: 'h', labelNames, registers: [reg] });
+      const inflight = new m.Gauge({ name: 'http_requests_in_progress', help: 'h', labelNames: ['method'], registers: [reg] });
+      return await httpCase((h) => (req, res) => {
+        const end = dur.startTimer();
+        inflight.inc({ method: req.method });
+        res.once('finish', () => {
+          const labels = { method: req.method, route: routeOf(req.url), status: res.statusCode };
+          inflight.dec({ method: req.method });
+          total.inc(labels);
+          end(labels);
+        });
+        h(req, res);
+      });
     }
     case 'render': {
       const series = Number(arg);
@@ -123,6 +169,22 @@ async function runOtel() {
     }
     case 'summary_observe':
       return { nsPerOp: null }; // OTel has no summary instrument
+    case 'http': {
+      const total = meter.createCounter('http_requests_total');
+      const dur = meter.createHistogram('http_request_duration_seconds');
+      const inflight = meter.createUpDownCounter('http_requests_in_progress');
+      return await httpCase((h) => (req, res) => {
+        const t0 = performance.now();
+        inflight.add(1, { method: req.method });
+        res.once('finish', () => {
+          const attrs = { method: req.method, route: routeOf(req.url), status: res.statusCode };
+          inflight.add(-1, { method: req.method });
+          total.add(1, attrs);
+          dur.record((performance.now() - t0) / 1000, attrs);
+        });
+        h(req, res);
+      });
+    }
     case 'render': {
       const series = Number(arg);
       const c = meter.createCounter('r', { description: 'h' });
