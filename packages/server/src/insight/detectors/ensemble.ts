@@ -16,7 +16,7 @@ import { RobustZ } from './robustz.js';
 import { Seasonal } from './seasonal.js';
 import { checkParams, numParam, type Explanation, type Params } from './types.js';
 
-const KNOWN = ['suppress', 'spatial_tolerance', 'warmup', 'period', 'short', 'long', 'combine', 'components', 'lh_min_sd'];
+const KNOWN = ['suppress', 'spatial_tolerance', 'warmup', 'period', 'short', 'long', 'combine', 'components', 'lh_min_sd', 'spatial_bypass', 'damp'];
 
 export class Ensemble extends BaseDetector {
   private readonly comps: { name: string; d: BaseDetector }[];
@@ -28,21 +28,26 @@ export class Ensemble extends BaseDetector {
   private readonly tol: number;
   private readonly warmup: number;
   private readonly combine: number;
+  private readonly spatialBypass: boolean;
+  private readonly damp: number;
   constructor(params: Params = {}) {
     super('ensemble', params);
     checkParams(params, 'ensemble', KNOWN);
     this.suppress = numParam(params, 'ensemble', 'suppress', 200, 0, 1e6);
     this.combine = numParam(params, 'ensemble', 'combine', 2, 0, 2); // 0 = mean, 1 = max, 2 = max of likelihoods
-    this.tol = numParam(params, 'ensemble', 'spatial_tolerance', 0.05, 0, 10);
+    this.tol = numParam(params, 'ensemble', 'spatial_tolerance', 0.1, 0, 10);
     this.warmup = numParam(params, 'ensemble', 'warmup', 150, 0, 1e6);
+    this.spatialBypass = params.spatial_bypass !== false;
+    this.damp = numParam(params, 'ensemble', 'damp', 0.25, 0, 0.5);
     const period = numParam(params, 'ensemble', 'period', 86_400_000, 1000, 1e12);
     const short = numParam(params, 'ensemble', 'short', 10, 1, 1000);
-    const long = numParam(params, 'ensemble', 'long', 4096, 64, 1e6);
+    const long = numParam(params, 'ensemble', 'long', 8640, 64, 1e6);
     const minSd = numParam(params, 'ensemble', 'lh_min_sd', 0.05, 0, 1);
-    const which = String(params.components ?? 'ewma,seasonal,robust_z,cusum').split(',');
+    const which = String(params.components ?? 'seasonal,ewma,cusum').split(',');
     const all: Record<string, () => BaseDetector> = {
       ewma: () => new Ewma({ alpha: 0.1 }),
       seasonal: () => new Seasonal({ period }),
+      weekly: () => new Seasonal({ period: 7 * 86_400_000 }),
       robust_z: () => new RobustZ({ window: 128 }),
       cusum: () => new Cusum({}),
     };
@@ -89,7 +94,9 @@ export class Ensemble extends BaseDetector {
     let score = spatial ? 1 : lh;
     if (s.n < this.warmup) score = 0;
     if (score >= 0.5) {
-      if (s.n - s.lastAlarm < this.suppress) score *= 0.5;
+      // A value outside everything seen so far is always reported; likelihood alarms repeat
+      // only after the suppression period.
+      if (s.n - s.lastAlarm < this.suppress && !(spatial && this.spatialBypass)) score *= this.damp;
       else s.lastAlarm = s.n;
     }
     return score;
