@@ -130,6 +130,20 @@ export const alertmanagerCommand: Command = {
   },
 };
 
+/** Validates one Alertmanager config file (and its templates): a report, and whether it passed. */
+export function checkAlertmanagerFile(file: string): { ok: boolean; report: string } {
+  try {
+    const cfg = loadConfig(file);
+    let report = `Checking '${file}'  SUCCESS\nFound:\n - global config\n - route\n - ${cfg.inhibitRules.length} inhibit rules\n - ${cfg.receivers.length} receivers\n - ${cfg.templates.length} templates\n`;
+    for (const r of cfg.receivers) {
+      if (r.unsupported.length) report += `  note: receiver "${r.name}": ${r.unsupported.join(', ')} are accepted but not delivered by Vigil\n`;
+    }
+    return { ok: true, report };
+  } catch (e) {
+    return { ok: false, report: `Checking '${file}'  FAILED: ${(e as Error).message}\n` };
+  }
+}
+
 export const checkAlertmanagerCommand: Command = {
   path: ['check', 'alertmanager'],
   summary: 'check Alertmanager configuration files (as amtool check-config)',
@@ -141,22 +155,11 @@ export const checkAlertmanagerCommand: Command = {
     }
     let failed = 0;
     for (const file of p.positional) {
-      try {
-        const cfg = loadConfig(file);
-        const tmpl = cfg.templates.length;
-        process.stdout.write(
-          `Checking '${file}'  SUCCESS\nFound:\n - global config\n - route\n - ${cfg.inhibitRules.length} inhibit rules\n - ${cfg.receivers.length} receivers\n - ${tmpl} templates\n`,
-        );
-        for (const r of cfg.receivers) {
-          if (r.unsupported.length) process.stdout.write(`  note: receiver "${r.name}": ${r.unsupported.join(', ')} are accepted but not delivered by Vigil\n`);
-        }
-        process.stdout.write('\n');
-      } catch (e) {
-        failed++;
-        process.stdout.write(`Checking '${file}'  FAILED: ${(e as Error).message}\n\n`);
-      }
+      const r = checkAlertmanagerFile(file);
+      if (!r.ok) failed++;
+      process.stdout.write(r.report + '\n');
     }
-    if (failed) process.stdout.write('amtool: error: failed to validate 1 file(s)\n'.replace('1', String(failed)));
+    if (failed) process.stdout.write(`vigil: error: failed to validate ${failed} file(s)\n`);
     return failed ? 1 : 0;
   },
 };
