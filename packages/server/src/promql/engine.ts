@@ -28,6 +28,8 @@ export interface EngineOptions {
 export interface QueryOptions {
   signal?: AbortSignal;
   lookbackDeltaMs?: number;
+  /** Per-query timeout; the engine's timeout still caps it. */
+  timeoutMs?: number;
 }
 
 interface RawSeries {
@@ -96,7 +98,7 @@ export class Engine {
       lookbackMs: opts.lookbackDeltaMs ?? this.lookbackDeltaMs,
       annotations: new Annotations(query),
       maxSamples: this.maxSamples,
-      deadline: Date.now() + this.timeoutMs,
+      deadline: Date.now() + Math.min(this.timeoutMs, opts.timeoutMs ?? Infinity),
       signal: opts.signal,
       startMs, endMs, stepMs,
       noStepSubqueryIntervalMs: this.noStepSubqueryIntervalMs,
