@@ -2,7 +2,7 @@
 import { labelsKey, labelsToString, compareLabels, type Labels } from '../../src/model/labels.js';
 import { STALE_NAN, isStaleNaN } from '../../src/model/sample.js';
 import type { Storage } from '../../src/storage/interface.js';
-import { Engine, parseExpr, FUNCTIONS, type Value } from '../../src/promql/index.js';
+import { Engine, parseExpr, formatExpr, FUNCTIONS, type Value } from '../../src/promql/index.js';
 import { hasDurationFunc } from '../../src/promql/parser.js';
 import type { Expr } from '../../src/promql/ast.js';
 import { STALE, parseTestFile, type EvalCmd, type Slot } from './testfile.js';
@@ -210,11 +210,79 @@ async function runEval(engine: Engine, storage: Storage, c: EvalCmd): Promise<st
     return null;
   }
   if (c.fail) return 'expected failure, query succeeded';
-  return (
+  const err =
     checkAnnotations(c, result.warnings, c.warn, c.warnMsgs, 'warning') ??
     checkAnnotations(c, result.infos, c.info, c.infoMsgs, 'info') ??
-    compareResult(c, result.value)
-  );
+    compareResult(c, result.value);
+  if (err || !c.instant) return err;
+  const inv = await stepInvariance(engine, storage, c);
+  if (inv) return inv;
+  if (c.rangeVector || c.expectString !== undefined || c.ordered || /\b(start|end|range|step)\(\)/.test(c.query)) return null;
+  // Range-mode cross-check (as Prometheus's runner does): evaluate from T-1m to T+1m, step 1m,
+  // and compare the point at T with the expectation.
+  let rr;
+  try {
+    rr = await engine.rangeQuery(storage, c.query, c.atMs - 60e3, c.atMs + 60e3, 60e3);
+  } catch (e) {
+    return `range-mode cross-check failed: ${(e as Error).message}`;
+  }
+  if (rr.value.type !== 'matrix') return 'range-mode cross-check: expected matrix';
+  for (let i = 1; i < rr.value.series.length; i++) if (compareLabels(rr.value.series[i - 1]!.labels, rr.value.series[i]!.labels) >= 0) return 'range-mode cross-check: matrix not sorted';
+  let vec: Value;
+  if (c.scalar !== undefined) {
+    const s = rr.value.series[0];
+    const k = s ? Array.from(s.t).indexOf(c.atMs) : -1;
+    vec = { type: 'scalar', t: c.atMs, v: k >= 0 ? s!.v[k]! : NaN };
+  } else {
+    const samples = [];
+    for (const s of rr.value.series) {
+      const k = Array.from(s.t).indexOf(c.atMs);
+      if (k >= 0) samples.push({ labels: s.labels, t: c.atMs, v: s.v[k]! });
+    }
+    vec = { type: 'vector', samples };
+  }
+  const e2 = compareResult({ ...c, ordered: false }, vec);
+  return e2 ? `range-mode cross-check: ${e2}` : null;
+}
+
+const TIME_FUNCS = /\b(time|timestamp|predict_linear|days_in_month|day_of_month|day_of_week|day_of_year|hour|minute|month|year|start|end|range|step)\s*\(/;
+
+/** Pins every selector/subquery without @ to the eval time (outside @-subqueries). */
+function pinAt(e: Expr, at: number): void {
+  switch (e.type) {
+    case 'VectorSelector': if (e.at === null && !e.atMod) e.at = at; return;
+    case 'MatrixSelector': return pinAt(e.vs, at);
+    case 'SubqueryExpr':
+      // Selectors inside a subquery that now has an @ are left alone.
+      if (e.at === null && !e.atMod) e.at = at;
+      return;
+    case 'Call': e.args.forEach((a) => pinAt(a, at)); return;
+    case 'AggregateExpr': pinAt(e.expr, at); if (e.param) pinAt(e.param, at); return;
+    case 'BinaryExpr': pinAt(e.lhs, at); pinAt(e.rhs, at); return;
+    case 'UnaryExpr': case 'ParenExpr': return pinAt(e.expr, at);
+    default: return;
+  }
+}
+
+/** Step-invariance re-runs (as Prometheus's runner does): @-pinned query at other times. */
+async function stepInvariance(engine: Engine, storage: Storage, c: EvalCmd): Promise<string | null> {
+  if (TIME_FUNCS.test(c.query)) return null;
+  const e = parseExpr(c.query);
+  pinAt(e, c.atMs);
+  const text = formatExpr(e);
+  const T = c.atMs;
+  const times = T === 0 ? [-1000, 0, 1000] : [-10 * T, 0, T / 5, T, 10 * T];
+  for (const t of times) {
+    let r;
+    try {
+      r = await engine.instantQuery(storage, text, t);
+    } catch (err) {
+      return `step-invariance (${text} at ${t}): ${(err as Error).message}`;
+    }
+    const e2 = checkAnnotations(c, r.warnings, c.warn, c.warnMsgs.filter((m) => m.exact === undefined), 'warning') ?? compareResult(c, r.value);
+    if (e2) return `step-invariance (${text} at ${t}): ${e2}`;
+  }
+  return null;
 }
 
 export { hasDurationFunc };
