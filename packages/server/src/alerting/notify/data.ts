@@ -1,12 +1,13 @@
 // The data model handed to notification templates and the webhook payload (template.Data).
+import { GoTime } from '../../template/values.js';
 import { alertStatus, compareAlerts, type Alert, type LabelSet } from '../types.js';
 
 export interface TemplateAlert {
   Status: 'firing' | 'resolved';
   Labels: KV;
   Annotations: KV;
-  StartsAt: Date;
-  EndsAt: Date;
+  StartsAt: GoTime;
+  EndsAt: GoTime;
   GeneratorURL: string;
   Fingerprint: string;
 }
@@ -23,9 +24,26 @@ export interface TemplateData {
 
 export interface Pair { Name: string; Value: string }
 
+/** Sorted label pairs with Go's Pairs methods. */
+export class Pairs extends Array<Pair> {
+  Names(): string[] {
+    return this.map((p) => p.Name);
+  }
+  Values(): string[] {
+    return this.map((p) => p.Value);
+  }
+  static override get [Symbol.species]() {
+    return Array;
+  }
+}
+
+/** Marks KV as a Go map for the template engine (range, len, index, field access by key). */
+const GO_MAP = Symbol.for('vigil.template.map');
+
 /** A label/annotation map with Alertmanager's template methods. */
 export class KV {
   [key: string]: unknown;
+  declare readonly [GO_MAP]: true;
   constructor(obj: LabelSet) {
     for (const k of Object.keys(obj)) this[k] = obj[k];
   }
@@ -33,14 +51,16 @@ export class KV {
     return Object.keys(this).sort();
   }
   /** Sorted by name, with alertname first (as Alertmanager). */
-  SortedPairs(): Pair[] {
+  SortedPairs(): Pairs {
     const keys = this.keysSorted();
     const i = keys.indexOf('alertname');
     if (i > 0) {
       keys.splice(i, 1);
       keys.unshift('alertname');
     }
-    return keys.map((k) => ({ Name: k, Value: String(this[k]) }));
+    const out = new Pairs();
+    for (const k of keys) out.push({ Name: k, Value: String(this[k]) });
+    return out;
   }
   Names(): string[] {
     return this.SortedPairs().map((p) => p.Name);
@@ -59,6 +79,8 @@ export class KV {
     return o;
   }
 }
+
+Object.defineProperty(KV.prototype, GO_MAP, { value: true });
 
 export class TemplateAlerts extends Array<TemplateAlert> {
   Firing(): TemplateAlert[] {
@@ -87,9 +109,9 @@ export function buildTemplateData(receiver: string, groupLabels: LabelSet, alert
       Status: st,
       Labels: new KV(a.labels),
       Annotations: new KV(a.annotations),
-      StartsAt: new Date(a.startsAt),
+      StartsAt: new GoTime(a.startsAt),
       // Not-yet-reached end times are not exposed (zero time).
-      EndsAt: new Date(st === 'resolved' ? a.endsAt : GO_ZERO_TIME),
+      EndsAt: new GoTime(st === 'resolved' ? a.endsAt : GO_ZERO_TIME),
       GeneratorURL: a.generatorURL,
       Fingerprint: a.fingerprint,
     });
@@ -115,8 +137,8 @@ export function buildTemplateData(receiver: string, groupLabels: LabelSet, alert
 export const GO_ZERO_TIME = -62135596800000;
 
 /** Go's time.Time JSON form (RFC 3339 with trimmed fractional seconds). */
-export function goTime(d: Date | number): string {
-  const ms = typeof d === 'number' ? d : d.getTime();
+export function goTime(d: GoTime | number): string {
+  const ms = typeof d === 'number' ? d : d.ms;
   if (ms === GO_ZERO_TIME) return '0001-01-01T00:00:00Z';
   const iso = new Date(ms).toISOString(); // 2024-01-01T00:00:00.000Z
   return iso.replace(/\.(\d+)Z$/, (_m, f: string) => {
