@@ -85,7 +85,12 @@ function getPair(n: YNode | null | undefined, key: string): Pair | undefined {
 
 function scalarStr(n: unknown): string | undefined {
   if (n == null) return undefined;
-  if (isScalar(n)) return n.value === null ? undefined : String(n.value);
+  if (isScalar(n)) {
+    if (n.value === null) return undefined;
+    // The text as written: YAML would turn 0x10 into 16, Go decodes it into a string verbatim.
+    const src = (n as { source?: unknown }).source;
+    return typeof src === 'string' ? src : String(n.value);
+  }
   return undefined;
 }
 

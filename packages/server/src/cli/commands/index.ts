@@ -6,5 +6,6 @@ import { importOpenMetricsCommand } from './import.js';
 import { anomalyCommands } from './anomaly.js';
 import { checkConfigCommand } from './check-config.js';
 import { alertmanagerCommand, checkAlertmanagerCommand } from './alertmanager.js';
+import { rulesCommands } from './rules.js';
 
-export const commands: Command[] = [serveCommand, ...tsdbCommands, importOpenMetricsCommand, checkConfigCommand, ...anomalyCommands, alertmanagerCommand, checkAlertmanagerCommand];
+export const commands: Command[] = [serveCommand, ...tsdbCommands, importOpenMetricsCommand, checkConfigCommand, ...anomalyCommands, alertmanagerCommand, checkAlertmanagerCommand, ...rulesCommands];
