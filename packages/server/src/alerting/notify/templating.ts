@@ -5,8 +5,9 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import { parseTemplate } from '../../template/parse.js';
 import { executeTree, type FuncMap, type FuncSpec } from '../../template/exec.js';
 import type { Tree } from '../../template/ast.js';
-import { sprint, sprintf, sprintln } from '../../template/fmt.js';
-import { GoTime, kindOf, mapGet, mapLen } from '../../template/values.js';
+import { sprintf } from '../../template/fmt.js';
+import { BUILTINS } from '../../template/builtins.js';
+import { GoTime } from '../../template/values.js';
 import type { Logger } from '../../util/log.js';
 import type { AlertmanagerConfig } from '../config/index.js';
 import { DEFAULT_TEMPLATES } from './default-templates.js';
@@ -49,7 +50,7 @@ function trimFrac(x: number): string {
 
 const SAFE_OPEN = '\u0001safe:', SAFE_CLOSE = '\u0002';
 
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   // Values marked with safeHtml pass through unescaped.
   let out = '';
   let i = 0;
@@ -69,31 +70,8 @@ function stripSafe(s: string): string {
   return s.split(SAFE_OPEN).join('').split(SAFE_CLOSE).join('');
 }
 
-function num(v: unknown): number | bigint | string | boolean | undefined {
-  return typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string' || typeof v === 'boolean' ? v : undefined;
-}
 
-function cmp(a: unknown, b: unknown, name: string): number {
-  const x = num(a), y = num(b);
-  if (x === undefined || y === undefined) throw new Error(`incompatible types for comparison`);
-  if (typeof x === 'string' || typeof y === 'string') {
-    if (typeof x !== typeof y) throw new Error(`incompatible types for comparison`);
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  if (typeof x === 'boolean' || typeof y === 'boolean') {
-    if (name !== 'eq' && name !== 'ne') throw new Error('invalid type for comparison');
-    return x === y ? 0 : 1;
-  }
-  const fx = Number(x), fy = Number(y);
-  return fx < fy ? -1 : fx > fy ? 1 : 0;
-}
 
-function length(v: unknown): bigint {
-  if (typeof v === 'string') return BigInt(Buffer.byteLength(v));
-  if (Array.isArray(v)) return BigInt(v.length);
-  if (kindOf(v) === 'map') return BigInt(mapLen(v as object));
-  throw new Error(`len of type ${kindOf(v)}`);
-}
 
 function toGoTime(v: unknown): GoTime {
   if (v instanceof GoTime) return v;
@@ -143,27 +121,6 @@ export function humanizeDuration(v: unknown): string {
 
 export function alertmanagerFuncs(): FuncMap {
   const f: Record<string, FuncSpec> = {
-    // Go builtins the notification templates need.
-    eq: { fn: (a: unknown, ...bs: unknown[]) => bs.some((b) => cmp(a, b, 'eq') === 0), params: ['any', 'any'], variadic: true },
-    ne: { fn: (a: unknown, b: unknown) => cmp(a, b, 'ne') !== 0, params: ['any', 'any'] },
-    lt: { fn: (a: unknown, b: unknown) => cmp(a, b, 'lt') < 0, params: ['any', 'any'] },
-    le: { fn: (a: unknown, b: unknown) => cmp(a, b, 'le') <= 0, params: ['any', 'any'] },
-    gt: { fn: (a: unknown, b: unknown) => cmp(a, b, 'gt') > 0, params: ['any', 'any'] },
-    ge: { fn: (a: unknown, b: unknown) => cmp(a, b, 'ge') >= 0, params: ['any', 'any'] },
-    not: { fn: (a: unknown) => !a || (Array.isArray(a) && a.length === 0) || a === 0n, params: ['any'] },
-    len: { fn: length, params: ['any'] },
-    index: {
-      fn: (c: unknown, ...keys: unknown[]) => {
-        let v = c;
-        for (const k of keys) v = Array.isArray(v) ? v[Number(k)] : kindOf(v) === 'map' ? mapGet(v as object, k) : undefined;
-        return v;
-      },
-    },
-    print: { fn: (...a: unknown[]) => sprint(a) },
-    println: { fn: (...a: unknown[]) => sprintln(a) },
-    printf: { fn: (fmt: string, ...a: unknown[]) => sprintf(fmt, a) },
-    urlquery: { fn: (...a: unknown[]) => encodeURIComponent(sprint(a)).replace(/%20/g, '+') },
-    html: { fn: (...a: unknown[]) => escapeHtml(sprint(a)) },
     // Alertmanager's additions.
     toUpper: { fn: (s: string) => s.toUpperCase(), params: ['string'] },
     toLower: { fn: (s: string) => s.toLowerCase(), params: ['string'] },
@@ -237,7 +194,7 @@ export class TemplateSet implements NotificationTemplater {
     this.add('default.tmpl', DEFAULT_TEMPLATES);
   }
 
-  private hasFunc = (n: string): boolean => n in this.funcs;
+  private hasFunc = (n: string): boolean => n in this.funcs || n in BUILTINS;
 
   /** Parses a template text, adding its {{define}}s; throws on syntax errors. */
   add(name: string, text: string): void {
@@ -252,7 +209,7 @@ export class TemplateSet implements NotificationTemplater {
     const main = parsed.get(name);
     if (!main) return '';
     const lookup = (n: string): Tree | undefined => (n !== name ? parsed.get(n) : undefined) ?? this.trees.get(n);
-    const funcs = (n: string): FuncSpec | undefined => this.funcs[n] as FuncSpec | undefined;
+    const funcs = (n: string): FuncSpec | undefined => (this.funcs[n] as FuncSpec | undefined) ?? BUILTINS[n];
     return executeTree(main, data, { missingKey: 'default', escapeOutput: escape, lookup, funcs });
   }
 
