@@ -9,21 +9,31 @@ import type { Req } from '../web/router.js';
 import { decodeWriteRequest, type PbWriteRequest } from '../protobuf/prompb.js';
 import type { BatchAppend } from './batch.js';
 import { metricNameOf, normalizeLabels } from './batch.js';
+import { SeriesCache } from './seriescache.js';
+import type { Labels } from '../model/labels.js';
 import { IngestHttpError } from './body.js';
 import { batchStatus, countBatch, readDecoded, receiverHandler, sendPlain, withBatch, type ReceiverCtx } from './receiver.js';
 
 export const REMOTE_WRITE_VERSION = '0.1.0';
 
-export function appendWriteRequest(b: BatchAppend, wr: PbWriteRequest): void {
+export function appendWriteRequest(b: BatchAppend, wr: PbWriteRequest, cache?: SeriesCache): void {
   for (const ts of wr.series) {
     const n = ts.end - ts.start;
-    const ls = normalizeLabels(ts.labels);
+    const hit = cache?.get(ts.labelsHash, ts.labels);
+    let ls: Labels | string;
+    let ref = 0;
+    if (hit) {
+      ls = hit.labels;
+      ref = hit.ref;
+    } else ls = normalizeLabels(ts.labels);
     if (typeof ls === 'string') {
       b.invalid(`invalid series: ${ls}`, n + ts.histograms);
       continue;
     }
-    let ref = 0;
-    if (n > 0) ref = b.series(ls, wr.t, wr.v, ts.start, ts.end);
+    if (n > 0) {
+      ref = b.series(ls, wr.t, wr.v, ts.start, ts.end, ref);
+      if (cache && ref !== 0 && (!hit || hit.ref !== ref)) cache.set(ts.labelsHash, ts.labels, ls, ref);
+    }
     if (ts.histograms > 0) b.invalid(`native histogram samples are not supported (series ${metricNameOf(ls)}, ${ts.histograms} dropped)`, ts.histograms);
     for (const ex of ts.exemplars) {
       const exl = normalizeLabels(ex.labels.slice());
@@ -37,6 +47,7 @@ export function appendWriteRequest(b: BatchAppend, wr: PbWriteRequest): void {
 }
 
 export function remoteWriteHandler(ctx: ReceiverCtx) {
+  const cache = new SeriesCache();
   return receiverHandler(ctx, 'remote_write', async (req: Req, res: ServerResponse) => {
     const ct = String(req.raw.headers['content-type'] ?? '');
     if (/proto=io\.prometheus\.write\.v2\.Request/i.test(ct)) throw new IngestHttpError(415, 'remote write 2.0 (io.prometheus.write.v2.Request) is not supported; send remote write 1.0 (prometheus.WriteRequest)');
@@ -44,7 +55,7 @@ export function remoteWriteHandler(ctx: ReceiverCtx) {
     if (enc !== 'snappy') throw new IngestHttpError(415, `unsupported Content-Encoding ${JSON.stringify(enc)}: remote write needs snappy`);
     const body = await readDecoded(ctx, 'remote_write', req, 'snappy');
     const wr = decodeWriteRequest(body);
-    const b = await withBatch(ctx, (b) => appendWriteRequest(b, wr));
+    const b = await withBatch(ctx, (b) => appendWriteRequest(b, wr, cache));
     countBatch(ctx, 'remote_write', b);
     const headers = { 'X-Prometheus-Remote-Write-Samples-Written': String(b.accepted) };
     const status = batchStatus(b);

@@ -2,3 +2,4 @@
 export * from './reader.js';
 export * from './writer.js';
 export * from './prompb.js';
+export * from './intern.js';

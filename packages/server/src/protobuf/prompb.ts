@@ -3,6 +3,7 @@
 import type { Label } from '../model/labels.js';
 import { PbReader, ProtoError, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './reader.js';
 import { PbWriter } from './writer.js';
+import { LabelCache, StringInterner } from './intern.js';
 
 export interface PbExemplar {
   labels: Label[];
@@ -19,6 +20,8 @@ export interface PbTimeSeries {
   exemplars: PbExemplar[];
   /** Number of native histogram samples (not supported by Vigil; counted so they are reported). */
   histograms: number;
+  /** 53-bit hash of the label bytes as sent (for receiver-side series caches; not an identity). */
+  labelsHash: number;
 }
 
 export type PbMetricType = 'unknown' | 'counter' | 'gauge' | 'histogram' | 'gaugehistogram' | 'summary' | 'info' | 'stateset';
@@ -59,13 +62,17 @@ class SampleBuf {
   }
 }
 
-function decodeLabel(r: PbReader, end: number): Label {
+const sharedInterner = new StringInterner(16);
+const labelCache = new LabelCache<Label>(16);
+const NO_EXEMPLARS: PbExemplar[] = [];
+
+function decodeLabel(r: PbReader, end: number, it: StringInterner = sharedInterner): Label {
   let name = '', value = '';
   while (r.pos < end) {
     const tag = r.tag();
     switch (tag) {
-      case 0x0a: name = r.string(); break;
-      case 0x12: value = r.string(); break;
+      case 0x0a: name = r.internedString(it); break;
+      case 0x12: value = r.internedString(it); break;
       default: r.skip(tag & 7);
     }
   }
@@ -101,7 +108,8 @@ function decodeExemplar(r: PbReader, end: number): PbExemplar {
 }
 
 function decodeTimeSeries(r: PbReader, end: number, sb: SampleBuf): PbTimeSeries {
-  const ts: PbTimeSeries = { labels: [], start: sb.n, end: sb.n, exemplars: [], histograms: 0 };
+  const ts: PbTimeSeries = { labels: [], start: sb.n, end: sb.n, exemplars: NO_EXEMPLARS, histograms: 0, labelsHash: 0 };
+  let h1 = 0x9747b28c, h2 = 0x85ebca6b;
   while (r.pos < end) {
     const tag = r.tag();
     if ((tag & 7) !== WIRE_LEN) {
@@ -110,14 +118,30 @@ function decodeTimeSeries(r: PbReader, end: number, sb: SampleBuf): PbTimeSeries
     }
     const e = r.lenEnd();
     switch (tag >>> 3) {
-      case 1: ts.labels.push(decodeLabel(r, e)); break;
+      case 1: {
+        const p = r.pos;
+        let l = labelCache.get(r.buf, p, e);
+        if (l === undefined) {
+          l = decodeLabel(r, e);
+          labelCache.put(r.buf, p, e, l);
+        }
+        ts.labels.push(l);
+        const lh = labelCache.lastHash;
+        h1 = Math.imul(h1 ^ lh, 0x9e3779b1);
+        h2 = Math.imul(h2 ^ lh, 0x85ebca77) ^ (h2 >>> 13);
+        break;
+      }
       case 2: decodeSample(r, e, sb); break;
-      case 3: ts.exemplars.push(decodeExemplar(r, e)); break;
+      case 3:
+        if (ts.exemplars === NO_EXEMPLARS) ts.exemplars = [];
+        ts.exemplars.push(decodeExemplar(r, e));
+        break;
       case 4: ts.histograms++; break;
     }
     r.pos = e;
   }
   ts.end = sb.n;
+  ts.labelsHash = ((h2 >>> 0) & 0x1fffff) * 4294967296 + (h1 >>> 0);
   return ts;
 }
 

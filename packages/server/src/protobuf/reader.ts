@@ -13,6 +13,8 @@ export class ProtoError extends Error {
   }
 }
 
+import type { StringInterner } from './intern.js';
+
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const TWO32 = 4294967296;
 
@@ -209,6 +211,14 @@ export class PbReader {
     return s;
   }
 
+  /** A string through an intern table (label names/values that repeat). */
+  internedString(t: StringInterner): string {
+    const e = this.lenEnd();
+    const s = t.get(this.buf, this.pos, e);
+    this.pos = e;
+    return s;
+  }
+
   skip(wire: number): void {
     switch (wire) {
       case WIRE_VARINT:
@@ -245,14 +255,10 @@ export function nanosToMs(hi: number, lo: number): number {
 export function decodeUtf8(b: Uint8Array, start: number, end: number): string {
   const n = end - start;
   if (n === 0) return '';
-  if (n <= 32) {
-    let s = '';
-    for (let i = start; i < end; i++) {
-      const c = b[i]!;
-      if (c >= 0x80) return utf8.decode(b.subarray(start, end));
-      s += String.fromCharCode(c);
-    }
-    return s;
+  if (n <= 64) {
+    let ascii = 0;
+    for (let i = start; i < end; i++) ascii |= b[i]!;
+    if (!(ascii & 0x80)) return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
   }
   return utf8.decode(b.subarray(start, end));
 }
