@@ -16,7 +16,7 @@ import { RobustZ } from './robustz.js';
 import { Seasonal } from './seasonal.js';
 import { checkParams, numParam, type Explanation, type Params } from './types.js';
 
-const KNOWN = ['suppress', 'spatial_tolerance', 'warmup', 'period', 'short', 'long', 'combine', 'components', 'lh_min_sd', 'spatial_bypass', 'damp'];
+const KNOWN = ['suppress', 'spatial_tolerance', 'warmup', 'period', 'short', 'long', 'combine', 'components', 'lh_min_sd', 'spatial_bypass', 'damp', 'ewma_alpha', 'seasonal_alpha', 'cusum_h', 'weekly_min_periods'];
 
 export class Ensemble extends BaseDetector {
   private readonly comps: { name: string; d: BaseDetector }[];
@@ -43,13 +43,17 @@ export class Ensemble extends BaseDetector {
     const short = numParam(params, 'ensemble', 'short', 10, 1, 1000);
     const long = numParam(params, 'ensemble', 'long', 8640, 64, 1e6);
     const minSd = numParam(params, 'ensemble', 'lh_min_sd', 0.05, 0, 1);
-    const which = String(params.components ?? 'seasonal,ewma,cusum').split(',');
+    const ewmaAlpha = numParam(params, 'ensemble', 'ewma_alpha', 0.1, 1e-4, 1);
+    const seasonalAlpha = numParam(params, 'ensemble', 'seasonal_alpha', 0.2, 1e-4, 1);
+    const cusumH = numParam(params, 'ensemble', 'cusum_h', 12, 0.1, 1000);
+    const weeklyMin = numParam(params, 'ensemble', 'weekly_min_periods', 2, 0, 100);
+    const which = String(params.components ?? 'seasonal,weekly,ewma,cusum').split(',');
     const all: Record<string, () => BaseDetector> = {
-      ewma: () => new Ewma({ alpha: 0.1 }),
-      seasonal: () => new Seasonal({ period }),
-      weekly: () => new Seasonal({ period: 7 * 86_400_000 }),
+      ewma: () => new Ewma({ alpha: ewmaAlpha }),
+      seasonal: () => new Seasonal({ period, alpha: seasonalAlpha }),
+      weekly: () => new Seasonal({ period: 7 * 86_400_000, alpha: seasonalAlpha, min_periods: weeklyMin }),
       robust_z: () => new RobustZ({ window: 128 }),
-      cusum: () => new Cusum({}),
+      cusum: () => new Cusum({ h: cusumH }),
     };
     this.comps = which.map((w) => {
       const f = all[w.trim()];

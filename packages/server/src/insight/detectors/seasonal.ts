@@ -14,15 +14,18 @@ export class Seasonal extends BaseDetector {
   private readonly s: {
     prof: Float64Array; seen: Float64Array; rmean: number; rvar: number; n: number; vmean: number; vvar: number;
     /** Bucket count in use (0 until chosen from the sample spacing) and the first timestamps. */
-    buckets: number; t0: Float64Array;
+    buckets: number; t0: Float64Array; tFirst: number;
   };
   private readonly period: number;
   private readonly maxBuckets: number;
   private readonly alpha: number;
   private readonly ralpha: number;
+  private readonly minPeriods: number;
   constructor(params: Params = {}) {
     super('seasonal', params);
-    checkParams(params, 'seasonal', ['period', 'buckets', 'alpha', 'residual_alpha']);
+    checkParams(params, 'seasonal', ['period', 'buckets', 'alpha', 'residual_alpha', 'min_periods']);
+    /** Stay silent until this many periods of history exist (a weekly profile needs weeks). */
+    this.minPeriods = numParam(params, 'seasonal', 'min_periods', 0, 0, 1000);
     this.period = numParam(params, 'seasonal', 'period', 86_400_000, 1000, 1e12);
     // 0 = choose from the sample spacing: one bucket per sample interval, between 24 and 288.
     const b = Math.round(numParam(params, 'seasonal', 'buckets', 0, 0, 10_000));
@@ -31,7 +34,7 @@ export class Seasonal extends BaseDetector {
     this.ralpha = numParam(params, 'seasonal', 'residual_alpha', 0.01, 1e-5, 1);
     this.s = {
       prof: new Float64Array(this.maxBuckets), seen: new Float64Array(this.maxBuckets), rmean: 0, rvar: 0, n: 0, vmean: 0, vvar: 0,
-      buckets: b, t0: new Float64Array(AUTO_SAMPLES).fill(NaN),
+      buckets: b, t0: new Float64Array(AUTO_SAMPLES).fill(NaN), tFirst: NaN,
     };
   }
   protected parts() {
@@ -67,7 +70,9 @@ export class Seasonal extends BaseDetector {
   }
   protected step(t: number, v: number): number {
     const s = this.s;
+    if (Number.isNaN(s.tFirst)) s.tFirst = t;
     if (!this.chooseBuckets(t)) return 0;
+    const mature = t - s.tFirst >= this.minPeriods * this.period;
     const [p, i0, i1, f] = this.profileAt(t);
     let score = 0;
     if (Number.isFinite(p)) {
@@ -75,7 +80,7 @@ export class Seasonal extends BaseDetector {
       // Floor: 1% of the value's overall spread, so a perfectly learnt profile does not turn
       // rounding noise into alarms.
       const sd = Math.max(Math.sqrt(s.rvar), 0.01 * Math.sqrt(s.vvar));
-      if (s.n >= 20) {
+      if (s.n >= 20 && mature) {
         this.expect(p + s.rmean, sd);
         score = sd > 0 ? zToScore(Math.abs(r - s.rmean) / sd) : r === s.rmean ? 0 : 1;
       }
