@@ -70,6 +70,15 @@ for (const n of quick ? [10000] : [10000, 100000]) {
   results.push({ case: 'render', series: n, ...row });
 }
 
+{
+  const row = {};
+  for (const s of ['none', ...sdks]) row[s] = run(s, 'middleware').nsPerOp;
+  const base = row.none;
+  console.log('\nHTTP middleware CPU per request (in-process, fake req/res; instrumentation cost = total - none)');
+  console.log(['none', ...sdks].map((s) => `${s} ${Math.round(row[s])} ns` + (s === 'none' ? '' : ` (+${Math.round(row[s] - base)} ns)`)).join('   '));
+  results.push({ case: 'middleware', nsPerOp: row });
+}
+
 if (!args.includes('--no-http')) {
   const ms = quick ? 1500 : 3000;
   console.log(`\nHTTP middleware (node:http on loopback, 16 connections, ${ms} ms, best of 2): req/s and p99`);

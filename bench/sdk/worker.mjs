@@ -68,9 +68,30 @@ async function httpCase(makeHandler) {
 
 const routeOf = (url) => url.replace(/\/\d+(?=\/|$|\?)/g, '/:id');
 
+// In-process cost of the instrumentation per request: fake req/res objects, handler that ends
+// the response at once, 'close' emitted as node:http would. ns per request.
+async function middlewareCase(makeHandler) {
+  const { EventEmitter } = await import('node:events');
+  class Res extends EventEmitter {
+    statusCode = 200;
+    headersSent = false;
+    writableFinished = false;
+    destroyed = false;
+    headers = {};
+    setHeader(k, v) { this.headers[k.toLowerCase()] = v; }
+    getHeader(k) { return this.headers[k.toLowerCase()]; }
+    end() { this.headersSent = true; this.writableFinished = true; this.emit('finish'); this.emit('close'); }
+  }
+  const base = (req, res) => { res.setHeader('Content-Length', 2); res.end(); };
+  const h = makeHandler(base);
+  const reqs = Array.from({ length: 1000 }, (_, i) => ({ method: i % 10 ? 'GET' : 'POST', url: '/api/items/' + i, headers: {} }));
+  return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) h(reqs[i % 1000], new Res()); }, 300_000) };
+}
+
 async function main() {
   let r;
   if (caseName === 'http' && sdkName === 'none') r = await httpCase((h) => h);
+  else if (caseName === 'middleware' && sdkName === 'none') r = await middlewareCase((h) => h);
   else if (sdkName === 'otel') r = await runOtel();
   else r = await runProm(await load());
   process.stdout.write(JSON.stringify(r) + '\n');
@@ -101,17 +122,19 @@ async function runProm(m) {
       const s = new m.Summary({ name: 's_seconds', help: 'h', registers: [reg], maxAgeSeconds: 600, ageBuckets: 5 });
       return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) s.observe((i % 1000) / 997); }, sdkName === 'vigil' ? N : 200_000) };
     }
+    case 'middleware':
     case 'http': {
+      const harness = caseName === 'http' ? httpCase : middlewareCase;
       if (sdkName === 'vigil') {
         const hm = new m.HttpMetrics({ registry: reg, routes: ['/api/items/:id'] });
-        return await httpCase((h) => hm.wrap(h));
+        return await harness((h) => hm.wrap(h));
       }
       // prom-client ships no middleware: the same three metrics, wired the usual way.
       const labelNames = ['method', 'route', 'status'];
       const total = new m.Counter({ name: 'http_requests_total', help: 'h', labelNames, registers: [reg] });
       const dur = new m.Histogram({ name: 'http_request_duration_seconds', help: 'h', labelNames, registers: [reg] });
       const inflight = new m.Gauge({ name: 'http_requests_in_progress', help: 'h', labelNames: ['method'], registers: [reg] });
-      return await httpCase((h) => (req, res) => {
+      return await harness((h) => (req, res) => {
         const end = dur.startTimer();
         inflight.inc({ method: req.method });
         res.once('finish', () => {
@@ -169,11 +192,13 @@ async function runOtel() {
     }
     case 'summary_observe':
       return { nsPerOp: null }; // OTel has no summary instrument
+    case 'middleware':
     case 'http': {
+      const harness = caseName === 'http' ? httpCase : middlewareCase;
       const total = meter.createCounter('http_requests_total');
       const dur = meter.createHistogram('http_request_duration_seconds');
       const inflight = meter.createUpDownCounter('http_requests_in_progress');
-      return await httpCase((h) => (req, res) => {
+      return await harness((h) => (req, res) => {
         const t0 = performance.now();
         inflight.add(1, { method: req.method });
         res.once('finish', () => {

@@ -1,8 +1,8 @@
 // HTTP instrumentation for node:http, Express and Fastify, without depending on any of them.
 // Labels use route templates ("/users/:id"), never raw paths, so ids cannot blow up cardinality.
 import type { IncomingMessage, ServerResponse, RequestListener } from 'node:http';
-import { Counter } from './counter.js';
-import { Gauge } from './gauge.js';
+import { Counter, type CounterChild } from './counter.js';
+import { Gauge, type GaugeChild } from './gauge.js';
 import { Histogram, type HistogramChild } from './histogram.js';
 import { globalRegistry, negotiate, type Registry } from './registry.js';
 import { exponentialBuckets } from './buckets.js';
@@ -27,6 +27,13 @@ export interface HttpMetricsOptions {
   exclude?: string[];
 }
 
+
+interface Bundle {
+  requests: CounterChild;
+  duration: HistogramChild;
+  requestSize: HistogramChild;
+  responseSize: HistogramChild | undefined;
+}
 
 const UNMATCHED = '<unmatched>';
 const OTHER = '<other>';
@@ -119,37 +126,65 @@ export class HttpMetrics {
     return this.exclude.has(q >= 0 ? url.slice(0, q) : url);
   }
 
-  /** Starts measuring a request; `done(route)` records it (call once, when the response ends). */
+  private readonly inProg = new Map<string, GaugeChild>();
+
+  /** Starts measuring a request; `done(res, route)` records it (call once, when the response ends). */
   begin(req: IncomingMessage): (res: ServerResponse, route: string | undefined) => void {
     const method = req.method ?? 'GET';
     const start = performance.now();
-    const inProg = this.inProgress.labels(method);
+    let inProg = this.inProg.get(method);
+    if (inProg === undefined) this.inProg.set(method, (inProg = this.inProgress.labels({ method })));
     inProg.inc();
     let finished = false;
     return (res, route) => {
       if (finished) return;
       finished = true;
       inProg.dec();
-      const status = res.headersSent || res.writableFinished ? res.statusCode : res.destroyed ? 499 : res.statusCode;
-      const r = this.routeOf(req, route);
-      const labels = { method, route: r, status };
-      this.requests.labels(labels).inc();
-      (this.duration.labels(labels) as HistogramChild).observe((performance.now() - start) / 1000);
-      const reqLen = Number(req.headers['content-length']);
-      if (reqLen >= 0) this.requestSize.labels({ method, route: r }).observe(reqLen);
-      const resLen = Number(res.getHeader('content-length'));
-      if (resLen >= 0) this.responseSize.labels(labels).observe(resLen);
+      this.record(req, res, method, this.routeOf(req, route), start);
     };
   }
+
+  private record(req: IncomingMessage, res: ServerResponse, method: string, route: string, start: number): void {
+    // A response closed before it finished was aborted by the client: reported as 499, as nginx does.
+    const status = res.writableFinished === false && res.headersSent === false && res.destroyed ? 499 : res.statusCode;
+    const b = this.bundle(method, route, status);
+    b.requests.inc();
+    b.duration.observe((performance.now() - start) / 1000);
+    const reqLen = req.headers['content-length'];
+    if (reqLen !== undefined) b.requestSize.observe(Number(reqLen) || 0);
+    const resLen = res.getHeader('content-length');
+    if (resLen !== undefined) (b.responseSize ??= this.responseSize.labels({ method, route, status })).observe(Number(resLen) || 0);
+  }
+
+  /** The series of one method/route/status, found with one walk of small maps instead of four label lookups. */
+  private bundle(method: string, route: string, status: number): Bundle {
+    let byRoute = this.bundles.get(method);
+    if (byRoute === undefined) this.bundles.set(method, (byRoute = new Map()));
+    let byStatus = byRoute.get(route);
+    if (byStatus === undefined) byRoute.set(route, (byStatus = new Map()));
+    let b = byStatus.get(status);
+    if (b === undefined) {
+      const labels = { method, route, status };
+      b = {
+        requests: this.requests.labels(labels),
+        duration: this.duration.labels(labels),
+        requestSize: this.requestSize.labels({ method, route }),
+        responseSize: undefined,
+      };
+      byStatus.set(status, b);
+    }
+    return b;
+  }
+
+  private readonly bundles = new Map<string, Map<string, Map<number, Bundle>>>();
 
   /** Wraps a node:http request listener. */
   wrap(listener: RequestListener): RequestListener {
     return (req, res) => {
       if (!this.skip(req)) {
         const done = this.begin(req);
-        const end = () => done(res, undefined);
-        res.once('finish', end);
-        res.once('close', end);
+        // 'close' follows 'finish' for completed responses and also fires for aborted ones.
+        res.once('close', () => done(res, undefined));
       }
       return listener(req, res);
     };
@@ -165,7 +200,6 @@ export class HttpMetrics {
         const p = x.route?.path;
         done(res, typeof p === 'string' ? (x.baseUrl ?? '') + p : p instanceof RegExp ? (x.baseUrl ?? '') + String(p) : UNMATCHED);
       };
-      res.once('finish', end);
       res.once('close', end);
       next();
     };

@@ -1,23 +1,5 @@
 // @vigil/sdk: metrics for Node apps, a drop-in for prom-client's core API.
-export type { MetricType, Aggregator, LabelValues, CollectFunction, MetricValue, MetricObject, Exemplar, RenderOptions } from './types.js';
-export { Registry, globalRegistry, globalRegistry as register, negotiate, PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './registry.js';
-export type { RegistryContentType, RegistrableMetric, RegistryOptions } from './registry.js';
-export { Metric, type MetricConfiguration, type SeriesBase } from './metric.js';
-export { Counter, CounterChild, type CounterConfiguration, type IncreaseOptions } from './counter.js';
-export { Gauge, GaugeChild, type GaugeConfiguration } from './gauge.js';
-export { Histogram, HistogramChild, type HistogramConfiguration, type ObserveOptions } from './histogram.js';
-export { Summary, SummaryChild, type SummaryConfiguration } from './summary.js';
-export { QuantileSketch, SlidingQuantiles, sketchQuantiles } from './sketch.js';
-export { linearBuckets, exponentialBuckets, DEFAULT_BUCKETS } from './buckets.js';
-export { validateMetricName, validateLabelName } from './validate.js';
-export { escapeLabelValue } from './format.js';
-
-import { globalRegistry } from './registry.js';
-/** Content type of the default registry (prom-client's `contentType`). */
-export const contentType = globalRegistry.contentType;
-export { collectDefaultMetrics, defaultMetricsList, type DefaultMetricsCollectorConfiguration, type DefaultMetricsHandle } from './defaults.js';
-export { HttpMetrics, metricsHandler, normalizePath, type HttpMetricsOptions, type FastifyLike, type FastifyRequestLike } from './http.js';
-export { instrumentAsync, DbMetrics, CacheMetrics, ActiveUsers, domainEvents, parseSql, type DbMetricsOptions, type CacheMetricsOptions, type ActiveUsersOptions, type PoolLike } from './instrument.js';
-export { Pushgateway, pushToVigil, importBody, type PushgatewayOptions, type PushgatewayParams, type VigilPushOptions, type RetryOptions, type PushResult } from './push.js';
-export { TextSink } from './sink.js';
-export { GrpcMetrics, grpcCodeName, type GrpcMetricsOptions, type MethodDefinitionLike } from './grpc.js';
+export * from './api.js';
+import * as api from './api.js';
+/** `import client from '@vigil/sdk'` works like `import client from 'prom-client'`. */
+export default api;
