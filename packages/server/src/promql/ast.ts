@@ -36,6 +36,8 @@ export interface VectorSelector extends PosRange {
   atMod: 'start' | 'end' | null;
   /** Resolved offset in ms (filled in by the engine's preparation step). */
   offsetMs?: number;
+  /** Experimental `smoothed` instant selector: interpolates between neighbouring samples. */
+  smoothed?: boolean;
 }
 
 export interface MatrixSelector extends PosRange {

@@ -184,7 +184,16 @@ function prepare(e: Expr, ctx: QueryCtx, isRange: boolean): void {
       e.stepMs = e.step ? resolveDuration(e.step, ctx, isRange) : ctx.noStepSubqueryIntervalMs;
       if (!(e.stepMs > 0)) throw new QueryError('bad_data', 'zero or negative subquery step');
       return;
-    case 'Call': e.args.forEach((a) => prepare(a, ctx, isRange)); return;
+    case 'Call': {
+      e.args.forEach((a) => prepare(a, ctx, isRange));
+      for (const a of e.args) {
+        const u = a.type === 'ParenExpr' ? a.expr : a;
+        if (u.type !== 'MatrixSelector') continue;
+        if (u.smoothed && !['delta', 'increase', 'rate'].includes(e.func)) throw new QueryError('execution', `smoothed modifier can only be used with: delta, increase, rate - not with ${e.func}`);
+        if (u.anchored && !['changes', 'delta', 'increase', 'rate', 'resets'].includes(e.func)) throw new QueryError('execution', `anchored modifier can only be used with: changes, delta, increase, rate, resets - not with ${e.func}`);
+      }
+      return;
+    }
     case 'AggregateExpr': prepare(e.expr, ctx, isRange); if (e.param) prepare(e.param, ctx, isRange); return;
     case 'BinaryExpr': prepare(e.lhs, ctx, isRange); prepare(e.rhs, ctx, isRange); return;
     case 'UnaryExpr': case 'ParenExpr': prepare(e.expr, ctx, isRange); return;
@@ -192,20 +201,23 @@ function prepare(e: Expr, ctx: QueryCtx, isRange: boolean): void {
   }
 }
 
-function collectSelectors(e: Expr, start: number, end: number, ctx: QueryCtx, out: { vs: VectorSelector; mint: number; maxt: number; func?: string }[], func: string | undefined, rangeMs = 0): void {
+function collectSelectors(e: Expr, start: number, end: number, ctx: QueryCtx, out: { vs: VectorSelector; mint: number; maxt: number; func?: string }[], func: string | undefined, rangeMs = 0, aheadMs = 0): void {
   switch (e.type) {
     case 'VectorSelector': {
       const off = e.offsetMs ?? 0;
       const s = e.at !== null ? e.at : start, en = e.at !== null ? e.at : end;
       const back = rangeMs > 0 ? rangeMs : ctx.lookbackMs;
-      const mint = s - off - back + 1, maxt = en - off;
+      const ahead = aheadMs || (e.smoothed ? ctx.lookbackMs : 0);
+      const mint = s - off - back + 1, maxt = en - off + ahead;
       const prev = out.find((x) => x.vs === e);
       if (prev) { prev.mint = Math.min(prev.mint, mint); prev.maxt = Math.max(prev.maxt, maxt); }
       else out.push({ vs: e, mint, maxt, func });
       return;
     }
     case 'MatrixSelector':
-      collectSelectors(e.vs, start, end, ctx, out, func, e.rangeMs);
+      // Extended (anchored/smoothed) ranges also need samples a lookback delta around the range.
+      if (e.anchored || e.smoothed) collectSelectors(e.vs, start, end, ctx, out, func, e.rangeMs! + ctx.lookbackMs, e.smoothed ? ctx.lookbackMs : 0);
+      else collectSelectors(e.vs, start, end, ctx, out, func, e.rangeMs);
       return;
     case 'SubqueryExpr': {
       const off = e.offsetMs ?? 0;
@@ -305,7 +317,25 @@ export class Evaluator {
       const sts = withTs ? new Float64Array(n) : undefined;
       const t = r.t, rv = r.v, len = t.length;
       let j = 0, any = false;
-      if (vs.at !== null) {
+      if (vs.smoothed) {
+        for (let i = 0; i < n; i++) {
+          const T = (vs.at !== null ? vs.at : ts[i]!) - off;
+          let k = -1;
+          // Binary search: last sample at or before T.
+          let a = 0, b = len;
+          while (a < b) { const mid = (a + b) >> 1; if (t[mid]! <= T) a = mid + 1; else b = mid; }
+          k = a - 1;
+          if (k < 0 || t[k]! <= T - lb || isStaleNaN(rv[k]!)) continue;
+          let x = rv[k]!;
+          if (t[k]! < T && k + 1 < len && t[k + 1]! <= T + lb && !isStaleNaN(rv[k + 1]!)) {
+            x = x + ((rv[k + 1]! - x) * (T - t[k]!)) / (t[k + 1]! - t[k]!);
+          }
+          v[i] = x;
+          has[i] = 1;
+          if (sts) sts[i] = T;
+          any = true;
+        }
+      } else if (vs.at !== null) {
         const T = vs.at - off;
         while (j < len && t[j]! <= T) j++;
         const k = j - 1;

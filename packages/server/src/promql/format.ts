@@ -72,10 +72,10 @@ export function formatExpr(e: Expr): string {
   switch (e.type) {
     case 'NumberLiteral': return e.dur ?? formatNumber(e.val);
     case 'StringLiteral': return goQuote(e.val);
-    case 'VectorSelector': return selectorBody(e.name, e.matchers) + atOffset(e.at, e.atMod, e.offset);
+    case 'VectorSelector': return selectorBody(e.name, e.matchers) + (e.smoothed ? ' smoothed' : '') + atOffset(e.at, e.atMod, e.offset);
     case 'MatrixSelector': {
       const vs = e.vs;
-      return `${selectorBody(vs.name, vs.matchers)}[${fmtDur(e.range)}]${atOffset(vs.at, vs.atMod, vs.offset)}${e.anchored ? ' anchored' : e.smoothed ? ' smoothed' : ''}`;
+      return `${selectorBody(vs.name, vs.matchers)}[${fmtDur(e.range)}]${e.anchored ? ' anchored' : e.smoothed ? ' smoothed' : ''}${atOffset(vs.at, vs.atMod, vs.offset)}`;
     }
     case 'SubqueryExpr':
       return `${formatExpr(e.expr)}[${fmtDur(e.range)}:${e.step ? fmtDur(e.step) : ''}]${atOffset(e.at, e.atMod, e.offset)}`;

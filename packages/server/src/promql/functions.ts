@@ -232,9 +232,8 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
   const m = ev.eval(margExpr) as GridMatrix;
   if (m.kind !== 'matrix') throw new QueryError('execution', `expected range vector in call to function "${f}"`);
   const ms = unwrapParens(margExpr);
-  if (ms.type === 'MatrixSelector' && (ms.anchored || ms.smoothed)) {
-    throw new QueryError('execution', `${ms.anchored ? 'anchored' : 'smoothed'} range selectors are not supported yet`);
-  }
+  const anchored = ms.type === 'MatrixSelector' && !!ms.anchored, smoothed = ms.type === 'MatrixSelector' && !!ms.smoothed;
+  const lb = ev.ctx.lookbackMs;
   if (p1) {
     for (let i = 0; i < n; i++) {
       const sf = p0![i]!, tf = p1[i]!;
@@ -254,7 +253,7 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
   }
   const fn = RANGE_FUNCS[f]!;
   const keep = KEEP_NAME.has(f);
-  const ctx: RangeCtx = { rangeStart: 0, rangeEnd: 0, rangeMs: m.rangeMs, stepT: 0, p0: 0, p1: 0 };
+  const ctx: RangeCtx = { rangeStart: 0, rangeEnd: 0, rangeMs: m.rangeMs, stepT: 0, p0: 0, p1: 0, extended: anchored || smoothed, smoothed };
   const perStep = new Float64Array(n);
   const absent = f === 'absent_over_time';
   const anyPresent = absent ? new Uint8Array(n) : null;
@@ -271,6 +270,25 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
       while (lo < len && t[lo]! <= start) lo++;
       if (hi < lo) hi = lo;
       while (hi < len && t[hi]! <= end) hi++;
+      let wlo = lo, whi = hi;
+      if (anchored || smoothed) {
+        // Include the sample at or before the range start (within the lookback delta), and for
+        // smoothed also the first one after the end.
+        if (wlo > 0 && t[wlo - 1]! > start - lb) wlo--;
+        if (smoothed && whi < len && t[whi]! <= end + lb) whi++;
+        // Needs data inside the range or at its left boundary, not only after it.
+        if (whi === wlo || t[whi - 1]! <= start || (hi === lo && wlo === lo)) continue;
+        perStep[i] = perStep[i]! + (whi - wlo);
+        ctx.rangeStart = start;
+        ctx.rangeEnd = end;
+        ctx.stepT = ev.ts[i]!;
+        const r = fn(t, v, wlo, whi, ctx);
+        if (r === undefined) continue;
+        ov[i] = r;
+        oh[i] = 1;
+        any = true;
+        continue;
+      }
       if (hi === lo) continue;
       perStep[i] = perStep[i]! + (hi - lo);
       if (absent) { anyPresent![i] = 1; continue; }

@@ -541,15 +541,22 @@ class Parser {
         if (e.offset || e.at !== null || e.atMod) this.err(t.pos, 'no offset modifiers allowed before range');
         if (range.kind === 'const' && range.ms <= 0) this.err(t.pos, range.ms === 0 ? 'range must be greater than 0' : 'range must be greater than 0');
         const ms: MatrixSelector = { type: 'MatrixSelector', vs: e, range, start: e.start, end: s.end };
-        // Experimental extended range selectors.
-        const k = this.peek();
-        if (this.isKw(k, 'anchored') || this.isKw(k, 'smoothed')) {
-          this.next();
-          if (k.text.toLowerCase() === 'anchored') ms.anchored = true;
-          else ms.smoothed = true;
-          ms.end = k.end;
-        }
         e = ms;
+        continue;
+      }
+      // Experimental extended range selectors: `anchored` / `smoothed` after a range selector.
+      if (this.isKw(t, 'smoothed') && e.type === 'VectorSelector' && !e.smoothed) {
+        this.next();
+        e.smoothed = true;
+        e.end = t.end;
+        continue;
+      }
+      if ((this.isKw(t, 'anchored') || this.isKw(t, 'smoothed')) && e.type === 'MatrixSelector') {
+        this.next();
+        if (e.anchored || e.smoothed) this.err(t.pos, 'anchored or smoothed may only be set once');
+        if (t.text.toLowerCase() === 'anchored') e.anchored = true;
+        else e.smoothed = true;
+        e.end = t.end;
         continue;
       }
       if (this.isKw(t, 'offset')) {

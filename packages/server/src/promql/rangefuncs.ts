@@ -3,6 +3,9 @@
 import { kahanC, kahanMean, kahanSumInc } from './kahan.js';
 
 export interface RangeCtx {
+  /** Extended range selectors (experimental): window holds boundary samples outside the range. */
+  smoothed?: boolean;
+  extended?: boolean;
   /** Window boundaries (start exclusive, end inclusive), ms. */
   rangeStart: number;
   rangeEnd: number;
@@ -43,6 +46,47 @@ function extrapolatedRate(t: Float64Array, v: Float64Array, lo: number, hi: numb
   let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
   if (isRate) factor /= c.rangeMs / 1000;
   return result * factor;
+}
+
+function interpolate(t1: number, y1: number, t2: number, y2: number, t: number, isCounter: boolean, _leftEdge: boolean): number {
+  // A counter reset between the two samples: the counter restarted from zero.
+  if (isCounter && y2 < y1) y1 = 0;
+  return y1 + ((y2 - y1) * (t - t1)) / (t2 - t1);
+}
+
+/** rate/increase/delta over an `anchored` or `smoothed` range (window includes boundary samples). */
+function extendedRate(t: Float64Array, v: Float64Array, lo: number, hi: number, c: RangeCtx, isCounter: boolean, isRate: boolean): number | undefined {
+  if (hi <= lo) return undefined;
+  const n = hi - lo;
+  let last = n - 1;
+  // first: index of the last sample at or before rangeStart (or 0)
+  let first = 0;
+  while (first < last && t[lo + first]! <= c.rangeStart) first++;
+  first = Math.max(0, first - 1);
+  if (c.smoothed) {
+    let k = 0;
+    while (k < last && t[lo + k]! < c.rangeEnd) k++;
+    last = k;
+  }
+  if (t[lo + last]! <= c.rangeStart) return undefined;
+  const at = (i: number) => t[lo + i]!, av = (i: number) => v[lo + i]!;
+  const left = c.smoothed && at(first) < c.rangeStart ? interpolate(at(first), av(first), at(first + 1), av(first + 1), c.rangeStart, isCounter, true) : av(first);
+  const right = c.smoothed && last > 0 && at(last) > c.rangeEnd ? interpolate(at(last - 1), av(last - 1), at(last), av(last), c.rangeEnd, isCounter, false) : av(last);
+  let result = right - left;
+  if (isCounter) {
+    let f = first, l = last;
+    if (at(f) <= c.rangeStart) f++;
+    if (at(l) >= c.rangeEnd) l--;
+    let corr = 0, prev = left;
+    for (let i = f; i <= l; i++) {
+      if (av(i) < prev) corr += prev;
+      prev = av(i);
+    }
+    if (right < prev) corr += prev;
+    result += corr;
+  }
+  if (isRate) result /= c.rangeMs / 1000;
+  return result;
 }
 
 function instantValue(t: Float64Array, v: Float64Array, lo: number, hi: number, isRate: boolean): number | undefined {
@@ -121,9 +165,9 @@ function calcTrend(i: number, tf: number, s0: number, s1: number, b: number): nu
 }
 
 export const RANGE_FUNCS: Record<string, RangeFn> = {
-  rate: (t, v, lo, hi, c) => extrapolatedRate(t, v, lo, hi, c, true, true),
-  increase: (t, v, lo, hi, c) => extrapolatedRate(t, v, lo, hi, c, true, false),
-  delta: (t, v, lo, hi, c) => extrapolatedRate(t, v, lo, hi, c, false, false),
+  rate: (t, v, lo, hi, c) => (c.extended ? extendedRate : extrapolatedRate)(t, v, lo, hi, c, true, true),
+  increase: (t, v, lo, hi, c) => (c.extended ? extendedRate : extrapolatedRate)(t, v, lo, hi, c, true, false),
+  delta: (t, v, lo, hi, c) => (c.extended ? extendedRate : extrapolatedRate)(t, v, lo, hi, c, false, false),
   irate: (t, v, lo, hi) => instantValue(t, v, lo, hi, true),
   idelta: (t, v, lo, hi) => instantValue(t, v, lo, hi, false),
   deriv: (t, v, lo, hi) => (hi - lo < 2 ? undefined : linearRegression(t, v, lo, hi, t[lo]!)[0]),
