@@ -30,26 +30,29 @@ export class BitReader {
 
   /** Reads n <= 32 bits as an unsigned number. */
   bits(n: number): number {
-    if (this.pos + n > this.end) throw new RangeError('chunk data truncated');
-    const buf = this.buf;
-    let pos = this.pos;
-    let v = 0;
-    while (n > 0) {
-      const avail = 8 - (pos & 7);
-      const take = avail < n ? avail : n;
-      const b = (buf[pos >>> 3]! >>> (avail - take)) & ((1 << take) - 1);
-      v = (v << take) | b;
-      pos += take;
-      n -= take;
-    }
-    this.pos = pos;
-    return v >>> 0;
+    const pos = this.pos;
+    if (pos + n > this.end) throw new RangeError('chunk data truncated');
+    if (n === 0) return 0;
+    const b = this.buf;
+    const i = pos >>> 3, s = pos & 7;
+    // A 40-bit window starting at byte i covers any n <= 32 at bit offset s < 8.
+    let w = ((b[i]! << 24) | ((b[i + 1]! | 0) << 16) | ((b[i + 2]! | 0) << 8) | (b[i + 3]! | 0)) >>> 0;
+    if (s !== 0) w = ((w << s) | ((b[i + 4]! | 0) >>> (8 - s))) >>> 0;
+    this.pos = pos + n;
+    return n === 32 ? w : w >>> (32 - n);
   }
 
   bit(): number {
     if (this.pos >= this.end) throw new RangeError('chunk data truncated');
     const p = this.pos++;
     return (this.buf[p >>> 3]! >>> (7 - (p & 7))) & 1;
+  }
+
+  /** Peeks up to 4 bits (zero-padded past the end) without advancing. */
+  peek4(): number {
+    const p = this.pos, b = this.buf, i = p >>> 3, s = p & 7;
+    const w = (((b[i]! | 0) << 8) | (b[i + 1]! | 0)) << s;
+    return (w >>> 12) & 0xf;
   }
 }
 

@@ -29,6 +29,7 @@ export { BlockCorruptError };
 
 export const INDEX_MAGIC = Buffer.from('VGIX\x01', 'latin1');
 const TOC_LEN = 64;
+const SERIES_CACHE_MAX = 64 * 1024 * 1024;
 /** Block chunks hold at most this many samples. */
 export const BLOCK_CHUNK_SAMPLES = 2048;
 
@@ -249,6 +250,9 @@ export class BlockReader implements PostingsSource {
   private table = new Map<string, { values: string[]; offs: number[] }>();
   private offsets: Uint32Array;
   private postingsOff: number;
+  private seriesOff = 0;
+  /** The series section, read on first use when small enough (saves a syscall per series). */
+  private seriesBuf: Buffer | null = null;
   private chunks: ChunkFileReader;
   readonly numSeries: number;
   /** Deleted intervals per series ordinal. */
@@ -272,6 +276,8 @@ export class BlockReader implements PostingsSource {
       const [symbolsOff, seriesOff, offsetsOff, numSeries, postingsOff, tableOff, tableEnd] = [0, 1, 2, 3, 4, 5, 6].map(f) as number[];
       this.numSeries = numSeries!;
       this.postingsOff = postingsOff!;
+      this.seriesOff = seriesOff!;
+      this.offsetsStart = offsetsOff!;
       const symBuf = this.read(symbolsOff!, seriesOff! - symbolsOff!);
       this.checkCrc(symBuf, 'symbol table');
       const r = new ByteReader(symBuf, 0, symBuf.length - 4);
@@ -327,8 +333,9 @@ export class BlockReader implements PostingsSource {
     return b;
   }
 
-  private checkCrc(b: Buffer, what: string): void {
-    if (b.length < 4 || crc32(b.subarray(0, b.length - 4)) !== b.readUInt32LE(b.length - 4)) {
+  private checkCrc(b: Uint8Array, what: string): void {
+    const l = b.length;
+    if (l < 4 || crc32(b.subarray(0, l - 4)) !== (b[l - 4]! | (b[l - 3]! << 8) | (b[l - 2]! << 16) | (b[l - 1]! << 24)) >>> 0) {
       throw new BlockCorruptError(`block ${this.meta.ulid}: index ${what} checksum mismatch`);
     }
   }
@@ -410,7 +417,8 @@ export class BlockReader implements PostingsSource {
   series(ord: number): BlockSeries {
     const off = this.offsets[ord]!;
     const end = ord + 1 < this.numSeries ? this.offsets[ord + 1]! : this.offsetsSectionStart();
-    const b = this.read(off, end - off);
+    if (!this.seriesBuf && this.offsetsStart - this.seriesOff <= SERIES_CACHE_MAX) this.seriesBuf = this.read(this.seriesOff, this.offsetsStart - this.seriesOff);
+    const b = this.seriesBuf ? this.seriesBuf.subarray(off - this.seriesOff, end - this.seriesOff) : this.read(off, end - off);
     this.checkCrc(b, `series ${ord}`);
     const r = new ByteReader(b, 0, b.length - 4);
     const nl = r.uvarint();

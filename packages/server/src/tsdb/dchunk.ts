@@ -147,19 +147,31 @@ export function decodeBlockChunk(
     return xorDecode(buf, r.pos, len, n, outT, outV, o, mint, maxt);
   }
   if (mode !== 1 && mode !== 2) throw new RangeError(`unknown chunk encoding ${mode}`);
-  // Timestamps first: decode into the output, remember the window [lo, hi) inside the chunk.
+  // Hot loop: varints decoded inline (most are one byte).
+  const b = buf;
+  let p = r.pos;
   const start = o;
   let tt = r.varint(), d = 0;
+  p = r.pos;
   let lo = -1, hi = n;
   for (let i = 0; i < n; i++) {
-    if (i > 0) { const x = r.varint(); d = i === 1 ? x : d + x; tt += d; }
+    if (i > 0) {
+      let c = b[p++]!, z: number;
+      if (c < 0x80) z = c;
+      else { z = c & 0x7f; let mul = 128; do { c = b[p++]!; z += (c & 0x7f) * mul; mul *= 128; } while (c >= 0x80); }
+      const x = z < 0x80000000 ? (z >>> 1) ^ -(z & 1) : z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      d = i === 1 ? x : d + x;
+      tt += d;
+    }
     if (tt < mint) continue;
     if (tt > maxt) { if (hi === n) hi = i; continue; }
     if (lo < 0) lo = i;
     outT[o++] = tt;
   }
+  if (p > end) throw new RangeError('chunk data truncated');
+  r.pos = p;
   const k = r.u8();
-  const p = P10[k]!;
+  const pk = P10[k]!;
   const nexc = r.uvarint();
   // Exceptions are rare; read them into a small list.
   let excIdx: number[] | undefined, excHi: number[] | undefined, excLo: number[] | undefined;
@@ -168,23 +180,28 @@ export function decodeBlockChunk(
     let at = 0;
     for (let j = 0; j < nexc; j++) {
       at += r.uvarint();
-      const b = r.bytes(8);
+      const e = r.bytes(8);
       excIdx.push(at);
-      excLo.push((b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0);
-      excHi.push((b[4]! | (b[5]! << 8) | (b[6]! << 16) | (b[7]! << 24)) >>> 0);
+      excLo.push((e[0]! | (e[1]! << 8) | (e[2]! << 16) | (e[3]! << 24)) >>> 0);
+      excHi.push((e[4]! | (e[5]! << 8) | (e[6]! << 16) | (e[7]! << 24)) >>> 0);
     }
   }
   if (lo < 0) return start;
   let m = r.varint(), md = 0;
+  p = r.pos;
   let w = start;
   for (let i = 0; i < hi; i++) {
     if (i > 0) {
-      const x = r.varint();
+      let c = b[p++]!, z: number;
+      if (c < 0x80) z = c;
+      else { z = c & 0x7f; let mul = 128; do { c = b[p++]!; z += (c & 0x7f) * mul; mul *= 128; } while (c >= 0x80); }
+      const x = z < 0x80000000 ? (z >>> 1) ^ -(z & 1) : z % 2 === 0 ? z / 2 : -(z + 1) / 2;
       if (mode === 1) m += x;
       else { md = i === 1 ? x : md + x; m += md; }
     }
-    if (i >= lo) outV[w++] = k === 0 ? m : m / p;
+    if (i >= lo) outV[w++] = k === 0 ? m : m / pk;
   }
+  if (p > end) throw new RangeError('chunk data truncated');
   if (excIdx) {
     const ov = new Uint32Array(outV.buffer, outV.byteOffset, outV.length * 2);
     for (let j = 0; j < excIdx.length; j++) {

@@ -109,10 +109,12 @@ function putSig(buf: Uint8Array, pos: number, xh: number, xl: number, trailing: 
 }
 
 function readDod(r: BitReader): number {
-  if (r.bit() === 0) return 0;
-  if (r.bit() === 0) { const x = r.bits(14); return x >= 8192 ? x - 16384 : x; }
-  if (r.bit() === 0) { const x = r.bits(17); return x >= 65536 ? x - 131072 : x; }
-  if (r.bit() === 0) { const x = r.bits(20); return x >= 524288 ? x - 1048576 : x; }
+  const p = r.peek4();
+  if (p < 8) { r.pos++; return 0; }
+  if (p < 12) { r.pos += 2; const x = r.bits(14); return x >= 8192 ? x - 16384 : x; }
+  if (p < 14) { r.pos += 3; const x = r.bits(17); return x >= 65536 ? x - 131072 : x; }
+  if (p < 15) { r.pos += 4; const x = r.bits(20); return x >= 524288 ? x - 1048576 : x; }
+  r.pos += 4;
   u32[1] = r.bits(32);
   u32[0] = r.bits(32);
   return f64[0]!;
