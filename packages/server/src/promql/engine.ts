@@ -3,12 +3,13 @@
 import { METRIC_NAME, compareLabels, labelsKey, type Labels } from '../model/labels.js';
 import { isStaleNaN } from '../model/sample.js';
 import type { Queryable, Querier } from '../storage/interface.js';
-import { exprType, type Expr, type SubqueryExpr, type VectorSelector, type MatrixSelector, type DurationExpr } from './ast.js';
+import { exprType, type Call, type Expr, type SubqueryExpr, type VectorSelector, type MatrixSelector, type DurationExpr } from './ast.js';
 import { Annotations } from './annotations.js';
 import { evalAggregate } from './aggregations.js';
 import { evalBinary } from './binops.js';
 import { ERR_TOO_MANY_SAMPLES, QueryError } from './errors.js';
 import { evalCall } from './functions.js';
+import { infoMatchers, refTime } from './info.js';
 import { evalDurationSeconds, parseExpr } from './parser.js';
 import type { GridMatrix, GridScalar, GridSeries, GridValue, GridVector, MatrixSeries, QueryResult, RangeSeries, Sample, Value } from './value.js';
 
@@ -55,6 +56,8 @@ export interface QueryCtx {
   noStepSubqueryIntervalMs: number;
   checks: number;
   isRange: boolean;
+  /** Synthetic selectors for the info series of each info() call. */
+  infoSelectors: Map<Call, VectorSelector>;
 }
 
 export class Engine {
@@ -104,6 +107,7 @@ export class Engine {
       noStepSubqueryIntervalMs: this.noStepSubqueryIntervalMs,
       checks: 0,
       isRange,
+      infoSelectors: new Map(),
     };
     prepare(expr, ctx, isRange);
     // Work out the time range every selector needs, then select them all.
@@ -225,7 +229,20 @@ function collectSelectors(e: Expr, start: number, end: number, ctx: QueryCtx, ou
       collectSelectors(e.expr, s - off - e.rangeMs!, en - off, ctx, out, undefined);
       return;
     }
-    case 'Call': e.args.forEach((a) => collectSelectors(a, start, end, ctx, out, e.func)); return;
+    case 'Call': {
+      if (e.func === 'info') {
+        collectSelectors(e.args[0]!, start, end, ctx, out, e.func);
+        // Info series are read at the base expression's reference times.
+        const { name, data } = infoMatchers(e);
+        const r1 = refTime(e.args[0]!, start), r2 = refTime(e.args[0]!, end);
+        const vs: VectorSelector = { type: 'VectorSelector', name: '', matchers: [...name, ...data], offset: null, at: null, atMod: null, start: 0, end: 0 };
+        ctx.infoSelectors.set(e, vs);
+        out.push({ vs, mint: Math.min(r1, r2) - ctx.lookbackMs + 1, maxt: Math.max(r1, r2), func: 'info' });
+        return;
+      }
+      e.args.forEach((a) => collectSelectors(a, start, end, ctx, out, e.func));
+      return;
+    }
     case 'AggregateExpr': collectSelectors(e.expr, start, end, ctx, out, undefined); if (e.param) collectSelectors(e.param, start, end, ctx, out, undefined); return;
     case 'BinaryExpr': collectSelectors(e.lhs, start, end, ctx, out, undefined); collectSelectors(e.rhs, start, end, ctx, out, undefined); return;
     case 'UnaryExpr': case 'ParenExpr': collectSelectors(e.expr, start, end, ctx, out, func); return;

@@ -9,6 +9,7 @@ import { ERR_TOO_MANY_SAMPLES, QueryError } from './errors.js';
 import { bucketFraction, bucketQuantile, type Bucket } from './histogram.js';
 import { RANGE_FUNCS, type RangeCtx } from './rangefuncs.js';
 import { isValidUTF8 } from './strings.js';
+import { evalInfo } from './info.js';
 import type { GridMatrix, GridSeries, GridValue, GridVector } from './value.js';
 
 /** Functions whose output keeps the metric name. */
@@ -160,8 +161,10 @@ export function evalCall(ev: Evaluator, e: Call): GridValue {
     }
     case 'histogram_quantiles':
       throw new QueryError('execution', 'histogram_quantiles() is not supported (native histograms are not supported yet)');
-    case 'info':
-      throw new QueryError('execution', 'info() is not supported yet');
+    case 'info': {
+      const sel = e.args[1] ? unwrapParens(e.args[1]) : null;
+      return evalInfo(ev, e, ev.ctx.infoSelectors.get(e) ?? (sel && sel.type === 'VectorSelector' ? sel : null));
+    }
     case 'start_timestamp':
       throw new QueryError('execution', 'start_timestamp() is not supported (start timestamps are not stored)');
   }

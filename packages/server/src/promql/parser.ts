@@ -36,6 +36,8 @@ class Parser {
   private toks: Token[];
   private i = 0;
   private parenDepth = 0;
+  /** info()'s second argument may be a selector whose matchers all match the empty string. */
+  private relaxSelectors = false;
   constructor(
     private q: string,
     private opts: ParseOptions,
@@ -317,7 +319,13 @@ class Parser {
     const args: Expr[] = [];
     if (!this.isOp(this.peek(), ')')) {
       for (;;) {
-        args.push(this.parseExpr(0));
+        const relax = this.relaxSelectors;
+        if (name === 'info' && args.length === 1) this.relaxSelectors = true;
+        try {
+          args.push(this.parseExpr(0));
+        } finally {
+          this.relaxSelectors = relax;
+        }
         const s = this.peek();
         if (this.isOp(s, ',')) {
           this.next();
@@ -460,7 +468,7 @@ class Parser {
       for (const m of all) if (m.name === '__name__') this.err(start, `metric name must not be set twice: "${name}" or "${m.value}"`);
       all.unshift(newMatcher('=', '__name__', name));
     }
-    if (!all.some((m) => !(m.re ? m.re.test('') === (m.type === '=~') : (m.type === '=') === (m.value === '')))) {
+    if (!this.relaxSelectors && !all.some((m) => !(m.re ? m.re.test('') === (m.type === '=~') : (m.type === '=') === (m.value === '')))) {
       this.err(start, 'vector selector must contain at least one non-empty matcher');
     }
     return { type: 'VectorSelector', name, matchers: all, offset: null, at: null, atMod: null, start, end };
