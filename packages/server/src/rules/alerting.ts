@@ -18,7 +18,7 @@ export interface Alert {
   activeAt: number;
   firedAt: number; // 0 = never
   resolvedAt: number; // 0 = not resolved
-  lastSentAt: number;
+  lastSentAt: number; // -Infinity = never sent
   validUntil: number;
   keepFiringSince: number; // 0 = not keeping
 }
@@ -102,7 +102,7 @@ export class AlertingRule {
       if (fresh.has(key)) throw new Error('vector contains metrics with the same labelset after applying alert labels');
       fresh.set(key, {
         state: 'pending', labels: ls, annotations: sortLabels(ann), value: smpl.v, activeAt: tsMs,
-        firedAt: 0, resolvedAt: 0, lastSentAt: 0, validUntil: 0, keepFiringSince: 0,
+        firedAt: 0, resolvedAt: 0, lastSentAt: -Infinity, validUntil: 0, keepFiringSince: 0,
       });
     }
     for (const [k, a] of fresh) {
