@@ -20,7 +20,7 @@ const KNOWN = ['suppress', 'spatial_tolerance', 'warmup', 'period', 'short', 'lo
 
 export class Ensemble extends BaseDetector {
   private readonly comps: { name: string; d: BaseDetector }[];
-  private readonly lh: Likelihood;
+  private readonly lh: Likelihood | undefined;
   /** Per-component likelihoods (combine = 2: the max of per-component likelihoods). */
   private readonly lhs: Likelihood[];
   private readonly s = { min: Infinity, max: -Infinity, n: 0, lastAlarm: -1e18, raw: 0, lhScore: 0, spatial: 0 };
@@ -60,11 +60,12 @@ export class Ensemble extends BaseDetector {
       if (!f) throw new Error(`detector ensemble: unknown component ${w} (known: ${Object.keys(all).join(', ')})`);
       return { name: w.trim(), d: f() };
     });
-    this.lh = new Likelihood(short, long, Math.min(300, long / 2), minSd);
+    this.lh = this.combine === 2 ? undefined : new Likelihood(short, long, Math.min(300, long / 2), minSd);
     this.lhs = this.combine === 2 ? this.comps.map(() => new Likelihood(short, long, Math.min(300, long / 2), minSd)) : [];
   }
   protected parts() {
-    const p: Record<string, object> = { s: this.s, lh: this.lh.parts() };
+    const p: Record<string, object> = { s: this.s };
+    if (this.lh) p.lh = this.lh.parts();
     this.lhs.forEach((l, i) => (p[`lh${i}`] = l.parts()));
     for (const c of this.comps) p[`c_${c.name}`] = c.d.stateTree();
     return p;
@@ -79,7 +80,7 @@ export class Ensemble extends BaseDetector {
       if (this.combine === 2) lmax = Math.max(lmax, this.lhs[i]!.update(x));
     }
     const raw = this.combine >= 1 ? mx : sum / this.comps.length;
-    const lh = this.combine === 2 ? lmax : this.lh.update(raw);
+    const lh = this.lh ? this.lh.update(raw) : lmax;
     let spatial = 0;
     const range = s.max - s.min;
     if (s.n >= this.warmup && range > 0 && (v > s.max + this.tol * range || v < s.min - this.tol * range)) spatial = 1;

@@ -18,7 +18,7 @@ export class Likelihood {
     readonly minSd = 0.02,
   ) {
     this.shortRing = new Ring(short);
-    this.hist = new BlockStats(64, Math.max(1, Math.round(longWindow / 64)));
+    this.hist = new BlockStats(32, Math.max(1, Math.round(longWindow / 32)));
   }
   parts() {
     return { ring: this.shortRing.s, hist: this.hist.s, s: this.s };

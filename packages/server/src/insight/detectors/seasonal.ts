@@ -12,7 +12,7 @@ const AUTO_SAMPLES = 17;
 
 export class Seasonal extends BaseDetector {
   private readonly s: {
-    prof: Float64Array; seen: Float64Array; rmean: number; rvar: number; n: number; vmean: number; vvar: number;
+    prof: Float64Array; seen: Uint8Array; rmean: number; rvar: number; n: number; vmean: number; vvar: number;
     /** Bucket count in use (0 until chosen from the sample spacing) and the first timestamps. */
     buckets: number; t0: Float64Array; tFirst: number;
   };
@@ -33,7 +33,7 @@ export class Seasonal extends BaseDetector {
     this.alpha = numParam(params, 'seasonal', 'alpha', 0.2, 1e-4, 1);
     this.ralpha = numParam(params, 'seasonal', 'residual_alpha', 0.01, 1e-5, 1);
     this.s = {
-      prof: new Float64Array(this.maxBuckets), seen: new Float64Array(this.maxBuckets), rmean: 0, rvar: 0, n: 0, vmean: 0, vvar: 0,
+      prof: new Float64Array(this.maxBuckets), seen: new Uint8Array(this.maxBuckets), rmean: 0, rvar: 0, n: 0, vmean: 0, vvar: 0,
       buckets: b, t0: new Float64Array(AUTO_SAMPLES).fill(NaN), tFirst: NaN,
     };
   }
