@@ -4,4 +4,5 @@ export { parseRemoteWriteConfigs, parseRemoteWriteConfig, DEFAULT_QUEUE, type Re
 export { RemoteWriter, type RemoteWriteStats, type RemoteSink, type RemoteWriterOptions } from './queue.js';
 export { fanoutAppendable } from './fanout.js';
 export { RemoteWriteManager } from './manager.js';
+export { DiskQueue, type QueuedBatch, type DiskQueueOptions } from './diskqueue.js';
 export { newRemoteClient, type RemoteClient, type SendResult } from './client.js';

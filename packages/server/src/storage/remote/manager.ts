@@ -1,5 +1,6 @@
 // Holds one RemoteWriter per configured remote_write entry; applyConfig() on (re)load keeps
 // writers whose config did not change (their queues survive a reload) and stops removed ones.
+import { join } from 'node:path';
 import type { Labels } from '../../model/labels.js';
 import type { MetricMetadata } from '../interface.js';
 import type { Logger } from '../../util/log.js';
@@ -15,7 +16,11 @@ export class RemoteWriteManager implements RemoteSink {
   private writers = new Map<string, { w: RemoteWriter; fp: string }>();
   private list: RemoteWriter[] = [];
 
-  constructor(private readonly logger: Logger = nopLogger) {}
+  constructor(
+    private readonly logger: Logger = nopLogger,
+    /** With a data dir, each writer keeps an on-disk queue in <dataDir>/remote_write/<name>. */
+    private readonly opts: { dataDir?: string; maxDiskBytes?: number } = {},
+  ) {}
 
   async applyConfig(configs: readonly RemoteWriteConfig[], externalLabels: Labels = []): Promise<void> {
     const next = new Map<string, { w: RemoteWriter; fp: string }>();
@@ -24,9 +29,12 @@ export class RemoteWriteManager implements RemoteSink {
       const fp = fingerprint(c, externalLabels);
       const old = this.writers.get(c.name);
       if (old && old.fp === fp) next.set(c.name, old);
-      else next.set(c.name, { w: new RemoteWriter(c, { externalLabels, logger: this.logger }), fp });
+      else {
+        if (old) await old.w.stop(); // same name: the on-disk queue directory is handed over
+        next.set(c.name, { w: new RemoteWriter(c, { externalLabels, logger: this.logger, dir: this.opts.dataDir ? join(this.opts.dataDir, 'remote_write', c.name) : undefined, maxDiskBytes: this.opts.maxDiskBytes }), fp });
+      }
     }
-    for (const [name, old] of this.writers) if (next.get(name)?.w !== old.w) stops.push(old.w.stop());
+    for (const [name, old] of this.writers) if (!next.has(name)) stops.push(old.w.stop());
     this.writers = next;
     this.list = [...next.values()].map((x) => x.w);
     await Promise.all(stops);
@@ -63,6 +71,9 @@ export class RemoteWriteManager implements RemoteSink {
       ['vigil_remote_storage_samples_failed_total', 'samplesFailed', 'counter'],
       ['vigil_remote_storage_samples_dropped_total', 'samplesDropped', 'counter'],
       ['vigil_remote_storage_samples_retried_total', 'samplesRetried', 'counter'],
+      ['vigil_remote_storage_samples_spilled_total', 'samplesSpilled', 'counter'],
+      ['vigil_remote_storage_disk_pending_samples', 'diskPendingSamples', 'gauge'],
+      ['vigil_remote_storage_disk_bytes', 'diskBytes', 'gauge'],
       ['vigil_remote_storage_sent_bytes_total', 'bytesSent', 'counter'],
       ['vigil_remote_storage_shards', 'shards', 'gauge'],
       ['vigil_remote_storage_samples_pending', 'pending', 'gauge'],

@@ -15,6 +15,7 @@ import type { Logger } from '../../util/log.js';
 import { nopLogger } from '../../util/log.js';
 import type { RemoteWriteConfig } from './config.js';
 import { newRemoteClient, type RemoteClient } from './client.js';
+import { DiskQueue } from './diskqueue.js';
 
 export interface RemoteWriteStats {
   name: string;
@@ -37,6 +38,11 @@ export interface RemoteWriteStats {
   /** Highest timestamp (ms) successfully sent. */
   highestSentTimestamp: number;
   lastError: string;
+  /** Samples written to the on-disk queue while the receiver was failing. */
+  samplesSpilled: number;
+  /** Samples waiting in the on-disk queue, and its size. */
+  diskPendingSamples: number;
+  diskBytes: number;
 }
 
 /** Where committed samples go after the primary storage accepted them. */
@@ -52,6 +58,14 @@ export interface RemoteWriterOptions {
   client?: RemoteClient;
   /** How often shard counts are reconsidered (ms). */
   reshardIntervalMs?: number;
+  /**
+   * Directory for the on-disk queue. When set, batches that cannot be delivered (receiver down,
+   * 5xx) and samples still buffered at shutdown are written there and replayed in order, also
+   * after a restart. Without it, a failing receiver is retried from memory (bounded by capacity).
+   */
+  dir?: string;
+  /** Size bound of the on-disk queue (default 1 GiB); beyond it the oldest data is dropped, counted. */
+  maxDiskBytes?: number;
 }
 
 interface Prepared {
@@ -60,19 +74,37 @@ interface Prepared {
 }
 
 class Shard {
-  readonly labels: (Labels | undefined)[];
-  readonly t: Float64Array;
-  readonly v: Float64Array;
+  labels: (Labels | undefined)[];
+  t: Float64Array;
+  v: Float64Array;
   head = 0;
   len = 0;
   sending = false;
   timer: NodeJS.Timeout | undefined;
   oldestEnqueued = 0;
 
-  constructor(readonly cap: number) {
+  constructor(public cap: number) {
     this.labels = new Array(cap);
     this.t = new Float64Array(cap);
     this.v = new Float64Array(cap);
+  }
+
+  /** Doubles the buffer (order kept). */
+  grow(): void {
+    const cap = this.cap * 2;
+    const labels: (Labels | undefined)[] = new Array(cap);
+    const t = new Float64Array(cap), v = new Float64Array(cap);
+    for (let j = 0; j < this.len; j++) {
+      const i = (this.head + j) % this.cap;
+      labels[j] = this.labels[i];
+      t[j] = this.t[i]!;
+      v[j] = this.v[i]!;
+    }
+    this.labels = labels;
+    this.t = t;
+    this.v = v;
+    this.head = 0;
+    this.cap = cap;
   }
 
   push(ls: Labels, t: number, v: number): boolean {
@@ -160,6 +192,8 @@ export class RemoteWriter implements RemoteSink {
   private sendMsTotal = 0;
   private sentForTiming = 0;
   private lastReshardAt = Date.now();
+  private readonly disk: DiskQueue | undefined;
+  private replaying = false;
   readonly s: RemoteWriteStats;
 
   constructor(cfg: RemoteWriteConfig, opts: RemoteWriterOptions = {}) {
@@ -170,7 +204,15 @@ export class RemoteWriter implements RemoteSink {
     this.s = {
       name: cfg.name, url: redactUrl(cfg.url), samplesIn: 0, samplesSent: 0, samplesFailed: 0, samplesDropped: 0, samplesRelabeledAway: 0,
       samplesRetried: 0, requests: 0, failedRequests: 0, bytesSent: 0, metadataSent: 0, shards: 0, pending: 0, highestSentTimestamp: 0, lastError: '',
+      samplesSpilled: 0, diskPendingSamples: 0, diskBytes: 0,
     };
+    if (opts.dir) {
+      this.disk = new DiskQueue(opts.dir, { maxBytes: opts.maxDiskBytes });
+      if (!this.disk.empty) {
+        this.log.info('replaying on-disk queue', { samples: this.disk.samples });
+        void this.replay();
+      }
+    }
     this.setShards(cfg.queue.minShards);
     this.reshardTimer = setInterval(() => this.considerReshard(), opts.reshardIntervalMs ?? 10_000);
     this.reshardTimer.unref();
@@ -183,7 +225,12 @@ export class RemoteWriter implements RemoteSink {
   stats(): RemoteWriteStats {
     let pending = 0;
     for (const sh of this.shards) pending += sh.len;
-    return { ...this.s, shards: this.shards.length, pending };
+    const d = this.disk;
+    return {
+      ...this.s, shards: this.shards.length, pending,
+      samplesDropped: this.s.samplesDropped + (d?.droppedSamples ?? 0),
+      diskPendingSamples: d?.samples ?? 0, diskBytes: d?.sizeBytes ?? 0,
+    };
   }
 
   private prepare(ls: Labels): Prepared | null {
@@ -214,8 +261,15 @@ export class RemoteWriter implements RemoteSink {
       }
       this.inSinceReshard++;
       const sh = shards[p.hash % ns]!;
-      if (!sh.push(p.labels, t[i]!, v[i]!)) this.s.samplesDropped++;
-      else this.kick(sh);
+      if (!sh.push(p.labels, t[i]!, v[i]!)) {
+        // With an on-disk queue, memory only fills while one send is in flight (after a failure
+        // batches go straight to disk), so grow up to 16x capacity rather than drop.
+        if (this.disk && sh.cap < this.cfg.queue.capacity * 16) {
+          sh.grow();
+          sh.push(p.labels, t[i]!, v[i]!);
+          this.kick(sh);
+        } else this.s.samplesDropped++;
+      } else this.kick(sh);
     }
   }
 
@@ -225,7 +279,7 @@ export class RemoteWriter implements RemoteSink {
 
   /** Starts a send if the batch is full, else arms the deadline timer. */
   private kick(sh: Shard): void {
-    if (sh.sending || this.pendingReshard !== null) return;
+    if (sh.sending || this.pendingReshard !== null || this.ac.signal.aborted) return;
     if (sh.len >= this.cfg.queue.maxSamplesPerSend) {
       void this.runShard(sh);
       return;
@@ -263,19 +317,63 @@ export class RemoteWriter implements RemoteSink {
 
   private async sendBatch(series: TimeSeriesInput[], count: number, maxT: number): Promise<void> {
     const payload = snappyCompress(encodeWriteRequest(series, [], this.writer));
-    const ok = await this.post(payload, count, 'samples');
-    if (ok) {
-      this.s.samplesSent += count;
-      if (maxT > this.s.highestSentTimestamp) this.s.highestSentTimestamp = maxT;
+    const disk = this.disk;
+    if (disk && (!disk.empty || this.replaying)) {
+      // something is already queued on disk: keep order by queueing behind it
+      this.spill(disk, payload, count, maxT);
+      return;
+    }
+    const r = await this.post(payload, count, 'samples', disk ? 1 : Infinity);
+    if (r === 'sent') this.sent(count, maxT);
+    else if (r === 'retry' && disk) this.spill(disk, payload, count, maxT); // also at shutdown: kept for the next start
+  }
+
+  private sent(count: number, maxT: number): void {
+    this.s.samplesSent += count;
+    if (maxT > this.s.highestSentTimestamp) this.s.highestSentTimestamp = maxT;
+  }
+
+  private spill(disk: DiskQueue, payload: Buffer, count: number, maxT: number): void {
+    try {
+      disk.append({ payload, samples: count, maxT });
+      this.s.samplesSpilled += count;
+    } catch (e) {
+      this.s.samplesDropped += count;
+      this.s.lastError = `writing the on-disk queue: ${(e as Error).message}`;
+      this.log.error('cannot write on-disk queue, dropping batch', { count, err: (e as Error).message });
+    }
+    void this.replay();
+  }
+
+  /** Sends the on-disk queue in order, retrying with backoff; acknowledges delivered (or 4xx-dropped) batches. */
+  private async replay(): Promise<void> {
+    const disk = this.disk;
+    if (!disk || this.replaying) return;
+    this.replaying = true;
+    try {
+      while (!this.ac.signal.aborted) {
+        const b = disk.peek();
+        if (!b) break;
+        const r = await this.post(b.payload, b.samples, 'samples');
+        if (this.ac.signal.aborted || r === 'retry') break;
+        disk.ack(b);
+        if (r === 'sent') this.sent(b.samples, b.maxT);
+      }
+    } catch (e) {
+      this.s.lastError = `reading the on-disk queue: ${(e as Error).message}`;
+      this.log.error('on-disk queue replay failed', { err: (e as Error).message });
+    } finally {
+      this.replaying = false;
+      if (this.inFlight === 0) this.onIdle();
     }
   }
 
-  /** POSTs with retries; true when delivered, false when dropped. */
-  private async post(payload: Uint8Array, count: number, what: string): Promise<boolean> {
+  /** POSTs with up to maxAttempts tries: 'sent', 'dropped' (non-retryable answer) or 'retry' (gave up / aborted). */
+  private async post(payload: Uint8Array, count: number, what: string, maxAttempts = Infinity): Promise<'sent' | 'dropped' | 'retry'> {
     const q = this.cfg.queue;
     let backoff = q.minBackoffMs;
     for (let attempt = 0; ; attempt++) {
-      if (this.ac.signal.aborted) return false;
+      if (this.ac.signal.aborted || attempt >= maxAttempts) return 'retry';
       const start = Date.now();
       let retryIn: number | undefined;
       try {
@@ -285,7 +383,7 @@ export class RemoteWriter implements RemoteSink {
           this.s.bytesSent += payload.length;
           this.sendMsTotal += Date.now() - start;
           this.sentForTiming += count;
-          return true;
+          return 'sent';
         }
         this.s.failedRequests++;
         const msg = `server returned HTTP status ${r.status}: ${r.body}`;
@@ -294,17 +392,18 @@ export class RemoteWriter implements RemoteSink {
         if (!retryable) {
           if (what === 'samples') this.s.samplesFailed += count;
           this.log.error('non-recoverable error, dropping batch', { count, what, err: msg });
-          return false;
+          return 'dropped';
         }
         retryIn = r.retryAfterMs;
         this.log.warn('recoverable error, retrying', { count, what, err: msg, attempt });
       } catch (e) {
-        if (this.ac.signal.aborted) return false;
+        if (this.ac.signal.aborted) return 'retry';
         this.s.failedRequests++;
         this.s.lastError = (e as Error).message;
         this.log.warn('send failed, retrying', { count, what, err: (e as Error).message, attempt });
       }
       if (what === 'samples') this.s.samplesRetried += count;
+      if (attempt + 1 >= maxAttempts) return 'retry';
       await sleep(retryIn !== undefined ? Math.min(Math.max(retryIn, backoff), q.maxBackoffMs * 10) : backoff, this.ac.signal);
       backoff = Math.min(backoff * 2, q.maxBackoffMs);
     }
@@ -316,7 +415,7 @@ export class RemoteWriter implements RemoteSink {
     for (let i = 0; i < all.length; i += this.cfg.metadata.maxSamplesPerSend) {
       const chunk = all.slice(i, i + this.cfg.metadata.maxSamplesPerSend);
       const payload = snappyCompress(encodeWriteRequest([], chunk, new PbWriter(4096)));
-      if (await this.post(payload, chunk.length, 'metadata')) this.s.metadataSent += chunk.length;
+      if ((await this.post(payload, chunk.length, 'metadata', 5)) === 'sent') this.s.metadataSent += chunk.length;
     }
   }
 
@@ -380,8 +479,10 @@ export class RemoteWriter implements RemoteSink {
     while (Date.now() < end) {
       let pending = 0;
       for (const sh of this.shards) pending += sh.len;
-      if (pending === 0 && this.inFlight === 0) return true;
+      const diskIdle = !this.disk || (this.disk.empty && !this.replaying);
+      if (pending === 0 && this.inFlight === 0 && diskIdle) return true;
       for (const sh of this.shards) if (!sh.sending && sh.len > 0) void this.runShard(sh, true);
+      if (this.disk && !this.disk.empty) void this.replay();
       await new Promise<void>((r) => {
         const t = setTimeout(r, 20);
         this.idleWaiters.push(() => {
@@ -402,6 +503,17 @@ export class RemoteWriter implements RemoteSink {
     if (this.metadataTimer) clearInterval(this.metadataTimer);
     for (const sh of this.shards) if (sh.timer) clearTimeout(sh.timer);
     this.ac.abort();
+    // wait for in-flight sends to give up, then keep what is still in memory on disk
+    for (let i = 0; i < 100 && (this.inFlight > 0 || this.replaying); i++) await new Promise((r) => setTimeout(r, 10));
+    if (this.disk) {
+      for (const sh of this.shards) {
+        while (sh.len > 0) {
+          const b = sh.take(this.cfg.queue.maxSamplesPerSend);
+          this.spill(this.disk, snappyCompress(encodeWriteRequest(b.series, [], this.writer)), b.count, b.maxT);
+        }
+      }
+      this.disk.close();
+    }
     this.client.close();
   }
 }
