@@ -7,3 +7,5 @@ export type { BlockMeta } from './block.js';
 export type { WalSyncPolicy } from './wal.js';
 export { postingsForMatchers, intersect, union, subtract } from './postings.js';
 export { io as tsdbIO } from './fsio.js';
+export { registerTSDBRoutes, type TSDBRoutesDeps } from './routes.js';
+export { importOpenMetrics, type ImportOptions, type ImportResult } from './import.js';
