@@ -23,3 +23,4 @@ export { instrumentAsync, DbMetrics, CacheMetrics, ActiveUsers, domainEvents, pa
 export { Pushgateway, pushToVigil, importBody, type PushgatewayOptions, type PushgatewayParams, type VigilPushOptions, type RetryOptions, type PushResult } from './push.js';
 export { TextSink } from './sink.js';
 export { GrpcMetrics, grpcCodeName, type GrpcMetricsOptions, type MethodDefinitionLike } from './grpc.js';
+export { AggregatorRegistry, AggregatorFactory, aggregators } from './cluster.js';
