@@ -121,3 +121,52 @@ test('remote_write to Debian VictoriaMetrics: exact samples, survives a receiver
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('remote_write to VictoriaMetrics with the on-disk queue: receiver outage plus a Vigil restart lose nothing', { skip: vm.skip, timeout: 90_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-rw-vm-disk-'));
+  const port = await freePort();
+  let child = await startVM(port, join(dir, 'vm'));
+  const [cfg] = parseRemoteWriteConfigs(
+    CfgNode.parse(`remote_write:\n  - url: http://127.0.0.1:${port}/api/v1/write\n    name: vm\n    queue_config: {max_samples_per_send: 100, batch_send_deadline: 50ms, min_backoff: 50ms, max_backoff: 200ms, capacity: 200}\n`, 'vigil.yml').get('remote_write'),
+  );
+  const qdir = join(dir, 'queue');
+  const t0 = Math.floor(Date.now() / 1000) * 1000 - 900_000;
+  const write = async (w: RemoteWriter, from: number, to: number) => {
+    const a = fanoutAppendable(await dbP, w).appender();
+    for (let i = from; i < to; i++) for (const k of ['x', 'y']) a.append(0, labelsOf('__name__', 'vigil_rw_disk', 'k', k), t0 + i * 1000, i);
+    await a.commit();
+  };
+  const dbP = openTSDB({});
+  let w = new RemoteWriter(cfg!, { dir: qdir });
+  try {
+    await write(w, 0, 100);
+    assert.ok(await w.flush(20_000));
+    await stopProc(child); // receiver outage
+    await write(w, 100, 400); // more than the in-memory capacity
+    await new Promise((r) => setTimeout(r, 300));
+    await w.stop(200); // Vigil stops during the outage
+    assert.equal(w.stats().samplesDropped, 0);
+    assert.ok(w.stats().diskPendingSamples > 0);
+
+    child = await startVM(port, join(dir, 'vm'));
+    w = new RemoteWriter(cfg!, { dir: qdir }); // Vigil starts again: replays the on-disk queue
+    await write(w, 400, 450);
+    assert.ok(await w.flush(30_000));
+    const got = await exportVM(port, '{__name__="vigil_rw_disk"}');
+    for (const k of ['x', 'y']) {
+      const s = got.get(`__name__=vigil_rw_disk,k=${k}`);
+      assert.ok(s, `series k=${k}`);
+      const order = s.timestamps.map((t, i) => [t, s.values[i]!] as const).sort((a, b) => a[0] - b[0]);
+      assert.equal(order.length, 450);
+      order.forEach(([t, v], i) => {
+        assert.equal(t, t0 + i * 1000);
+        assert.equal(v, i);
+      });
+    }
+  } finally {
+    await w.stop(1000);
+    await (await dbP).close();
+    await stopProc(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
