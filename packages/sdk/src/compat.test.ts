@@ -195,3 +195,56 @@ test('both reject the same bad configurations', { skip }, () => {
     assert.throws(() => c.inc(-1), /decrease/);
   }
 });
+
+test('get() JSON of counters, gauges and histograms matches', { skip }, async () => {
+  const shape = async (m: Mod) => {
+    const r = new m.Registry();
+    const c = new m.Counter({ name: 'c_total', help: 'C.', labelNames: ['a'], registers: [r] });
+    c.inc({ a: 'x' }, 2);
+    const g = new m.Gauge({ name: 'g', help: 'G.', registers: [r] });
+    g.set(4);
+    const h = new m.Histogram({ name: 'h', help: 'H.', labelNames: ['a'], buckets: [1, 2], registers: [r] });
+    h.observe({ a: 'y' }, 1.5);
+    const norm = (o: Awaited<ReturnType<typeof c.get>>) => ({
+      ...o,
+      values: o.values.map((v) => ({ value: v.value, metricName: v.metricName, labels: Object.entries(v.labels).sort() })).sort((p, q) => JSON.stringify(p).localeCompare(JSON.stringify(q))),
+    });
+    return [norm(await c.get()), norm(await g.get()), norm(await h.get())];
+  };
+  assert.deepEqual(await shape(vigil), await shape(prom!));
+});
+
+test('startTimer on gauges, histograms and summaries records elapsed seconds under merged labels', { skip }, async () => {
+  const [a, b] = await both(async (m) => {
+    const r = new m.Registry();
+    const g = new m.Gauge({ name: 'g_seconds', help: 'G.', labelNames: ['a', 'b'], registers: [r] });
+    const h = new m.Histogram({ name: 'h_seconds', help: 'H.', labelNames: ['a', 'b'], buckets: [10], registers: [r] });
+    const s = new m.Summary({ name: 's_seconds', help: 'S.', labelNames: ['a', 'b'], percentiles: [0.5], registers: [r] });
+    const eg = g.startTimer({ a: '1' });
+    const eh = h.startTimer({ a: '1' });
+    const es = s.startTimer({ a: '1' });
+    const d = [eg({ b: '2' }), eh({ b: '2' }), es({ b: '2' })];
+    assert.ok(d.every((x) => x >= 0 && x < 1));
+    // Elapsed times differ between runs: mask numbers below 1 before comparing.
+    return (await r.metrics()).replace(/ 0(\.\d+(e-\d+)?)?$|\d\.\d+e-\d+$/gm, ' <elapsed>');
+  });
+  assert.equal(b, a);
+});
+
+test('AggregatorRegistry.aggregate gives the same result as prom-client', { skip }, async () => {
+  const input = async () => {
+    const per = [];
+    for (const i of [1, 2, 3]) {
+      const r = new vigil.Registry();
+      new vigil.Counter({ name: 'req_total', help: 'h', labelNames: ['code'], registers: [r] }).inc({ code: 200 }, i);
+      new vigil.Gauge({ name: 'mem', help: 'h', aggregator: 'average', registers: [r] }).set(i * 3);
+      new vigil.Histogram({ name: 'lat', help: 'h', buckets: [1, 2], registers: [r] }).observe(i / 2);
+      per.push(await r.getMetricsAsJSON());
+    }
+    return per;
+  };
+  const p = prom as unknown as { AggregatorRegistry: { aggregate(x: unknown): { metrics(): Promise<string> } } };
+  const a = normalise(await p.AggregatorRegistry.aggregate(await input()).metrics());
+  const b = normalise(await vigil.AggregatorRegistry.aggregate(await input()).metrics());
+  assert.equal(b, a);
+});
