@@ -249,7 +249,8 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVect
       let os: GridSeries | null = null;
       if (oi < 0) {
         // No match: fill the missing side if requested.
-        const fillMissing = swap ? fillL : fillR;
+        // Missing "one" side: fill_right (Prometheus applies fill sides after swapping for group_right).
+        const fillMissing = fillR;
         if (fillMissing === undefined || fillMissing === null) continue;
         fl = swap ? fillMissing : ms.v[i]!;
         fr = swap ? ms.v[i]! : fillMissing;
@@ -276,7 +277,7 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVect
     }
     // Fill for unmatched "one"-side series.
     if (oneMatched) {
-      const fillMissing = swap ? fillR : fillL;
+      const fillMissing = fillL;
       if (fillMissing !== undefined && fillMissing !== null) {
         for (let oi = 0; oi < nOne; oi++) {
           const os = oneV.series[oi]!;
@@ -291,7 +292,8 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVect
             else val = fl;
           } else val = arith(e.op, fl, fr);
           const key = -1 - oi;
-          emit(key, () => resultLabels(os.labels, os.labels, m), i, val, e.returnBool || !cmp || os.dropName);
+          // The result takes the matching labels of the present side, without its metric name.
+          emit(key, () => resultLabels(os.labels.filter((l) => l.name !== METRIC_NAME), [], { ...m, card: 'one-to-one' }), i, val, true);
         }
       }
     }

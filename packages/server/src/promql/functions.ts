@@ -138,7 +138,7 @@ export function evalCall(ev: Evaluator, e: Call): GridValue {
       const v = ev.evalVector(e.args[0]!);
       const names = e.args.slice(1).map((a) => (ev.eval(a) as { s: string }).s);
       const desc = f === 'sort_by_label_desc';
-      const series = v.series.slice().sort((a, b) => compareLabels(a.labels, b.labels));
+      const series = v.series.slice().sort((a, b) => (desc ? -1 : 1) * compareLabels(a.labels, b.labels));
       series.sort((a, b) => {
         for (const nm of names) {
           const x = getLabel(a.labels, nm), y = getLabel(b.labels, nm);

@@ -239,6 +239,7 @@ export const RANGE_FUNCS: Record<string, RangeFn> = {
   mad_over_time: (_t, v, lo, hi) => {
     if (hi <= lo) return undefined;
     const vals = v.slice(lo, hi);
+    for (let i = 0; i < vals.length; i++) if (vals[i] !== vals[i]) return NaN;
     const med = quantileOf(0.5, vals.slice());
     for (let i = 0; i < vals.length; i++) vals[i] = Math.abs(vals[i]! - med);
     return quantileOf(0.5, vals);

@@ -5,6 +5,7 @@ import type { Storage } from '../../src/storage/interface.js';
 import { Engine, parseExpr, formatExpr, FUNCTIONS, type Value } from '../../src/promql/index.js';
 import { hasDurationFunc } from '../../src/promql/parser.js';
 import type { Expr } from '../../src/promql/ast.js';
+import { matches, type Matcher } from '../../src/model/matchers.js';
 import { STALE, parseTestFile, type EvalCmd, type Slot } from './testfile.js';
 
 export type Tier = 'core' | 'metadata' | 'native_histograms' | 'experimental';
@@ -40,6 +41,18 @@ function usesExperimental(e: Expr): boolean {
     case 'UnaryExpr': case 'ParenExpr': return usesExperimental(e.expr);
     case 'DurationFunc': return true;
     default: return false;
+  }
+}
+
+function selectors(e: Expr, out: Matcher[][]): void {
+  switch (e.type) {
+    case 'VectorSelector': out.push(e.matchers); return;
+    case 'MatrixSelector': return selectors(e.vs, out);
+    case 'SubqueryExpr': case 'UnaryExpr': case 'ParenExpr': return selectors(e.expr, out);
+    case 'Call': e.args.forEach((a) => selectors(a, out)); return;
+    case 'AggregateExpr': selectors(e.expr, out); if (e.param) selectors(e.param, out); return;
+    case 'BinaryExpr': selectors(e.lhs, out); selectors(e.rhs, out); return;
+    default: return;
   }
 }
 
@@ -145,6 +158,7 @@ export async function runTestFile(file: string, text: string, opts: RunOptions):
   const engine = new Engine({ lookbackDeltaMs: 5 * 60e3, maxSamples: 10000, noStepSubqueryIntervalMs: 60e3 });
   let storage = await opts.newStorage();
   let histNames = new Set<string>();
+  let histSeries: Labels[] = [];
   let startTs = false;
   const out: EvalOutcome[] = [];
   for (const c of cmds) {
@@ -152,6 +166,7 @@ export async function runTestFile(file: string, text: string, opts: RunOptions):
       await storage.close();
       storage = await opts.newStorage();
       histNames = new Set();
+      histSeries = [];
       startTs = false;
       continue;
     }
@@ -169,6 +184,7 @@ export async function runTestFile(file: string, text: string, opts: RunOptions):
       }
       await app.commit();
       for (const h of c.histNames) histNames.add(h);
+      for (const s of c.series) if (s.slots.includes('hist')) histSeries.push(s.labels);
       if (c.startTs) startTs = true;
       continue;
     }
@@ -181,8 +197,11 @@ export async function runTestFile(file: string, text: string, opts: RunOptions):
     }
     const names = new Set<string>();
     if (parsed) metricNames(parsed, names);
-    const nh = c.hasHist || [...names].some((n) => n.startsWith('=') ? histNames.has(n.slice(1)) : [...histNames].some((h) => { try { return new RegExp(`^(?:${n.slice(2)})$`).test(h); } catch { return false; } })) || /histogram_(count|sum|avg|stddev|stdvar|quantiles)\(/.test(c.query);
-    if (file === 'native_histograms.test' || nh) tier = 'native_histograms';
+    const nh = c.hasHist || [...names].some((n) => n.startsWith('=~') ? [...histNames].some((h) => { try { return new RegExp(`^(?:${n.slice(2)})$`).test(h); } catch { return false; } }) : n.startsWith('=') && histNames.has(n.slice(1))) || /histogram_(count|sum|avg|stddev|stdvar|quantiles)\(/.test(c.query);
+    const sels: Matcher[][] = [];
+    if (parsed) selectors(parsed, sels);
+    const touchesHist = sels.some((ms) => histSeries.some((ls) => ms.every((m) => matches(m, ls.find((l) => l.name === m.name)?.value ?? ''))));
+    if (file === 'native_histograms.test' || nh || touchesHist) tier = 'native_histograms';
     else if (EXPERIMENTAL_FILES.has(file) || (parsed && usesExperimental(parsed)) || startTs) tier = 'experimental';
     else if (file === 'type_and_unit.test') tier = 'metadata';
     const res: EvalOutcome = { file, line: c.line, query: c.query, tier, ok: false };
