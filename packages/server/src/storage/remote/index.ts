@@ -6,3 +6,4 @@ export { fanoutAppendable } from './fanout.js';
 export { RemoteWriteManager } from './manager.js';
 export { DiskQueue, type QueuedBatch, type DiskQueueOptions } from './diskqueue.js';
 export { newRemoteClient, type RemoteClient, type SendResult } from './client.js';
+export { registerRemoteReadRoute, type RemoteReadDeps } from './read.js';
