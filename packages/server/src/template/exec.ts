@@ -139,7 +139,7 @@ class State {
         yield* this.walkRange(dot, node);
         return;
       case 'template': {
-        this.at({ pos: node.pos, src: `template ${JSON.stringify(node.name)}` });
+        this.at({ pos: node.pos, src: `{{template ${JSON.stringify(node.name)}${node.pipe ? ' ' + node.pipe.src : ''}}}` });
         const tree = this.opts.lookup(node.name);
         if (!tree) this.errorf(`template ${JSON.stringify(node.name)} not defined`);
         if (this.depth >= MAX_DEPTH) this.errorf(`exceeded maximum template depth (${MAX_DEPTH})`);
@@ -238,7 +238,11 @@ class State {
   *evalPipeline(dot: unknown, pipe: PipeNode): Gen<unknown> {
     this.at(pipe);
     let value: Final = MISSING;
-    for (const cmd of pipe.cmds) value = yield* this.evalCommand(dot, cmd, value);
+    for (const cmd of pipe.cmds) {
+      value = yield* this.evalCommand(dot, cmd, value);
+      // Go digs into interface{} values: a nil interface becomes "no value".
+      if (value === null) value = undefined;
+    }
     for (const name of pipe.decl) {
       if (pipe.isAssign) this.setVar(name, value);
       else this.vars.push({ name, value });
@@ -324,6 +328,10 @@ class State {
     if (typeof recv === 'object' || typeof recv === 'function') {
       const m = (recv as Record<string, unknown>)[name];
       if (typeof m === 'function' && !isBuiltinMember(name) && !(isMapValue(recv) && Object.prototype.hasOwnProperty.call(recv, name))) {
+        // JS methods declare their arity through `length`; check it as Go checks a method's signature.
+        const arity = (m as (...a: unknown[]) => unknown).length;
+        const numIn = (args ? args.length - 1 : 0) + (final !== MISSING ? 1 : 0);
+        if (arity > 0 && numIn !== arity) this.errorf(`wrong number of args for ${name}: want ${arity} got ${numIn}`);
         return yield* this.evalCall(dot, { fn: (m as (...a: unknown[]) => unknown).bind(recv) }, node, name, args, final);
       }
     }

@@ -254,6 +254,17 @@ function stringerOf(v: unknown): string | undefined {
   return undefined;
 }
 
+/** A rune as text; invalid code points become U+FFFD as in Go. */
+function runeString(n: bigint): string {
+  if (n < 0n || n > 0x10ffffn || (n >= 0xd800n && n < 0xe000n)) return '\uFFFD';
+  return String.fromCodePoint(Number(n));
+}
+
+function isPrintRune(cp: number): boolean {
+  if (cp < 0x20 || cp === 0x7f || (cp >= 0xd800 && cp < 0xe000)) return false;
+  return cp === 0x20 || /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(String.fromCodePoint(cp));
+}
+
 function badVerb(verb: string, v: unknown): string {
   if (v === null || v === undefined) return `%!${verb}(<nil>)`;
   return `%!${verb}(${typeName(v)}=${printValue(v, 'v', NO_FLAGS, 0)})`;
@@ -370,6 +381,7 @@ function printValue(v: unknown, verb: string, f: Flags, depth: number): string {
     const s = stringerOf(v);
     if (s !== undefined) return fmtString(s, verb, f);
   }
+  if (verb === 'v' && f.sharp && (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean')) f = { ...f, sharp: false };
   switch (kindOf(v)) {
     case 'bool':
       if (verb === 'v' || verb === 't') return pad(v ? 'true' : 'false', f);
@@ -382,11 +394,12 @@ function printValue(v: unknown, verb: string, f: Flags, depth: number): string {
         case 'o': case 'O': return fmtInteger(n, 8, verb, f);
         case 'x': return fmtInteger(n, 16, verb, f);
         case 'X': return fmtInteger(n, 16, verb, f, true);
-        case 'c': return pad(String.fromCodePoint(Number(n)), f);
-        case 'q': return pad(quoteGo(String.fromCodePoint(Number(n)), f.plus, "'"), f);
+        case 'c': return pad(runeString(n), f);
+        case 'q': return pad(quoteGo(runeString(n), f.plus, "'"), f);
         case 'U': {
-          let s = 'U+' + n.toString(16).toUpperCase().padStart(4, '0');
-          if (f.sharp) s += ` '${String.fromCodePoint(Number(n))}'`;
+          const u = n < 0n ? n + (1n << 64n) : n;
+          let s = 'U+' + u.toString(16).toUpperCase().padStart(4, '0');
+          if (f.sharp && u <= 0x10ffffn && isPrintRune(Number(u))) s += ` '${String.fromCodePoint(Number(u))}'`;
           return pad(s, f);
         }
       }

@@ -254,18 +254,21 @@ class Parser {
 
   private templateControl(tok: Token): Node {
     const context = 'template clause';
-    const name = this.parseTemplateName(this.nextNonSpace(), context);
+    const nameTok = this.nextNonSpace();
+    const name = this.parseTemplateName(nameTok, context);
     let pipe: PipeNode | null = null;
     if (this.nextNonSpace().type !== 'rightDelim') {
       this.backup();
       pipe = this.pipeline(context, 'rightDelim');
     }
-    return { kind: 'template', name, pipe, pos: tok.pos, line: tok.line };
+    void tok;
+    return { kind: 'template', name, pipe, pos: nameTok.pos, line: nameTok.line };
   }
 
   private blockControl(tok: Token): Node {
     const context = 'block clause';
-    const name = this.parseTemplateName(this.nextNonSpace(), context);
+    const nameTok = this.nextNonSpace();
+    const name = this.parseTemplateName(nameTok, context);
     const pipe = this.pipeline(context, 'rightDelim');
     const saveVars = this.vars;
     const saveRange = this.rangeDepth;
@@ -276,7 +279,8 @@ class Parser {
     this.vars = saveVars;
     this.rangeDepth = saveRange;
     this.addTree({ name, parseName: this.parseName, root: list, text: this.text });
-    return { kind: 'template', name, pipe, pos: tok.pos, line: tok.line };
+    void tok;
+    return { kind: 'template', name, pipe, pos: nameTok.pos, line: nameTok.line };
   }
 
   private pipeline(context: string, end: 'rightDelim' | 'rparen'): PipeNode {
@@ -386,10 +390,11 @@ class Parser {
       while (this.peek().type === 'field') fields.push(this.next().val.slice(1));
       const src = node.src + fields.map((f) => '.' + f).join('');
       switch (node.kind) {
+        // Go positions a multi-part field/variable at its second part (the chain's start).
         case 'field':
-          return { kind: 'field', pos: node.pos, idents: [...node.idents, ...fields], src };
+          return { kind: 'field', pos: startPos, idents: [...node.idents, ...fields], src };
         case 'variable':
-          return { kind: 'variable', pos: node.pos, idents: [...node.idents, ...fields], src };
+          return { kind: 'variable', pos: startPos, idents: [...node.idents, ...fields], src };
         case 'bool':
         case 'string':
         case 'number':
@@ -398,8 +403,7 @@ class Parser {
           this.errorf(`unexpected . after term ${JSON.stringify(node.src)}`);
         // eslint-disable-next-line no-fallthrough
         default:
-          void startPos;
-          return { kind: 'chain', pos: node.pos, node, fields, src };
+          return { kind: 'chain', pos: startPos, node, fields, src };
       }
     }
     return node;
@@ -507,6 +511,7 @@ export function parseGoNumber(text: string): NumberConst | null | 'overflow' {
     f = Number(s);
   }
   if (neg) f = -f;
+  if (!Number.isFinite(f)) return null; // out of float64 range: Go's ParseFloat fails
   if (!/[.eEpP]/.test(s)) return 'overflow';
   const out: NumberConst = { text, isInt: false, isFloat: true, float: f };
   if (Number.isInteger(f) && Math.abs(f) < 2 ** 63) {

@@ -148,7 +148,7 @@ test('parse errors name template and line; unsupported syntax fails at parse tim
 test('exec errors name template, line, column and the failing command', () => {
   assert.throws(
     () => r('a\n{{ .X.Y }}', { X: 'str' }, { name: 't' }),
-    (e: unknown) => e instanceof TemplateExecError && (e as Error).message === 'template: t:2:3: executing "t" at <.X.Y>: can\'t evaluate field Y in type string',
+    (e: unknown) => e instanceof TemplateExecError && (e as Error).message === 'template: t:2:5: executing "t" at <.X.Y>: can\'t evaluate field Y in type string',
   );
   const s = new TemplateSet({ funcs: { boom: { fn: () => { throw new Error('bad'); }, params: [] } } }).parse('t', '{{ boom }}');
   assert.throws(() => s.execute('t', null), /executing "t" at <boom>: error calling boom: bad/);

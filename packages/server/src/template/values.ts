@@ -115,8 +115,9 @@ export function mapGet(m: object, key: unknown): unknown {
 
 /** The zero value of a map's element type (missingkey=zero). */
 export function mapZero(m: object): unknown {
-  const z = (m as Record<symbol, unknown>)[GO_MAP_ZERO];
-  return z === undefined ? '' : z;
+  // A map may declare its element zero (e.g. 0n for map[string]int, undefined for interface{}).
+  if (GO_MAP_ZERO in m) return (m as Record<symbol, unknown>)[GO_MAP_ZERO];
+  return '';
 }
 
 /** Go's template truth: false, 0, nil, empty string/slice/map and "no value" are false. */
