@@ -7,3 +7,4 @@ export * from './config.js';
 export * from './thresholds.js';
 export * from './manager.js';
 export * from './routes.js';
+export * from './query.js';

@@ -2,7 +2,8 @@
 // The band is `profile(t) + quantile(residuals)`: a time-of-day (or hour-of-week) profile learnt
 // by exponential averaging, plus residual percentiles from two log-binned histograms (positive
 // and negative residuals) whose weights decay with a time constant of `window`, so the band
-// covers about that much history. Memory is fixed: ≤ 168 profile slots + 2 × 64 bins.
+// covers about that much history. Memory is fixed: ≤ 168 profile slots (level, count, last
+// update) + 2 × 64 bins.
 import { assignState, decodeState, encodeState, type StateValue } from './detectors/state.js';
 
 const BINS = 64;
@@ -25,14 +26,14 @@ export class ThresholdBand {
   private readonly slots: number;
   private readonly slotMs: number;
   readonly s: {
-    prof: Float64Array; seen: Uint8Array; pos: Float64Array; neg: Float64Array; zero: number;
+    prof: Float64Array; seen: Uint8Array; cnt: Int32Array; slotT: Float64Array; pos: Float64Array; neg: Float64Array; zero: number;
     base: number; lastT: number; n: number;
   };
   constructor(readonly o: BandOptions) {
     this.slots = o.periodMs > 0 ? Math.max(1, Math.round(o.periodMs / 3_600_000)) : 1;
     this.slotMs = o.periodMs > 0 ? o.periodMs / this.slots : Infinity;
     this.s = {
-      prof: new Float64Array(this.slots), seen: new Uint8Array(this.slots), pos: new Float64Array(BINS), neg: new Float64Array(BINS),
+      prof: new Float64Array(this.slots), seen: new Uint8Array(this.slots), cnt: new Int32Array(this.slots), slotT: new Float64Array(this.slots), pos: new Float64Array(BINS), neg: new Float64Array(BINS),
       zero: 0, base: 0, lastT: NaN, n: 0,
     };
   }
@@ -46,30 +47,35 @@ export class ThresholdBand {
     const k = Math.floor(Math.log(a / this.s.base) / Math.log(GROWTH)) + 1;
     return k < 0 ? 0 : k >= BINS ? BINS - 1 : k;
   }
-  private binValue(k: number): number {
-    // Geometric middle of the bin (bin 0 holds everything below base).
-    return k === 0 ? this.s.base / 2 : this.s.base * Math.pow(GROWTH, k - 0.5);
+  /** Edges of bin k (bin 0 holds everything below base). */
+  private binLo(k: number): number {
+    return k === 0 ? 0 : this.s.base * Math.pow(GROWTH, k - 1);
+  }
+  private binHi(k: number): number {
+    return this.s.base * Math.pow(GROWTH, k);
   }
 
-  /** Residual quantile q in (0,1) from the decayed histograms. */
+  /** Residual quantile q in (0,1) from the decayed histograms, interpolated within a bin. */
   private quantile(q: number): number {
     const s = this.s;
     let total = s.zero;
     for (let i = 0; i < BINS; i++) total += s.pos[i]! + s.neg[i]!;
     if (total <= 0) return 0;
     let target = q * total;
-    // From the most negative up.
+    // From the most negative up: a negative bin is walked from its far edge to its near edge.
     for (let i = BINS - 1; i >= 0; i--) {
-      target -= s.neg[i]!;
-      if (target <= 0) return -this.binValue(i);
+      const c = s.neg[i]!;
+      if (target <= c && c > 0) return -(this.binHi(i) - (target / c) * (this.binHi(i) - this.binLo(i)));
+      target -= c;
     }
+    if (target <= s.zero) return 0;
     target -= s.zero;
-    if (target <= 0) return 0;
     for (let i = 0; i < BINS; i++) {
-      target -= s.pos[i]!;
-      if (target <= 0) return this.binValue(i);
+      const c = s.pos[i]!;
+      if (target <= c && c > 0) return this.binLo(i) + (target / c) * (this.binHi(i) - this.binLo(i));
+      target -= c;
     }
-    return this.binValue(BINS - 1);
+    return this.binHi(BINS - 1);
   }
 
   /** The band expected at time t (before seeing its value); undefined while learning. */
@@ -91,6 +97,8 @@ export class ThresholdBand {
     if (!s.seen[k]) {
       s.prof[k] = v;
       s.seen[k] = 1;
+      s.cnt[k] = 1;
+      s.slotT[k] = t;
     } else {
       const r = v - s.prof[k]!;
       // Decay by elapsed time so the histograms cover ~window of history.
@@ -106,7 +114,12 @@ export class ThresholdBand {
       if (r > 0) s.pos[this.bin(r)]! += 1;
       else if (r < 0) s.neg[this.bin(-r)]! += 1;
       else s.zero += 1;
-      s.prof[k]! += 0.1 * r;
+      // The slot's level moves with the window's time constant (a running mean while young), so
+      // the band reflects the last ~window of history rather than the last few samples.
+      const a = Math.max(1 / (s.cnt[k]! + 1), 1 - Math.exp(-Math.max(0, t - s.slotT[k]!) / this.o.windowMs));
+      s.prof[k]! += a * r;
+      if (s.cnt[k]! < 1e9) s.cnt[k]!++;
+      s.slotT[k] = t;
     }
     s.lastT = t;
     s.n++;
