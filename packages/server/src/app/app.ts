@@ -8,6 +8,7 @@ import { defaultConfigText, loadConfigFile, parseConfigText, type VigilConfig } 
 import { registerStatusRoutes } from './status.js';
 import { parseDuration } from '../config/duration.js';
 import { parseBytes } from './flags.js';
+import { Services } from './services.js';
 
 export interface AppOptions {
   flags: Record<string, string | boolean | string[]>;
@@ -32,6 +33,7 @@ export class App {
   private readonly startTime = new Date();
   private ready = false;
   private stopping?: Promise<void>;
+  services?: Services;
   address = '';
 
   constructor(private readonly opts: AppOptions) {
@@ -82,7 +84,24 @@ export class App {
       storageRetention: this.flag('storage.tsdb.retention.time') || '15d',
       corruptionCount: () => 0,
     });
-    for (const c of this.components) await c.applyConfig?.(this.config);
+    this.services = new Services({
+      dataDir: this.flag('storage.tsdb.path') || './data',
+      retentionMs: this.retentionMs(),
+      retentionBytes: this.retentionBytes(),
+      walSync: this.flag('storage.tsdb.wal-sync') || 'batch',
+      lookbackDeltaMs: parseDuration(this.flag('query.lookback-delta') || '5m'),
+      queryTimeoutMs: parseDuration(this.flag('query.timeout') || '2m'),
+      maxSamples: Number(this.flag('query.max-samples')) || 50_000_000,
+      enableAdmin: this.opts.flags['web.enable-admin-api'] === true,
+      externalUrl: this.flag('web.external-url'),
+      resendDelayMs: parseDuration(this.flag('rules.alert.resend-delay') || '1m'),
+      alertmanagerConfigFile: this.flag('alertmanager.config.file') || undefined,
+      alertmanagerStoragePath: this.flag('alertmanager.storage.path') || undefined,
+      logger: this.log,
+    });
+    // Storage last to stop: components stop in reverse order of addition.
+    this.components.unshift({ name: 'services', applyConfig: (c) => this.services!.applyConfig(c), stop: () => this.services!.close() });
+    await this.services.open(this.router);
     this.http = new HttpServer({
       router: this.router,
       webConfig,
@@ -92,6 +111,8 @@ export class App {
     });
     const addr = await this.http.listen(this.flag('web.listen-address'));
     this.address = `${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    this.services.setSelfAddress(this.address);
+    for (const c of this.components) await c.applyConfig?.(this.config);
     this.ready = true;
     this.log.info('server is ready to receive web requests', { address: this.address, tls: this.http.tls });
   }

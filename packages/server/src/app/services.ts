@@ -1,0 +1,203 @@
+// Builds and connects Vigil's subsystems: storage at the bottom, producers (scrape, push, rules,
+// insight) writing through one Appendable, consumers (PromQL, APIs) reading through the TSDB's
+// Queryable. `applyConfig` validates a whole vigil.yml before changing anything.
+import { dirname, join, resolve } from 'node:path';
+import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { Router, sendText } from '../web/router.js';
+import type { Logger } from '../util/log.js';
+import type { Appendable } from '../storage/interface.js';
+import type { VigilConfig } from '../config/config.js';
+import { CfgNode } from '../config/node.js';
+import { openTSDB, registerTSDBRoutes, type TSDB } from '../tsdb/index.js';
+import { Engine, parseMetricSelector } from '../promql/index.js';
+import { registerQueryRoutes } from '../web/api/query.js';
+import { ScrapeManager, parseGlobalConfig, parseScrapeConfigs, registerTargetRoutes, type GlobalConfig, type InternalScrapeConfig } from '../scrape/index.js';
+import { HostAgent, hostAgentScrapeConfig, registerHostAgentRoutes } from '../hostagent/index.js';
+import { registerIngestRoutes } from '../ingest/index.js';
+import { RemoteWriteManager, fanoutAppendable, parseRemoteWriteConfigs, type RemoteWriteConfig } from '../storage/remote/index.js';
+import { RuleManager, engineQueryFunc, glob, registerRuleRoutes } from '../rules/index.js';
+import { Alertmanager, loadAlertmanagerConfig, parseAlertmanagerConfig, type AlertmanagerConfig } from '../alerting/index.js';
+import { registerAlertmanagerRoutes } from '../alerting/api/index.js';
+import { Notifier, parseAlertingSection, type AlertingSection } from '../notifier/index.js';
+import { InsightManager, parseAnomalyConfig, registerInsightRoutes, type AnomalyConfig } from '../insight/index.js';
+import { createSelfMetrics, registerSelfMetricsRoute, INGEST_STATS, REMOTE_WRITE_STATS, TSDB_STATS, type SelfMetrics } from '../selfmetrics/index.js';
+import { labelsToObject } from '../model/labels.js';
+
+export interface ServiceOptions {
+  dataDir: string;
+  retentionMs: number;
+  retentionBytes: number;
+  walSync: string;
+  lookbackDeltaMs: number;
+  queryTimeoutMs: number;
+  maxSamples: number;
+  enableAdmin: boolean;
+  externalUrl: string;
+  resendDelayMs: number;
+  /** --alertmanager.config.file */
+  alertmanagerConfigFile?: string;
+  alertmanagerStoragePath?: string;
+  logger: Logger;
+}
+
+/** Everything derived from one vigil.yml, parsed and validated before anything is applied. */
+export interface ParsedConfig {
+  global: GlobalConfig;
+  scrapeConfigs: ReturnType<typeof parseScrapeConfigs>;
+  remoteWrite: RemoteWriteConfig[];
+  alerting: AlertingSection;
+  ruleFiles: string[];
+  anomaly: AnomalyConfig;
+  embeddedAM?: AlertmanagerConfig;
+}
+
+export function parseFullConfig(cfg: VigilConfig, amFlagFile?: string): ParsedConfig {
+  const root = cfg.root;
+  const global = parseGlobalConfig(root.get('global'));
+  const scrapeConfigs = parseScrapeConfigs(root.get('scrape_configs'), global);
+  const remoteWrite = parseRemoteWriteConfigs(root.get('remote_write'));
+  const alerting = parseAlertingSection(root.get('alerting'));
+  const base = cfg.file.startsWith('<') ? process.cwd() : dirname(cfg.file);
+  const ruleFiles: string[] = [];
+  for (const pat of cfg.ruleFiles) ruleFiles.push(...glob(pat, base));
+  const anomaly = parseAnomalyConfig(root.get('anomaly'));
+  let embeddedAM: AlertmanagerConfig | undefined;
+  const amFile = amFlagFile || (alerting.embeddedConfigFile && resolve(base, alerting.embeddedConfigFile));
+  if (amFile) embeddedAM = loadAlertmanagerConfig(readFileSync(amFile, 'utf8'), amFile);
+  else if (alerting.embeddedConfig) embeddedAM = parseAlertmanagerConfig(alerting.embeddedConfig);
+  return { global, scrapeConfigs, remoteWrite, alerting, ruleFiles, anomaly, embeddedAM };
+}
+
+export class Services {
+  tsdb!: TSDB;
+  appendable!: Appendable;
+  engine!: Engine;
+  scrape!: ScrapeManager;
+  hostAgent = new HostAgent();
+  remoteWrite!: RemoteWriteManager;
+  rules!: RuleManager;
+  notifier!: Notifier;
+  alertmanager?: Alertmanager;
+  private amRouter?: Router;
+  insight!: InsightManager;
+  self!: SelfMetrics;
+  private selfAddress = '';
+
+  constructor(private readonly o: ServiceOptions) {}
+
+  async open(router: Router): Promise<void> {
+    const log = this.o.logger;
+    this.tsdb = await openTSDB({
+      dir: this.o.dataDir,
+      retentionMs: this.o.retentionMs,
+      retentionBytes: this.o.retentionBytes || undefined,
+      walSync: this.o.walSync as never,
+      logger: log.child({ component: 'tsdb' }),
+    });
+    this.remoteWrite = new RemoteWriteManager(log.child({ component: 'remote' }), { dataDir: this.o.dataDir });
+    this.appendable = fanoutAppendable(this.tsdb, this.remoteWrite);
+    this.engine = new Engine({ lookbackDeltaMs: this.o.lookbackDeltaMs, timeoutMs: this.o.queryTimeoutMs, maxSamples: this.o.maxSamples });
+    this.scrape = new ScrapeManager({ appendable: this.appendable, logger: log.child({ component: 'scrape' }) });
+    this.notifier = new Notifier({ logger: log.child({ component: 'notifier' }) });
+    const query = engineQueryFunc(this.engine, this.tsdb);
+    this.rules = new RuleManager({
+      query,
+      appendable: this.appendable,
+      queryable: this.tsdb,
+      onAlerts: (alerts) => this.notifier.send(alerts),
+      externalURL: this.o.externalUrl,
+      resendDelayMs: this.o.resendDelayMs,
+      logger: log.child({ component: 'rules' }),
+    });
+    this.insight = new InsightManager(parseAnomalyConfig(CfgNode.parse('', '<none>')), {
+      query,
+      appendable: this.appendable,
+      dataDir: this.o.dataDir,
+      logger: log.child({ component: 'insight' }),
+    });
+    this.self = createSelfMetrics();
+    this.self.addStats(TSDB_STATS, () => this.tsdb.stats());
+    this.self.addStats(REMOTE_WRITE_STATS, () => this.remoteWrite.stats());
+
+    registerQueryRoutes(router, { engine: this.engine, queryable: this.tsdb, lookbackDeltaMs: this.o.lookbackDeltaMs });
+    registerTSDBRoutes(router, { tsdb: this.tsdb, parseMatchers: parseMetricSelector, enableAdmin: this.o.enableAdmin });
+    registerTargetRoutes(router, { scrapeManager: this.scrape });
+    registerRuleRoutes(router, { ruleManager: this.rules });
+    registerHostAgentRoutes(router, { hostAgent: this.hostAgent });
+    registerInsightRoutes(router, { insight: this.insight });
+    const ingest = registerIngestRoutes(router, { appendable: this.appendable, logger: log.child({ component: 'ingest' }) });
+    this.self.addStats(INGEST_STATS, () => ingest.stats());
+    registerSelfMetricsRoute(router, this.self);
+    // Alertmanager API v2 on the same address, answered once an embedded Alertmanager runs.
+    router.add(['GET', 'HEAD', 'POST', 'PUT', 'DELETE'], '/api/v2/*', (req, res) => {
+      const found = this.amRouter?.match(req.method, req.path);
+      if (!found) return sendText(res, 404, 'no embedded Alertmanager is configured (--alertmanager.config.file or alerting.alertmanager_config_file)\n');
+      if ('allowed' in found) return sendText(res, 405, `method ${req.method} not allowed\n`);
+      Object.assign(req.params, found.params);
+      return found.handler(req, res);
+    });
+  }
+
+  /** Called once the HTTP server listens, so the self-scrape job knows its own address. */
+  setSelfAddress(addr: string): void {
+    this.selfAddress = addr;
+  }
+
+  async applyConfig(cfg: VigilConfig): Promise<void> {
+    const p = parseFullConfig(cfg, this.o.alertmanagerConfigFile);
+    const ext = labelsToObject(p.global.externalLabels);
+    const scrapeConfigs: InternalScrapeConfig[] = [...p.scrapeConfigs];
+    if (cfg.hostagent.enabled) {
+      scrapeConfigs.push(hostAgentScrapeConfig(this.hostAgent, p.global, { jobName: 'node', instance: hostname(), intervalMs: cfg.hostagent.intervalMs }));
+    }
+    if (cfg.selfMonitoring) {
+      const self = hostAgentScrapeConfig(this.hostAgent, p.global, { jobName: 'vigil', instance: this.selfAddress || 'localhost' });
+      scrapeConfigs.push({
+        ...self,
+        metricsPath: '/metrics',
+        internalSource: async () => ({ body: Buffer.from(await this.self.render()), contentType: this.self.registry.contentType }),
+      });
+    }
+    // Embedded Alertmanager: start, reconfigure, or stop.
+    if (p.embeddedAM) {
+      if (this.alertmanager) this.alertmanager.applyConfig(p.embeddedAM);
+      else {
+        this.alertmanager = new Alertmanager({
+          config: p.embeddedAM,
+          storagePath: this.o.alertmanagerStoragePath || join(this.o.dataDir, 'alertmanager'),
+          logger: this.o.logger.child({ component: 'alertmanager' }),
+          externalUrl: this.o.externalUrl,
+        });
+        this.amRouter = new Router();
+        registerAlertmanagerRoutes(this.amRouter, { am: this.alertmanager });
+      }
+    } else if (this.alertmanager) {
+      this.alertmanager.stop();
+      this.alertmanager = undefined;
+      this.amRouter = undefined;
+    }
+    const am = this.alertmanager;
+    this.notifier.setTargets(p.alerting.targets, ext);
+    this.notifier.setLocal(am ? (alerts) => void am.putAlerts(alerts) : undefined);
+    this.rules.opts.externalLabels = ext;
+    this.scrape.applyConfig({ scrapeConfigs, global: p.global });
+    await this.remoteWrite.applyConfig(p.remoteWrite, p.global.externalLabels);
+    await this.rules.update(p.ruleFiles);
+    this.rules.start();
+    this.insight.reload(p.anomaly);
+    this.insight.start();
+  }
+
+  async close(): Promise<void> {
+    await this.scrape?.stop(false);
+    await this.rules?.stop();
+    await this.insight?.stop();
+    await this.notifier?.drain();
+    this.alertmanager?.stop();
+    await this.remoteWrite?.applyConfig([]);
+    this.self?.stop();
+    await this.tsdb?.close();
+  }
+}
+
