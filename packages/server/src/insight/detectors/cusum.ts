@@ -4,6 +4,7 @@
 // that per-sample tests miss; misses single spikes (by design) and variance-only changes.
 // Cost: O(1) per sample, 7 numbers.
 import { BaseDetector } from './base.js';
+import { zToScore } from './math.js';
 import { checkParams, numParam, type Params } from './types.js';
 
 export class Cusum extends BaseDetector {
@@ -37,7 +38,9 @@ export class Cusum extends BaseDetector {
       s.pos = Math.max(0, s.pos + z - this.k);
       s.neg = Math.max(0, s.neg - z - this.k);
       const c = Math.max(s.pos, s.neg);
-      score = c >= this.h ? 1 : (c / this.h) * 0.5;
+      // Below h the score grows towards 0.5; an alarm scores 0.5–1 by the size of the shift (recent
+      // level vs baseline, in σ), so big shifts rank above marginal ones.
+      score = c >= this.h ? 0.5 + 0.5 * zToScore(Math.abs(s.fast - s.mean) / sd) : (c / this.h) * 0.5;
       if (c >= this.h) {
         // Re-anchor at the recent level; the variance estimate is kept.
         s.mean = s.fast;
