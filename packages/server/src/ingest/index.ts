@@ -4,6 +4,7 @@ import type { Router } from '../web/router.js';
 import { receiverCtx, type IngestDeps } from './receiver.js';
 import { remoteWriteHandler } from './remotewrite.js';
 import { otlpHandler } from './otlp/handler.js';
+import type { OtlpOptions } from './otlp/convert.js';
 import { influxHandler } from './influx.js';
 import { promImportHandler, vmImportHandler } from './vmimport.js';
 import { IngestStats, type ReceiverName, type ReceiverStats } from './stats.js';
@@ -26,12 +27,17 @@ export interface IngestRoutes {
   exposition(): string;
 }
 
+export interface IngestRouteDeps extends IngestDeps {
+  /** The `otlp:` section (parseOtlpConfig); read per request, so config reloads apply. */
+  otlp?: () => OtlpOptions;
+}
+
 /** Registers every push receiver on `router`. */
-export function registerIngestRoutes(router: Router, deps: IngestDeps): IngestRoutes {
+export function registerIngestRoutes(router: Router, deps: IngestRouteDeps): IngestRoutes {
   const stats = deps.stats ?? new IngestStats();
   const ctx = receiverCtx({ ...deps, stats });
   router.post('/api/v1/write', remoteWriteHandler(ctx));
-  router.post('/api/v1/otlp/v1/metrics', otlpHandler(ctx));
+  router.post('/api/v1/otlp/v1/metrics', otlpHandler(ctx, deps.otlp));
   router.post('/write', influxHandler(ctx, false));
   router.post('/api/v2/write', influxHandler(ctx, true));
   // Influx clients (Telegraf) probe /ping before writing.

@@ -14,6 +14,14 @@ const SERVICE_NAME = 'service.name';
 const SERVICE_NAMESPACE = 'service.namespace';
 const SERVICE_INSTANCE_ID = 'service.instance.id';
 
+/** The `otlp:` section of prometheus.yml (the parts Vigil implements). */
+export interface OtlpOptions {
+  /** Resource attributes copied as labels onto every series of the resource (point attributes win). */
+  promoteResourceAttributes?: readonly string[];
+  /** Keep service.name, service.namespace, service.instance.id as labels on target_info too. */
+  keepIdentifyingResourceAttributes?: boolean;
+}
+
 export interface OtlpOutcome {
   rejectedPoints: number;
   /** Points rejected before any append (delta temporality, exponential histograms, bad names). */
@@ -92,7 +100,8 @@ class Outcome implements OtlpOutcome {
   }
 }
 
-export function convertOtlp(req: OtlpRequest, b: BatchAppend, maxMessages = 10): OtlpOutcome {
+export function convertOtlp(req: OtlpRequest, b: BatchAppend, maxMessages = 10, opts: OtlpOptions = {}): OtlpOutcome {
+  const promote = new Set(opts.promoteResourceAttributes ?? []);
   const out = new Outcome(maxMessages);
   const add = (labels: Label[], t: number, v: number): boolean => {
     const ls = normalizeLabels(labels);
@@ -107,6 +116,7 @@ export function convertOtlp(req: OtlpRequest, b: BatchAppend, maxMessages = 10):
 
   for (const res of req.resources) {
     const ids = resourceIds(res.attrs);
+    const promoted = promote.size ? attrLabels(res.attrs.filter((a) => promote.has(a.key))) : undefined;
     let latest = 0;
     for (const scope of res.scopes) {
       for (const m of scope.metrics) {
@@ -133,12 +143,14 @@ export function convertOtlp(req: OtlpRequest, b: BatchAppend, maxMessages = 10):
         b.meta(name, { type: metaType(m), help: m.description, unit: promUnit(m.unit) });
         for (const p of m.points) {
           if (p.timeMs > latest) latest = p.timeMs;
-          const ok = convertPoint(m, p, name, attrLabels(p.attrs), ids, add);
+          const base = attrLabels(p.attrs);
+          if (promoted) for (const [k, v] of promoted) if (!base.has(k)) base.set(k, v);
+          const ok = convertPoint(m, p, name, base, ids, add);
           if (!ok) out.reject(1, '', false); // the append error itself is in b.errors
         }
       }
     }
-    emitTargetInfo(res.attrs, ids, latest, add);
+    emitTargetInfo(res.attrs, ids, latest, add, opts.keepIdentifyingResourceAttributes === true);
   }
   return out;
 }
@@ -176,9 +188,9 @@ function convertPoint(m: OtlpMetric, p: OtlpPoint, name: string, base: Map<strin
 const IDENTIFYING = new Set([SERVICE_NAME, SERVICE_NAMESPACE, SERVICE_INSTANCE_ID]);
 
 /** target_info{job, instance, <other resource attributes>} 1 at the resource's latest timestamp. */
-function emitTargetInfo(attrs: readonly OtlpAttr[], ids: ResourceIds, latest: number, add: (l: Label[], t: number, v: number) => boolean): void {
+function emitTargetInfo(attrs: readonly OtlpAttr[], ids: ResourceIds, latest: number, add: (l: Label[], t: number, v: number) => boolean, keepIdentifying: boolean): void {
   if (latest === 0) return;
   if (!attrs.some((a) => !IDENTIFYING.has(a.key))) return;
   if (ids.job === undefined && ids.instance === undefined) return;
-  add(build(attrLabels(attrs, IDENTIFYING), ids, [['__name__', 'target_info']]), latest, 1);
+  add(build(attrLabels(attrs, keepIdentifying ? undefined : IDENTIFYING), ids, [['__name__', 'target_info']]), latest, 1);
 }

@@ -6,13 +6,13 @@ import type { ServerResponse } from 'node:http';
 import type { Req } from '../../web/router.js';
 import { IngestHttpError } from '../body.js';
 import { countBatch, readDecoded, receiverHandler, withBatch, type ReceiverCtx } from '../receiver.js';
-import { convertOtlp, type OtlpOutcome } from './convert.js';
+import { convertOtlp, type OtlpOptions, type OtlpOutcome } from './convert.js';
 import { OtlpJsonError, decodeOtlpJson } from './decode-json.js';
 import { decodeOtlpProtobuf } from './decode-pb.js';
 import { encodeOtlpResponse } from './encode-pb.js';
 import type { OtlpRequest } from './model.js';
 
-export function otlpHandler(ctx: ReceiverCtx) {
+export function otlpHandler(ctx: ReceiverCtx, opts: () => OtlpOptions = () => ({})) {
   return receiverHandler(ctx, 'otlp', async (req: Req, res: ServerResponse) => {
     const ct = String(req.raw.headers['content-type'] ?? 'application/x-protobuf').split(';')[0]!.trim().toLowerCase();
     const json = ct === 'application/json';
@@ -29,7 +29,7 @@ export function otlpHandler(ctx: ReceiverCtx) {
     }
     let outcome: OtlpOutcome = { rejectedPoints: 0, skippedPoints: 0, messages: [] };
     const b = await withBatch(ctx, (b) => {
-      outcome = convertOtlp(decoded, b, ctx.limits.maxReportedErrors);
+      outcome = convertOtlp(decoded, b, ctx.limits.maxReportedErrors, opts());
     });
     countBatch(ctx, 'otlp', b);
     const msgs = [...outcome.messages, ...b.errors].slice(0, ctx.limits.maxReportedErrors);

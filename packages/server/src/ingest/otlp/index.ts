@@ -1,6 +1,7 @@
 // OTLP/HTTP metrics receiver and codecs.
 export { otlpHandler } from './handler.js';
-export { convertOtlp, type OtlpOutcome } from './convert.js';
+export { convertOtlp, type OtlpOutcome, type OtlpOptions } from './convert.js';
+export { parseOtlpConfig } from './config.js';
 export { decodeOtlpProtobuf } from './decode-pb.js';
 export { decodeOtlpJson, OtlpJsonError } from './decode-json.js';
 export { encodeOtlpRequest, encodeOtlpResponse, decodeOtlpResponse, type PartialSuccess } from './encode-pb.js';

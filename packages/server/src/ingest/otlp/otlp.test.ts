@@ -188,3 +188,20 @@ test('OTLP JSON: same conversion; bad JSON is a 400; unknown media type 415', as
     await srv.close();
   }
 });
+
+test('otlp config: promote_resource_attributes and keep_identifying_resource_attributes', async () => {
+  const { CfgNode } = await import('../../config/node.js');
+  const { parseOtlpConfig, convertOtlp } = await import('./index.js');
+  const { BatchAppend } = await import('../batch.js');
+  const opts = parseOtlpConfig(CfgNode.parse('otlp:\n  promote_resource_attributes: [host.name]\n  keep_identifying_resource_attributes: true\n', 'p.yml').get('otlp'));
+  assert.deepEqual(opts.promoteResourceAttributes, ['host.name']);
+  assert.throws(() => parseOtlpConfig(CfgNode.parse('otlp:\n  translation_strategy: NoTranslation\n', 'p.yml').get('otlp')), /p\.yml:2: otlp\.translation_strategy: translation strategy "NoTranslation" is not supported/);
+  assert.throws(() => parseOtlpConfig(CfgNode.parse('otlp:\n  promote_resource_attributes: [a, a]\n', 'p.yml').get('otlp')), /duplicated promoted/);
+  const mem = new MemAppendable();
+  const app = mem.appender();
+  convertOtlp(sampleRequest(), new BatchAppend(app), 10, opts);
+  await app.commit();
+  const base = ['job', 'shop/checkout', 'instance', 'pod-1', 'host_name', 'node-a'];
+  assert.equal(mem.get(labelsOf(...base, '__name__', 'queue_depth'))!.v[0], 7);
+  assert.ok(mem.get(labelsOf(...base, '__name__', 'target_info', 'deployment_environment', 'prod', 'service_name', 'checkout', 'service_namespace', 'shop', 'service_instance_id', 'pod-1')));
+});
