@@ -34,23 +34,29 @@ export class RuleManager {
   private started = false;
   private restored = false;
   private readonly gopts: GroupOptions;
-  readonly evaluationIntervalMs: number;
 
   constructor(readonly opts: RuleManagerOptions) {
-    this.evaluationIntervalMs = opts.evaluationIntervalMs ?? 60e3;
+    // Groups read options through these getters, so changing `opts` (e.g. external labels on a
+    // config reload) takes effect at the next evaluation.
+    const o = opts;
     this.gopts = {
-      query: opts.query,
-      appendable: opts.appendable,
-      queryable: opts.queryable,
-      onAlerts: opts.onAlerts,
-      externalLabels: opts.externalLabels ?? {},
-      externalURL: opts.externalURL ?? '',
-      resendDelayMs: opts.resendDelayMs ?? 60e3,
-      outageToleranceMs: opts.outageToleranceMs ?? 3600e3,
-      forGracePeriodMs: opts.forGracePeriodMs ?? 600e3,
-      logger: opts.logger ?? nopLogger,
-      now: opts.now ?? Date.now,
+      get query() { return o.query; },
+      get appendable() { return o.appendable; },
+      get queryable() { return o.queryable; },
+      get onAlerts() { return o.onAlerts; },
+      get externalLabels() { return o.externalLabels ?? {}; },
+      get externalURL() { return o.externalURL ?? ''; },
+      get resendDelayMs() { return o.resendDelayMs ?? 60e3; },
+      get outageToleranceMs() { return o.outageToleranceMs ?? 3600e3; },
+      get forGracePeriodMs() { return o.forGracePeriodMs ?? 600e3; },
+      get logger() { return o.logger ?? nopLogger; },
+      get now() { return o.now ?? Date.now; },
     };
+  }
+
+  /** The global evaluation_interval (default 1m); groups without `interval` use it. */
+  get evaluationIntervalMs(): number {
+    return this.opts.evaluationIntervalMs ?? 60e3;
   }
 
   /** Expands rule_files patterns (relative to baseDir) into sorted, de-duplicated files. */

@@ -250,3 +250,24 @@ test('GET /api/v1/rules and /api/v1/alerts have Prometheus shapes and filters', 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('manager options changed after construction (config reload) apply at the next evaluation', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-rules-'));
+  try {
+    const q = tableQuery((_e, ts) => [{ labels: labelsOf('__name__', 'x'), t: ts, v: 1 }]);
+    const mgr = new RuleManager({ query: q, externalLabels: { dc: 'a' } });
+    const f = writeRules(dir, 'r.yml', 'groups:\n- name: g\n  rules:\n  - alert: A\n    expr: x\n    annotations:\n      dc: "{{ $externalLabels.dc }}"\n');
+    await mgr.update([f]);
+    await mgr.groups()[0]!.eval(0);
+    assert.deepEqual(mgr.alertingRules()[0]!.activeAlerts()[0]!.annotations, labelsOf('dc', 'a'));
+    mgr.opts.externalLabels = { dc: 'b' };
+    mgr.opts.evaluationIntervalMs = 15e3;
+    await mgr.groups()[0]!.eval(60e3);
+    assert.deepEqual(mgr.alertingRules()[0]!.activeAlerts()[0]!.annotations, labelsOf('dc', 'b'));
+    await mgr.update([f]);
+    assert.equal(mgr.groups()[0]!.intervalMs, 15e3, 'a new global interval rebuilds groups without their own interval');
+    assert.equal(mgr.alertingRules()[0]!.activeAlerts().length, 1, 'alert state carried over');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

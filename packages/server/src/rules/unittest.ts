@@ -6,7 +6,7 @@ import { parseDocument, isMap, isSeq, isScalar, LineCounter, type Node as YNode,
 import { parseDuration, formatDuration } from '../config/duration.js';
 import { STALE_NAN } from '../model/sample.js';
 import { compareLabels, labelsFromObject, labelsToObject, type Labels } from '../model/labels.js';
-import { Engine } from '../promql/engine.js';
+import { Engine } from '../promql/index.js';
 import { formatFloat, quoteGo } from '../template/index.js';
 import { AlertingRule } from './alerting.js';
 import type { Group } from './group.js';
