@@ -12,6 +12,7 @@ import { CfgNode } from '../config/node.js';
 import { openTSDB, registerTSDBRoutes, type TSDB } from '../tsdb/index.js';
 import { Engine, parseMetricSelector } from '../promql/index.js';
 import { registerQueryRoutes } from '../web/api/query.js';
+import { registerMiscRoutes } from '../web/api/misc.js';
 import { ScrapeManager, parseGlobalConfig, parseScrapeConfigs, registerTargetRoutes, type GlobalConfig, type InternalScrapeConfig } from '../scrape/index.js';
 import { HostAgent, hostAgentScrapeConfig, registerHostAgentRoutes } from '../hostagent/index.js';
 import { registerIngestRoutes } from '../ingest/index.js';
@@ -123,6 +124,7 @@ export class Services {
     registerQueryRoutes(router, { engine: this.engine, queryable: this.tsdb, lookbackDeltaMs: this.o.lookbackDeltaMs });
     registerTSDBRoutes(router, { tsdb: this.tsdb, parseMatchers: parseMetricSelector, enableAdmin: this.o.enableAdmin });
     registerTargetRoutes(router, { scrapeManager: this.scrape });
+    registerMiscRoutes(router, { alertmanagerUrls: () => this.notifier.targetUrls() });
     registerRuleRoutes(router, { ruleManager: this.rules });
     registerHostAgentRoutes(router, { hostAgent: this.hostAgent });
     registerInsightRoutes(router, { insight: this.insight });

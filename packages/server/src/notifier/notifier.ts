@@ -49,6 +49,10 @@ export class Notifier {
     this.opts = { ...this.opts, local };
   }
 
+  targetUrls(): string[] {
+    return this.targets.map((t) => t.url);
+  }
+
   get queueLength(): number {
     return this.queue.length;
   }
