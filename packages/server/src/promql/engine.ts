@@ -329,7 +329,9 @@ export class Evaluator {
     const raw = this.ctx.data.get(vs) ?? [];
     const n = this.n, ts = this.ts, lb = this.ctx.lookbackMs, off = vs.offsetMs ?? 0;
     const out: GridSeries[] = [];
+    let count = 0;
     for (const r of raw) {
+      if ((++count & 255) === 0) checkCancel(this.ctx);
       const v = new Float64Array(n), has = new Uint8Array(n);
       const sts = withTs ? new Float64Array(n) : undefined;
       const t = r.t, rv = r.v, len = t.length;

@@ -4,7 +4,7 @@ import { METRIC_NAME, compareLabels, getLabel, labelsKey, withLabel, type Labels
 import { compileAnchoredRegex } from '../model/matchers.js';
 import { unwrapParens, type Call, type Expr } from './ast.js';
 import { formatFloatG } from './aggregations.js';
-import type { Evaluator } from './engine.js';
+import { checkCancel, type Evaluator } from './engine.js';
 import { ERR_TOO_MANY_SAMPLES, QueryError } from './errors.js';
 import { bucketFraction, bucketQuantile, type Bucket } from './histogram.js';
 import { RANGE_FUNCS, type RangeCtx } from './rangefuncs.js';
@@ -262,7 +262,9 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
   const anyPresent = absent ? new Uint8Array(n) : null;
   const out: GridSeries[] = [];
   const isCounterFn = f === 'rate' || f === 'increase';
+  let seriesCount = 0;
   for (const s of m.series) {
+    if ((++seriesCount & 255) === 0) checkCancel(ev.ctx);
     const t = s.t, v = s.v, len = t.length;
     let lo = 0, hi = 0;
     const ov = new Float64Array(n), oh = new Uint8Array(n);

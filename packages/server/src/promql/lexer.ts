@@ -102,8 +102,13 @@ export function lex(q: string): Token[] {
         try {
           v = parseNumberLiteral(text);
         } catch {
-          if (/^\d+[a-zA-Z]/.test(text) && /^(\d+[a-zA-Z]+)+$/.test(text)) err(start, `unexpected character in duration expression: ${JSON.stringify(text)}`);
-          return err(start, `bad number or duration syntax: "${text}"`);
+          if (/^\d+[a-zA-Z]/.test(text) && /^(\d+[a-zA-Z]+)+$/.test(text) && !/^0[xX]/.test(text)) err(start, `unexpected character in duration expression: ${JSON.stringify(text)}`);
+          const dots = text.split('.');
+          if (dots.length > 2) {
+            const firstEnd = dots[0]!.length + 1 + dots[1]!.length;
+            return err(start + firstEnd, `unexpected number "${text.slice(firstEnd)}"`);
+          }
+          return err(start, `error parsing number: strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax`);
         }
         toks.push({ kind: 'NUM', text, pos: start, end: j, num: v });
       }
@@ -161,7 +166,7 @@ export function lex(q: string): Token[] {
       continue;
     }
     if (c === '!') err(start, 'unexpected character after \'!\': ' + JSON.stringify(q[i + 1] ?? ''));
-    err(start, `unexpected character: ${JSON.stringify(c).replace(/^"|"$/g, "'")}`);
+    err(start, `unexpected character${braceDepth > 0 ? ' inside braces' : ''}: ${JSON.stringify(c).replace(/^"|"$/g, "'")}`);
   }
   toks.push({ kind: 'EOF', text: '', pos: n, end: n });
   return toks;

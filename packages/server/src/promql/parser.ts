@@ -72,7 +72,9 @@ class Parser {
     if (t.kind === 'STR') return `string ${t.text.startsWith('"') ? t.text : JSON.stringify(t.str)}`;
     if (t.kind === 'IDENT') {
       const low = t.text.toLowerCase();
-      if (KEYWORDS.has(low) || AGGREGATORS.has(low)) return low === 'offset' || low === 'bool' ? low : low === 'by' || low === 'without' ? low : `<${low === 'atan2' ? 'op:atan2' : low === 'and' || low === 'or' || low === 'unless' ? low : low}>`;
+      if (low === 'and' || low === 'or' || low === 'unless' || low === 'atan2') return `<op:${low}>`;
+      if (AGGREGATORS.has(low)) return `<aggr:${low}>`;
+      if (KEYWORDS.has(low)) return `<${low}>`;
       return `identifier "${t.text}"`;
     }
     switch (t.text) {
@@ -102,9 +104,9 @@ class Parser {
     const e = this.parseExpr(0);
     const t = this.peek();
     if (t.kind !== 'EOF') {
-      if (this.isOp(t, ')')) this.err(t.pos, 'unexpected right parenthesis \')\'');
-      if (this.isOp(t, ']')) this.err(t.pos, 'unexpected right bracket \']\'');
-      if (this.isOp(t, '}')) this.err(t.pos, 'unexpected right brace \'}\'');
+      if (this.isOp(t, ')')) this.err(t.end, 'unexpected right parenthesis \')\'');
+      if (this.isOp(t, ']')) this.err(t.end, 'unexpected right bracket \']\'');
+      if (this.isOp(t, '}')) this.err(t.end, 'unexpected right brace \'}\'');
       this.unexpected(t);
     }
     return e;
@@ -146,7 +148,7 @@ class Parser {
       else this.unexpected(t, 'grouping opts', '")" or identifier');
       const s = this.next();
       if (this.isOp(s, ')')) break;
-      if (!this.isOp(s, ',')) this.unexpected(s, 'grouping opts', '")" or ","');
+      if (!this.isOp(s, ',')) this.unexpected(s, 'grouping opts', '"," or ")"');
     }
     return out;
   }
@@ -209,7 +211,7 @@ class Parser {
       const bad = lt !== 'scalar' && lt !== 'vector' ? lhs : rhs;
       this.err(bad.start, 'binary expression must contain only scalar and instant vector types');
     }
-    if (isComparisonOp(op) && !returnBool && lt === 'scalar' && rt === 'scalar') this.err(lhs.start, 'comparisons between scalars must use BOOL modifier');
+    if (isComparisonOp(op) && !returnBool && lt === 'scalar' && rt === 'scalar') this.err(pos, 'comparisons between scalars must use BOOL modifier');
     if (isSetOp(op)) {
       if (lt === 'scalar' || rt === 'scalar') this.err(lhs.start, `set operator "${op}" not allowed in binary scalar expression`);
       if (matching.card === 'many-to-one' || matching.card === 'one-to-many') this.err(lhs.start, `no grouping allowed for "${op}" operation`);
@@ -217,7 +219,7 @@ class Parser {
     if (lt === 'vector' && rt === 'vector') {
       e.matching = matching;
       if (matching.card !== 'one-to-one' && matching.card !== 'many-to-many' && matching.on) {
-        for (const l of matching.include) if (matching.matchingLabels.includes(l)) this.err(lhs.start, `label "${l}" must not occur in ON and GROUP clause at once`);
+        for (const l of matching.include) if (matching.matchingLabels.includes(l)) this.err(pos, `label "${l}" must not occur in ON and GROUP clause at once`);
       }
     } else if (matching.explicit || matching.card === 'many-to-one' || matching.card === 'one-to-many') {
       this.err(lhs.start, 'vector matching only allowed between instant vectors');
@@ -239,7 +241,7 @@ class Parser {
         operand.start = t.pos;
         return operand;
       }
-      if (ot !== 'scalar' && ot !== 'vector') this.err(t.pos, 'unary expression only allowed on expressions of type scalar or instant vector');
+      if (ot !== 'scalar' && ot !== 'vector') this.err(t.pos, `unary expression only allowed on expressions of type scalar or instant vector, got "${ot === 'matrix' ? 'range vector' : ot}"`);
       return { type: 'UnaryExpr', op: t.text as '+' | '-', expr: operand, start: t.pos, end: operand.end };
     }
     return this.parsePostfix(this.parsePrimary());
@@ -269,7 +271,7 @@ class Parser {
           return { type: 'ParenExpr', expr: e, start: t.pos, end: c.end };
         }
         if (t.text === '{') return this.parseSelector('', t.pos, t.pos);
-        if (t.text === ')') this.err(t.pos, 'unexpected right parenthesis \')\'');
+        if (t.text === ')') this.err(t.end, 'unexpected right parenthesis \')\'');
         return this.unexpected(t);
       case 'IDENT':
         return this.parseIdentExpr(t);
@@ -283,6 +285,7 @@ class Parser {
     const low = t.text.toLowerCase();
     const nt = this.peek();
     if (AGGREGATORS.has(low) && (this.isOp(nt, '(') || this.isKw(nt, 'by') || this.isKw(nt, 'without'))) return this.parseAggregate(t, low as AggOp);
+    if (this.isOp(nt, '(') && KEYWORDS.has(low)) this.unexpected(t);
     if (this.isOp(nt, '(')) {
       if (low === 'step' || low === 'range' || low === 'min_of' || low === 'max_of' || low === 'start' || low === 'end') return this.parseDurationCall(t);
       if (!(t.text in FUNCTIONS)) this.err(t.pos, `unknown function with name "${t.text}"`);
@@ -403,7 +406,7 @@ class Parser {
     if (!before && mod()) end = this.toks[this.i - 1]!.end;
     else if (before && (this.isKw(this.peek(), 'by') || this.isKw(this.peek(), 'without'))) this.unexpected(this.peek());
     const want = PARAM_AGGS.has(op) ? 2 : 1;
-    if (args.length !== want) this.err(open.pos - 0, `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`);
+    if (args.length !== want) this.err(t.pos, `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`);
     const expr = args[want - 1]!;
     const param = want === 2 ? args[0]! : null;
     const et = exprType(expr);
@@ -437,7 +440,7 @@ class Parser {
         }
         lname = t.str!;
       } else if (t.kind === 'EOF') this.err(t.pos, 'unexpected end of input inside braces');
-      else this.unexpected(t, 'label matching', 'label matching operator');
+      else this.unexpected(t, 'label matching', 'identifier or "}"');
       const opTok = this.next();
       if (opTok.kind !== 'OP' || !['=', '!=', '=~', '!~'].includes(opTok.text)) {
         if (opTok.kind === 'EOF') this.err(opTok.pos, 'unexpected end of input inside braces');
@@ -449,7 +452,7 @@ class Parser {
       try {
         m = newMatcher(opTok.text as MatchType, lname, v.str!);
       } catch (e) {
-        return this.err(v.pos, (e as Error).message.replace(/^invalid regular expression .* for label \S+: /, 'invalid regular expression: '));
+        return this.err(t.pos, goRegexpError(v.str!, (e as Error).message));
       }
       matchers.push(m);
       const s = this.next();
@@ -530,8 +533,11 @@ class Parser {
       const t = this.peek();
       if (this.isOp(t, '[')) {
         this.next();
+        if (this.peek().kind === 'EOF') this.err(this.peek().pos, 'unclosed left bracket');
+        const rangeTok = this.peek();
         const range = this.parseDurationExpr(true);
         const s = this.next();
+        if (s.kind === 'EOF') this.err(s.pos, 'unclosed left bracket');
         if (this.isOp(s, ':')) {
           let step: DurationExpr | null = null;
           if (!this.isOp(this.peek(), ']')) step = this.parseDurationExpr(true);
@@ -539,15 +545,15 @@ class Parser {
           if (!this.isOp(c, ']')) this.unexpected(c, 'subquery selector', '"]"');
           const et = exprType(e);
           if (et !== 'vector') this.err(e.start, `subquery is only allowed on instant vector, got ${typeName(et)} instead`);
-          if (range.kind === 'const' && range.ms <= 0) this.err(t.pos, `duration must be greater than 0`);
+          if (range.kind === 'const' && range.ms <= 0) this.err(rangeTok.pos, `duration must be greater than 0`);
           const sq: SubqueryExpr = { type: 'SubqueryExpr', expr: e, range, step, offset: null, at: null, atMod: null, start: e.start, end: c.end };
           e = sq;
           continue;
         }
         if (!this.isOp(s, ']')) this.unexpected(s, 'matrix selector', '"]"');
-        if (e.type !== 'VectorSelector') this.err(e.start, 'ranges only allowed for vector selectors');
+        if (e.type !== 'VectorSelector') this.err(t.pos, 'ranges only allowed for vector selectors');
         if (e.offset || e.at !== null || e.atMod) this.err(t.pos, 'no offset modifiers allowed before range');
-        if (range.kind === 'const' && range.ms <= 0) this.err(t.pos, range.ms === 0 ? 'range must be greater than 0' : 'range must be greater than 0');
+        if (range.kind === 'const' && range.ms <= 0) this.err(rangeTok.pos, 'duration must be greater than 0');
         const ms: MatrixSelector = { type: 'MatrixSelector', vs: e, range, start: e.start, end: s.end };
         e = ms;
         continue;
@@ -571,7 +577,7 @@ class Parser {
         this.next();
         const d = this.parseDurationExpr(false);
         const target = this.modTarget(e, t.pos, 'offset');
-        if (target.offset) this.err(t.pos, 'offset may not be set multiple times');
+        if (target.offset) this.err(e.start, 'offset may not be set multiple times');
         target.offset = d;
         e.end = this.toks[this.i - 1]!.end;
         continue;
@@ -579,7 +585,7 @@ class Parser {
       if (this.isOp(t, '@')) {
         this.next();
         const target = this.modTarget(e, t.pos, '@');
-        if (target.at !== null || target.atMod) this.err(t.pos, '@ <timestamp> may not be set multiple times');
+        if (target.at !== null || target.atMod) this.err(e.start, '@ <timestamp> may not be set multiple times');
         let sign = 1;
         const a0 = this.peek();
         if (this.isOp(a0, '-') || this.isOp(a0, '+')) { this.next(); if (a0.text === '-') sign = -1; }
@@ -590,6 +596,7 @@ class Parser {
           target.at = Math.round(sec * 1000);
         } else if ((this.isKw(a, 'start') || this.isKw(a, 'end')) && sign === 1) {
           this.expectOp('(', '@ modifier');
+          if (this.peek().kind === 'EOF') this.err(this.peek().pos, 'unclosed left parenthesis');
           this.expectOp(')', '@ modifier');
           target.atMod = a.text.toLowerCase() as 'start' | 'end';
         } else this.unexpected(a, '@', 'timestamp');
@@ -667,3 +674,18 @@ export function parseMetricSelector(query: string): Matcher[] {
 }
 
 export type { NumberLiteral };
+
+/** Approximates Go's regexp error text for a JS RegExp syntax error. */
+function goRegexpError(src: string, jsMsg: string): string {
+  const m = /: ([^:]+)$/.exec(jsMsg)?.[1] ?? jsMsg;
+  const map: [RegExp, string][] = [
+    [/Unterminated group/, 'missing closing )'],
+    [/Unmatched '\)'/, 'unexpected )'],
+    [/Nothing to repeat/, 'missing argument to repetition operator'],
+    [/Unterminated character class/, 'missing closing ]'],
+    [/Invalid escape|\\ at end of pattern/, 'invalid escape sequence'],
+    [/numbers out of order/, 'invalid repeat count'],
+  ];
+  for (const [re, go] of map) if (re.test(m)) return `error parsing regexp: ${go}: \`^(?:${src})$\``;
+  return `error parsing regexp: ${m}: \`^(?:${src})$\``;
+}
