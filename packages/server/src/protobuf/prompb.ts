@@ -193,6 +193,35 @@ export function writeLabels(w: PbWriter, field: number, labels: readonly Label[]
   }
 }
 
+/** The labels of a TimeSeries as encoded fields (field 1, repeated), to cache per series. */
+export function encodeLabelsField(labels: readonly Label[]): Uint8Array {
+  const w = new PbWriter(128);
+  writeLabels(w, 1, labels);
+  return w.finish().slice();
+}
+
+function varintLen(v: number): number {
+  let n = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Appends one TimeSeries holding a single sample, with the label section pre-encoded
+ * (remote_write 1.0 senders send a TimeSeries per sample; lengths are computed, no fork()).
+ */
+export function writeSingleSampleSeries(w: PbWriter, encLabels: Uint8Array, t: number, v: number): void {
+  const sampleLen = 9 + (t === 0 ? 0 : 1 + (t < 0 ? 10 : varintLen(t)));
+  const tsLen = encLabels.length + 1 + varintLen(sampleLen) + sampleLen;
+  w.tag(1, WIRE_LEN).int64(tsLen).raw(encLabels);
+  w.tag(2, WIRE_LEN).uint32(sampleLen);
+  w.tag(1, WIRE_FIXED64).double(v);
+  if (t !== 0) w.tag(2, WIRE_VARINT).int64(t);
+}
+
 /** Input for encoding one series: labels plus sample arrays (t in ms). */
 export interface TimeSeriesInput {
   labels: readonly Label[];

@@ -140,3 +140,20 @@ test('remote read request/response round-trip', () => {
   assert.equal(resp[0]!.samples, 2);
   assert.equal(resp[1]!.series.length, 0);
 });
+
+test('single-sample series with pre-encoded labels decode like the general encoder', async () => {
+  const { encodeLabelsField, writeSingleSampleSeries } = await import('./prompb.js');
+  const labels = [{ name: '__name__', value: 'x'.repeat(200) }, { name: 'job', value: 'ä' }];
+  const enc = encodeLabelsField(labels);
+  const w = new PbWriter(16);
+  const ts = [1700000000123, 0, -5000, 1];
+  ts.forEach((t, i) => writeSingleSampleSeries(w, enc, t, i === 1 ? STALE_NAN : i * 1.5));
+  const req = decodeWriteRequest(w.finish());
+  assert.equal(req.series.length, 4);
+  for (let i = 0; i < 4; i++) {
+    assert.deepEqual(req.series[i]!.labels, labels);
+    assert.equal(req.t[i], ts[i]);
+  }
+  assert.ok(isStaleNaN(req.v[1]!));
+  assert.equal(req.v[3], 4.5);
+});

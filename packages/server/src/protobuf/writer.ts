@@ -125,6 +125,14 @@ export class PbWriter {
     return this;
   }
 
+  /** Copies already-encoded bytes (e.g. a cached label section). */
+  raw(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+    return this;
+  }
+
   bytes(b: Uint8Array): this {
     this.uint32(b.length);
     this.ensure(b.length);

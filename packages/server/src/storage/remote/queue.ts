@@ -8,7 +8,7 @@
 import { labelsHash, type Label, type Labels } from '../../model/labels.js';
 import type { MetricMetadata } from '../interface.js';
 import { relabel } from '../../relabel/index.js';
-import { encodeWriteRequest, type PbMetricMetadata, type TimeSeriesInput } from '../../protobuf/prompb.js';
+import { encodeLabelsField, encodeWriteRequest, writeSingleSampleSeries, type PbMetricMetadata } from '../../protobuf/prompb.js';
 import { PbWriter } from '../../protobuf/writer.js';
 import { snappyCompress } from '../../ingest/snappy.js';
 import type { Logger } from '../../util/log.js';
@@ -71,10 +71,12 @@ export interface RemoteWriterOptions {
 interface Prepared {
   labels: Labels;
   hash: number;
+  /** The label section pre-encoded once per series (hot path: no string encoding per send). */
+  enc: Uint8Array;
 }
 
 class Shard {
-  labels: (Labels | undefined)[];
+  labels: (Prepared | undefined)[];
   t: Float64Array;
   v: Float64Array;
   head = 0;
@@ -92,7 +94,7 @@ class Shard {
   /** Doubles the buffer (order kept). */
   grow(): void {
     const cap = this.cap * 2;
-    const labels: (Labels | undefined)[] = new Array(cap);
+    const labels: (Prepared | undefined)[] = new Array(cap);
     const t = new Float64Array(cap), v = new Float64Array(cap);
     for (let j = 0; j < this.len; j++) {
       const i = (this.head + j) % this.cap;
@@ -107,7 +109,7 @@ class Shard {
     this.cap = cap;
   }
 
-  push(ls: Labels, t: number, v: number): boolean {
+  push(ls: Prepared, t: number, v: number): boolean {
     if (this.len === this.cap) return false;
     const i = (this.head + this.len) % this.cap;
     this.labels[i] = ls;
@@ -118,37 +120,27 @@ class Shard {
     return true;
   }
 
-  /** Removes up to n samples from the front, grouped by series (order kept within a series). */
-  take(n: number): { series: TimeSeriesInput[]; count: number; maxT: number } {
+  /** Removes up to n samples from the front and encodes them as a WriteRequest into w. */
+  take(n: number, w: PbWriter): { count: number; maxT: number } {
     const k = Math.min(n, this.len);
-    const groups = new Map<Labels, { t: number[]; idx: number[] }>();
-    const tv = new Float64Array(k);
     let maxT = -Infinity;
+    w.reset();
     for (let j = 0; j < k; j++) {
       const i = (this.head + j) % this.cap;
-      const ls = this.labels[i]!;
+      const p = this.labels[i]!;
       this.labels[i] = undefined;
-      let g = groups.get(ls);
-      if (!g) groups.set(ls, (g = { t: [], idx: [] }));
-      g.t.push(this.t[i]!);
-      g.idx.push(j);
-      tv[j] = this.v[i]!; // copy through a Float64Array: NaN payloads stay intact
-      if (this.t[i]! > maxT) maxT = this.t[i]!;
+      const t = this.t[i]!;
+      writeSingleSampleSeries(w, p.enc, t, this.v[i]!); // value read from the Float64Array: bits kept
+      if (t > maxT) maxT = t;
     }
     this.head = (this.head + k) % this.cap;
     this.len -= k;
     if (this.len > 0) this.oldestEnqueued = Date.now();
-    const series: TimeSeriesInput[] = [];
-    for (const [ls, g] of groups) {
-      const v = new Float64Array(g.idx.length);
-      for (let j = 0; j < g.idx.length; j++) v[j] = tv[g.idx[j]!]!;
-      series.push({ labels: ls, t: g.t, v });
-    }
-    return { series, count: k, maxT };
+    return { count: k, maxT };
   }
 
   /** Drains everything in order (for resharding). */
-  drain(out: { ls: Labels; t: number; v: number }[]): void {
+  drain(out: { ls: Prepared; t: number; v: number }[]): void {
     const tmp = new Float64Array(1);
     for (let j = 0; j < this.len; j++) {
       const i = (this.head + j) % this.cap;
@@ -243,7 +235,7 @@ export class RemoteWriter implements RemoteSink {
       if (add.length) out = [...ls, ...add].sort((a: Label, b: Label) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }
     const r = relabel(out, this.cfg.writeRelabelConfigs);
-    p = r === null || r.length === 0 ? null : { labels: r, hash: labelsHash(r) };
+    p = r === null || r.length === 0 ? null : { labels: r, hash: labelsHash(r), enc: encodeLabelsField(r) };
     this.prepared.set(ls, p);
     return p;
   }
@@ -261,12 +253,12 @@ export class RemoteWriter implements RemoteSink {
       }
       this.inSinceReshard++;
       const sh = shards[p.hash % ns]!;
-      if (!sh.push(p.labels, t[i]!, v[i]!)) {
+      if (!sh.push(p, t[i]!, v[i]!)) {
         // With an on-disk queue, memory only fills while one send is in flight (after a failure
         // batches go straight to disk), so grow up to 16x capacity rather than drop.
         if (this.disk && sh.cap < this.cfg.queue.capacity * 16) {
           sh.grow();
-          sh.push(p.labels, t[i]!, v[i]!);
+          sh.push(p, t[i]!, v[i]!);
           this.kick(sh);
         } else this.s.samplesDropped++;
       } else this.kick(sh);
@@ -304,8 +296,8 @@ export class RemoteWriter implements RemoteSink {
       while (!this.ac.signal.aborted && sh.len > 0 && this.pendingReshard === null) {
         const full = sh.len >= this.cfg.queue.maxSamplesPerSend;
         if (!full && !flushAll && Date.now() - sh.oldestEnqueued < this.cfg.queue.batchSendDeadlineMs) break;
-        const batch = sh.take(this.cfg.queue.maxSamplesPerSend);
-        await this.sendBatch(batch.series, batch.count, batch.maxT);
+        const batch = sh.take(this.cfg.queue.maxSamplesPerSend, this.writer);
+        await this.sendBatch(snappyCompress(this.writer.finish()), batch.count, batch.maxT);
       }
     } finally {
       sh.sending = false;
@@ -315,8 +307,7 @@ export class RemoteWriter implements RemoteSink {
     }
   }
 
-  private async sendBatch(series: TimeSeriesInput[], count: number, maxT: number): Promise<void> {
-    const payload = snappyCompress(encodeWriteRequest(series, [], this.writer));
+  private async sendBatch(payload: Buffer, count: number, maxT: number): Promise<void> {
     const disk = this.disk;
     if (disk && (!disk.empty || this.replaying)) {
       // something is already queued on disk: keep order by queueing behind it
@@ -420,14 +411,14 @@ export class RemoteWriter implements RemoteSink {
   }
 
   private setShards(n: number): void {
-    const old: { ls: Labels; t: number; v: number }[] = [];
+    const old: { ls: Prepared; t: number; v: number }[] = [];
     for (const sh of this.shards) {
       if (sh.timer) clearTimeout(sh.timer);
       sh.drain(old);
     }
     this.shards = Array.from({ length: n }, () => new Shard(this.cfg.queue.capacity));
     for (const x of old) {
-      const h = labelsHash(x.ls) % n;
+      const h = x.ls.hash % n;
       if (!this.shards[h]!.push(x.ls, x.t, x.v)) this.s.samplesDropped++;
     }
     this.s.shards = n;
@@ -508,8 +499,8 @@ export class RemoteWriter implements RemoteSink {
     if (this.disk) {
       for (const sh of this.shards) {
         while (sh.len > 0) {
-          const b = sh.take(this.cfg.queue.maxSamplesPerSend);
-          this.spill(this.disk, snappyCompress(encodeWriteRequest(b.series, [], this.writer)), b.count, b.maxT);
+          const b = sh.take(this.cfg.queue.maxSamplesPerSend, this.writer);
+          this.spill(this.disk, snappyCompress(this.writer.finish()), b.count, b.maxT);
         }
       }
       this.disk.close();
