@@ -102,7 +102,7 @@ export class Alertmanager {
       initialMs: 500,
       maxIntervalMs: 60_000,
       multiplier: 1.5,
-      timeoutMs: (ctx: NotifyContext) => Math.max(10_000, this.groupIntervalOf(ctx)),
+      timeoutMs: (ctx: NotifyContext) => Math.max(10_000, ctx.groupIntervalMs),
       sleep,
       ...opts.retry,
     };
@@ -112,11 +112,6 @@ export class Alertmanager {
       this.inhibitor.gc();
     });
     this.every(opts.maintenanceIntervalMs ?? 15 * 60_000, () => this.snapshot());
-  }
-
-  private groupIntervalOf(ctx: NotifyContext): number {
-    for (const g of this.dispatcher?.allGroups() ?? []) if (g.groupKey === ctx.groupKey) return g.route.opts.groupIntervalMs;
-    return 0;
   }
 
   private every(ms: number, fn: () => void): void {
@@ -203,6 +198,7 @@ export class Alertmanager {
       groupLabels: g.labels,
       receiver: g.route.opts.receiver,
       repeatIntervalMs: g.route.opts.repeatIntervalMs,
+      groupIntervalMs: g.route.opts.groupIntervalMs,
       muteTimeIntervals: g.route.opts.muteTimeIntervals,
       activeTimeIntervals: g.route.opts.activeTimeIntervals,
       signal: g.abort.signal,

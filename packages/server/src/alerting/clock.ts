@@ -10,7 +10,12 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, fn) {
-    const t = setTimeout(fn, Math.max(0, ms));
+    if (ms <= 0) {
+      // Due now (group_wait 0s, or an alert older than group_wait): skip setTimeout's 1ms floor.
+      const im = setImmediate(fn);
+      return { cancel: () => clearImmediate(im) };
+    }
+    const t = setTimeout(fn, ms);
     t.unref?.();
     return { cancel: () => clearTimeout(t) };
   },

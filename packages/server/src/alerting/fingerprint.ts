@@ -6,25 +6,30 @@ const enc = new TextEncoder();
 
 export function fingerprint(ls: LabelSet): string {
   let hi = 0xcbf29ce4, lo = 0x84222325; // offset basis 14695981039346656037
-  const step = (b: number): void => {
-    lo = (lo ^ b) >>> 0;
-    // h * 0x100000001b3 mod 2^64 = h*0x1b3 + (h << 40)
-    const l = lo * 0x1b3;
-    const carry = Math.floor(l / 0x100000000);
-    hi = (hi * 0x1b3 + carry + ((lo << 8) >>> 0)) >>> 0;
-    lo = l >>> 0;
-  };
-  const add = (s: string): void => {
-    let ascii = true;
-    for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) { ascii = false; break; }
-    if (ascii) for (let i = 0; i < s.length; i++) step(s.charCodeAt(i));
-    else for (const b of enc.encode(s)) step(b);
-  };
-  for (const k of Object.keys(ls).sort()) {
-    add(k);
-    step(0xff);
-    add(ls[k]!);
-    step(0xff);
+  const keys = Object.keys(ls);
+  if (keys.length > 1) keys.sort();
+  for (let k = 0; k < keys.length; k++) {
+    for (let part = 0; part < 2; part++) {
+      const s = part === 0 ? keys[k]! : ls[keys[k]!]!;
+      let ascii = true;
+      for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) { ascii = false; break; }
+      const bytes: ArrayLike<number> | null = ascii ? null : enc.encode(s);
+      const n = ascii ? s.length : bytes!.length;
+      for (let i = 0; i <= n; i++) {
+        // Each string is followed by the 0xff separator byte.
+        const b = i === n ? 0xff : ascii ? s.charCodeAt(i) : bytes![i]!;
+        lo = (lo ^ b) >>> 0;
+        // h * 0x100000001b3 mod 2^64 = h*0x1b3 + (h << 40)
+        const l = lo * 0x1b3;
+        hi = (hi * 0x1b3 + Math.floor(l / 0x100000000) + ((lo << 8) >>> 0)) >>> 0;
+        lo = l >>> 0;
+      }
+    }
   }
-  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+  return hex8(hi) + hex8(lo);
+}
+
+function hex8(n: number): string {
+  const s = n.toString(16);
+  return s.length >= 8 ? s : '00000000'.slice(s.length) + s;
 }

@@ -8,6 +8,8 @@ export interface NotifyContext {
   groupLabels: LabelSet;
   receiver: string;
   repeatIntervalMs: number;
+  /** The group's group_interval (bounds how long one flush may retry). */
+  groupIntervalMs: number;
   muteTimeIntervals: string[];
   activeTimeIntervals: string[];
   signal: AbortSignal;

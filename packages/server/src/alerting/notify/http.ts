@@ -1,7 +1,7 @@
 // HTTP delivery for integrations, honouring http_config (auth, TLS). Errors never include the
 // URL's query string or path secrets: webhook URLs often embed tokens.
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { HttpClientConfig } from '../config/index.js';
 import { NotifyError } from './context.js';
@@ -39,6 +39,19 @@ export function authHeader(cfg: HttpClientConfig): string | undefined {
   return undefined;
 }
 
+// Keep-alive agents with a bound on parallel sockets: a burst of group flushes queues on a
+// few reused connections instead of opening one TCP connection per notification.
+const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
+const httpsAgents = new Map<string, HttpsAgent>();
+function httpsAgent(key: string, make: () => HttpsAgent): HttpsAgent {
+  let a = httpsAgents.get(key);
+  if (!a) {
+    a = make();
+    httpsAgents.set(key, a);
+  }
+  return a;
+}
+
 export function httpSend(
   method: 'GET' | 'POST',
   url: string,
@@ -63,20 +76,19 @@ export function httpSend(
     const auth = authHeader(cfg);
     if (auth) headers.Authorization = auth;
     const isHttps = u.protocol === 'https:';
-    const opts = {
-      method,
-      headers,
-      signal,
-      ...(isHttps
-        ? {
-            rejectUnauthorized: !cfg.tls.insecureSkipVerify,
-            ca: cfg.tls.caFile ? readFileSync(cfg.tls.caFile) : undefined,
-            cert: cfg.tls.certFile ? readFileSync(cfg.tls.certFile) : undefined,
-            key: cfg.tls.keyFile ? readFileSync(cfg.tls.keyFile) : undefined,
-            servername: cfg.tls.serverName,
-          }
-        : {}),
-    };
+    const tls = cfg.tls;
+    const agent = isHttps
+      ? httpsAgent(JSON.stringify(tls), () => new HttpsAgent({
+          keepAlive: true,
+          maxSockets: 32,
+          rejectUnauthorized: !tls.insecureSkipVerify,
+          ca: tls.caFile ? readFileSync(tls.caFile) : undefined,
+          cert: tls.certFile ? readFileSync(tls.certFile) : undefined,
+          key: tls.keyFile ? readFileSync(tls.keyFile) : undefined,
+          servername: tls.serverName,
+        }))
+      : httpAgent;
+    const opts = { method, headers, signal, agent };
     const req = (isHttps ? httpsRequest : httpRequest)(u, opts, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => { if (chunks.length < 64) chunks.push(c); });

@@ -27,7 +27,7 @@ function alert(labels: Record<string, string>, resolved = false): Alert {
 }
 const ALERTS = [alert({ alertname: 'Latency', instance: 'web-1', severity: 'page' }), alert({ alertname: 'Latency', instance: 'web-2', severity: 'page' }, true)];
 const ctx = (receiver: string): NotifyContext => ({
-  now: NOW, groupKey: '{}:{alertname="Latency"}', groupLabels: { alertname: 'Latency' }, receiver, repeatIntervalMs: 3600_000,
+  now: NOW, groupKey: '{}:{alertname="Latency"}', groupLabels: { alertname: 'Latency' }, receiver, repeatIntervalMs: 3600_000, groupIntervalMs: 300_000,
   muteTimeIntervals: [], activeTimeIntervals: [], signal: new AbortController().signal,
 });
 
