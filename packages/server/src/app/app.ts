@@ -72,6 +72,8 @@ export class App {
 
   async start(): Promise<void> {
     this.config = this.loadConfig();
+    const walSync = this.flag('storage.tsdb.wal-sync') || 'batch';
+    if (walSync !== 'batch' && walSync !== 'fsync') throw new Error(`invalid --storage.tsdb.wal-sync ${JSON.stringify(walSync)}: want batch or fsync`);
     const webCfgFile = this.flag('web.config.file');
     const webConfig = webCfgFile ? loadWebConfig(webCfgFile) : undefined;
     this.registerLifecycleRoutes();

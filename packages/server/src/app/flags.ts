@@ -16,7 +16,7 @@ export const serveFlags: FlagSpec[] = [
   { name: 'storage.tsdb.path', help: 'base path for metrics storage', default: './data' },
   { name: 'storage.tsdb.retention.time', help: 'how long to retain samples (e.g. 15d); 0 = default', default: '15d' },
   { name: 'storage.tsdb.retention.size', help: 'maximum bytes of blocks to retain (e.g. 512MB); 0 = off', default: '0' },
-  { name: 'storage.tsdb.wal-sync', help: 'WAL sync policy: "batch" (fsync group commits), "always" (fsync every commit) or "none"', default: 'batch' },
+  { name: 'storage.tsdb.wal-sync', help: 'WAL sync policy: "batch" (acknowledged once written to the OS, fdatasync every second) or "fsync" (acknowledged after fdatasync); see docs/storage.md', default: 'batch' },
   { name: 'query.timeout', help: 'maximum time a query may take', default: '2m' },
   { name: 'query.max-samples', help: 'maximum samples a single query may load into memory', default: '50000000' },
   { name: 'query.lookback-delta', help: 'how far back to look for a sample of an instant vector', default: '5m' },
