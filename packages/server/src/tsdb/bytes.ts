@@ -61,6 +61,23 @@ export class ByteWriter {
     this.len += b.length;
   }
   str(s: string): void {
+    const n = s.length;
+    if (n < 0x80) {
+      // ASCII fast path: no intermediate Buffer.
+      this.ensure(n + 1);
+      const b = this.buf;
+      let p = this.len + 1, ascii = true;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) { ascii = false; break; }
+        b[p++] = c;
+      }
+      if (ascii) {
+        b[this.len] = n;
+        this.len = p;
+        return;
+      }
+    }
     const enc = Buffer.from(s, 'utf8');
     this.uvarint(enc.length);
     this.bytes(enc);

@@ -359,6 +359,15 @@ export class Head implements PostingsSource {
     return out.reverse();
   }
 
+  /** True when some chunk of `ref` overlaps [mint, maxt]. */
+  overlaps(ref: number, mint: number, maxt: number): boolean {
+    for (let c = this.sHead[ref]!; c >= 0; c = this.cPrev[c]!) {
+      if (this.cMaxT[c]! < mint) return false;
+      if (this.cMinT[c]! <= maxt) return true;
+    }
+    return false;
+  }
+
   /** Decodes samples of `ref` with mint <= t <= maxt (null when none). */
   samples(ref: number, mint: number, maxt: number): { t: Float64Array; v: Float64Array } | null {
     let total = 0, nch = 0;

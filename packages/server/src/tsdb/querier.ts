@@ -18,22 +18,29 @@ interface BlockPart {
 
 class MergedSeries implements Series {
   parts: BlockPart[] = [];
-  head: Run | null = null;
-  private cached: SampleArrays | null = null;
+  /** External head ref (with generation), 0 when the head has no samples in range. */
+  headRef = 0;
   constructor(
     readonly labels: Labels,
+    private readonly db: TSDB,
     private readonly mint: number,
     private readonly maxt: number,
   ) {}
+  /** Decodes on every call (nothing cached), so large selects stay small in memory. */
   samples(): SampleArrays {
-    if (this.cached) return this.cached;
     const runs: Run[] = [];
     for (const p of this.parts) runs.push(p.b.samples(p.ord, p.s, this.mint, this.maxt));
-    if (this.head) runs.push(this.head);
-    const r = runs.length === 1 ? runs[0]! : mergeRuns(runs);
-    // Keep head results (already decoded) but let block results be re-decoded to save memory.
-    if (this.parts.length === 0) this.cached = r;
-    return r;
+    if (this.headRef) {
+      const head = this.db.head;
+      const r = head.fromExtRef(this.headRef);
+      // r is 0 if the series left the head since select (its data moved to a newer block).
+      let run = r ? head.samples(r, this.mint, this.maxt) : null;
+      const tomb = r ? this.db.headTombstones.get(r) : undefined;
+      if (run && tomb) run = applyTombstones(run.t, run.v, tomb);
+      if (run) runs.push(run);
+    }
+    if (runs.length === 1) return runs[0]!;
+    return mergeRuns(runs);
   }
 }
 
@@ -64,7 +71,7 @@ export class TSDBQuerier implements Querier {
         if (!any) continue;
         const k = labelsKey(s.labels);
         let m = out.get(k);
-        if (!m) out.set(k, (m = new MergedSeries(s.labels, mint, maxt)));
+        if (!m) out.set(k, (m = new MergedSeries(s.labels, this.db, mint, maxt)));
         m.parts.push({ b, ord, s });
       }
     }
@@ -72,18 +79,18 @@ export class TSDBQuerier implements Querier {
     if (head.maxT >= mint && head.minT <= maxt) {
       const refs = postingsForMatchers(head, matchers);
       for (const r of refs) {
-        let run = head.samples(r, mint, maxt);
-        if (!run) continue;
+        if (!head.overlaps(r, mint, maxt)) continue;
         const tomb = this.db.headTombstones.get(r);
         if (tomb) {
-          run = applyTombstones(run.t, run.v, tomb);
-          if (!run.t.length) continue;
+          // Rare: decode now to drop series whose samples in range are all deleted.
+          const run = head.samples(r, mint, maxt);
+          if (!run || applyTombstones(run.t, run.v, tomb).t.length === 0) continue;
         }
         const ls = head.labels(r);
         const k = labelsKey(ls);
         let m = out.get(k);
-        if (!m) out.set(k, (m = new MergedSeries(ls, mint, maxt)));
-        m.head = run;
+        if (!m) out.set(k, (m = new MergedSeries(ls, this.db, mint, maxt)));
+        m.headRef = head.extRef(r);
       }
     }
     const res = [...out.values()];
