@@ -103,6 +103,22 @@ test('amtool alert add/query and silence add/query/expire agree between Vigil an
     [r, v] = await both(['silence', 'expire', '00000000-0000-0000-0000-000000000000']);
     assert.notEqual(v.code, 0);
     assert.notEqual(r.code, 0);
+    // /api/v2/alerts/groups and /api/v2/status: same shapes and content as Alertmanager.
+    const get = async (u: string) => (await fetch(u)).json() as Promise<unknown>;
+    type G = { labels: Record<string, string>; receiver: { name: string }; alerts: GA[] };
+    const gnorm = (gs: G[]) => gs.map((g) => ({ labels: g.labels, receiver: g.receiver, alerts: g.alerts.map((x) => [x.fingerprint, x.status.state, x.receivers]) }));
+    const [rg, vg] = (await Promise.all([get(`${real.url}/api/v2/alerts/groups`), get(`${vigil.url}/api/v2/alerts/groups`)])) as [G[], G[]];
+    assert.deepEqual(gnorm(vg), gnorm(rg));
+    const [rs, vs] = (await Promise.all([get(`${real.url}/api/v2/status`), get(`${vigil.url}/api/v2/status`)])) as Record<string, Record<string, unknown>>[];
+    assert.deepEqual(Object.keys(vs!).sort(), Object.keys(rs!).sort());
+    assert.deepEqual(Object.keys(vs!.versionInfo!).sort(), Object.keys(rs!.versionInfo!).sort());
+    assert.equal(vs!.cluster!.status, rs!.cluster!.status);
+    const [rr, vr] = await Promise.all([get(`${real.url}/api/v2/receivers`), get(`${vigil.url}/api/v2/receivers`)]);
+    assert.deepEqual(vr, rr);
+    for (const bad of ['filter=foo%3D%22bar', 'receiver=(']) {
+      const [r1, r2] = await Promise.all([fetch(`${real.url}/api/v2/alerts?${bad}`), fetch(`${vigil.url}/api/v2/alerts?${bad}`)]);
+      assert.equal(r2.status, r1.status, bad);
+    }
     // Status and the routing tree fetched from the server's config.
     [r, v] = await both(['config', 'routes']);
     assert.equal(v.out, r.out);
