@@ -30,18 +30,51 @@ export interface OtlpOutcome {
   messages: string[];
 }
 
-/** Attributes to labels: sorted by key, normalized; colliding names join values with ";". */
-function attrLabels(attrs: readonly OtlpAttr[], skip?: Set<string>): Map<string, string> {
-  const sorted = attrs.length > 1 ? [...attrs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) : attrs;
-  const m = new Map<string, string>();
+const nameCache = new Map<string, string>();
+function cachedLabelName(key: string): string {
+  let n = nameCache.get(key);
+  if (n === undefined) {
+    if (nameCache.size > 10_000) nameCache.clear();
+    n = labelName(key);
+    nameCache.set(key, n);
+  }
+  return n;
+}
+
+function sortedByKey(attrs: readonly OtlpAttr[]): boolean {
+  for (let i = 1; i < attrs.length; i++) if (attrs[i - 1]!.key > attrs[i]!.key) return false;
+  return true;
+}
+
+/** Attributes to labels: in key order, names normalized; colliding names join values with ";". */
+function attrLabels(attrs: readonly OtlpAttr[], skip?: Set<string>): Label[] {
+  const sorted = sortedByKey(attrs) ? attrs : [...attrs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const out: Label[] = [];
   for (const a of sorted) {
     if (skip?.has(a.key)) continue;
-    const n = labelName(a.key);
+    const n = cachedLabelName(a.key);
     if (n === '') continue;
-    const prev = m.get(n);
-    m.set(n, prev === undefined ? a.value : `${prev};${a.value}`);
+    let merged = false;
+    for (let j = 0; j < out.length; j++) {
+      if (out[j]!.name === n) {
+        out[j] = { name: n, value: `${out[j]!.value};${a.value}` };
+        merged = true;
+        break;
+      }
+    }
+    if (!merged) out.push({ name: n, value: a.value });
   }
-  return m;
+  return out;
+}
+
+function setLabel(ls: Label[], name: string, value: string): void {
+  for (let i = 0; i < ls.length; i++) {
+    if (ls[i]!.name === name) {
+      ls[i] = { name, value };
+      return;
+    }
+  }
+  ls.push({ name, value });
 }
 
 interface ResourceIds {
@@ -62,13 +95,12 @@ function resourceIds(attrs: readonly OtlpAttr[]): ResourceIds {
   return out;
 }
 
-function build(base: Map<string, string>, ids: ResourceIds, extra: [string, string][]): Label[] {
-  const m = new Map(base);
-  if (ids.job !== undefined) m.set('job', ids.job);
-  if (ids.instance !== undefined) m.set('instance', ids.instance);
-  for (const [k, v] of extra) m.set(k, v);
-  const out: Label[] = [];
-  for (const [name, value] of m) out.push({ name, value });
+function build(base: readonly Label[], ids: ResourceIds, name: string, extraName?: string, extraValue?: string): Label[] {
+  const out = base.slice();
+  if (ids.job !== undefined) setLabel(out, 'job', ids.job);
+  if (ids.instance !== undefined) setLabel(out, 'instance', ids.instance);
+  setLabel(out, '__name__', name);
+  if (extraName !== undefined) setLabel(out, extraName, extraValue!);
   return out;
 }
 
@@ -117,6 +149,7 @@ export function convertOtlp(req: OtlpRequest, b: BatchAppend, maxMessages = 10, 
   for (const res of req.resources) {
     const ids = resourceIds(res.attrs);
     const promoted = promote.size ? attrLabels(res.attrs.filter((a) => promote.has(a.key))) : undefined;
+    const baseCache = new Map<readonly OtlpAttr[], Label[]>();
     let latest = 0;
     for (const scope of res.scopes) {
       for (const m of scope.metrics) {
@@ -143,8 +176,12 @@ export function convertOtlp(req: OtlpRequest, b: BatchAppend, maxMessages = 10, 
         b.meta(name, { type: metaType(m), help: m.description, unit: promUnit(m.unit) });
         for (const p of m.points) {
           if (p.timeMs > latest) latest = p.timeMs;
-          const base = attrLabels(p.attrs);
-          if (promoted) for (const [k, v] of promoted) if (!base.has(k)) base.set(k, v);
+          let base = baseCache.get(p.attrs);
+          if (base === undefined) {
+            base = attrLabels(p.attrs);
+            if (promoted) for (const l of promoted) if (!base.some((x) => x.name === l.name)) base.push(l);
+            if (baseCache.size < 100_000) baseCache.set(p.attrs, base);
+          }
           const ok = convertPoint(m, p, name, base, ids, add);
           if (!ok) out.reject(1, '', false); // the append error itself is in b.errors
         }
@@ -155,29 +192,29 @@ export function convertOtlp(req: OtlpRequest, b: BatchAppend, maxMessages = 10, 
   return out;
 }
 
-function convertPoint(m: OtlpMetric, p: OtlpPoint, name: string, base: Map<string, string>, ids: ResourceIds, add: (l: Label[], t: number, v: number) => boolean): boolean {
+function convertPoint(m: OtlpMetric, p: OtlpPoint, name: string, base: readonly Label[], ids: ResourceIds, add: (l: Label[], t: number, v: number) => boolean): boolean {
   const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
   const t = p.timeMs;
   let ok = true;
   switch (m.kind) {
     case 'gauge':
     case 'sum':
-      return add(build(base, ids, [['__name__', name]]), t, stale ? STALE_NAN : p.value);
+      return add(build(base, ids, name), t, stale ? STALE_NAN : p.value);
     case 'histogram': {
-      if (p.hasSum) ok = add(build(base, ids, [['__name__', name + '_sum']]), t, stale ? STALE_NAN : p.sum) && ok;
-      ok = add(build(base, ids, [['__name__', name + '_count']]), t, stale ? STALE_NAN : p.count) && ok;
+      if (p.hasSum) ok = add(build(base, ids, name + '_sum'), t, stale ? STALE_NAN : p.sum) && ok;
+      ok = add(build(base, ids, name + '_count'), t, stale ? STALE_NAN : p.count) && ok;
       let cum = 0;
       for (let i = 0; i < p.bounds.length; i++) {
         cum += p.bucketCounts[i] ?? 0;
-        ok = add(build(base, ids, [['__name__', name + '_bucket'], ['le', formatFloatF(p.bounds[i]!)]]), t, stale ? STALE_NAN : cum) && ok;
+        ok = add(build(base, ids, name + '_bucket', 'le', formatFloatF(p.bounds[i]!)), t, stale ? STALE_NAN : cum) && ok;
       }
-      ok = add(build(base, ids, [['__name__', name + '_bucket'], ['le', '+Inf']]), t, stale ? STALE_NAN : p.count) && ok;
+      ok = add(build(base, ids, name + '_bucket', 'le', '+Inf'), t, stale ? STALE_NAN : p.count) && ok;
       return ok;
     }
     case 'summary': {
-      ok = add(build(base, ids, [['__name__', name + '_sum']]), t, stale ? STALE_NAN : p.sum) && ok;
-      ok = add(build(base, ids, [['__name__', name + '_count']]), t, stale ? STALE_NAN : p.count) && ok;
-      for (const q of p.quantiles) ok = add(build(base, ids, [['__name__', name], ['quantile', formatFloatF(q.q)]]), t, stale ? STALE_NAN : q.v) && ok;
+      ok = add(build(base, ids, name + '_sum'), t, stale ? STALE_NAN : p.sum) && ok;
+      ok = add(build(base, ids, name + '_count'), t, stale ? STALE_NAN : p.count) && ok;
+      for (const q of p.quantiles) ok = add(build(base, ids, name, 'quantile', formatFloatF(q.q)), t, stale ? STALE_NAN : q.v) && ok;
       return ok;
     }
     default:
@@ -192,5 +229,5 @@ function emitTargetInfo(attrs: readonly OtlpAttr[], ids: ResourceIds, latest: nu
   if (latest === 0) return;
   if (!attrs.some((a) => !IDENTIFYING.has(a.key))) return;
   if (ids.job === undefined && ids.instance === undefined) return;
-  add(build(attrLabels(attrs, keepIdentifying ? undefined : IDENTIFYING), ids, [['__name__', 'target_info']]), latest, 1);
+  add(build(attrLabels(attrs, keepIdentifying ? undefined : IDENTIFYING), ids, 'target_info'), latest, 1);
 }

@@ -1,5 +1,6 @@
 // OTLP ExportMetricsServiceRequest (protobuf) decoder.
 import { PbReader, ProtoError, WIRE_LEN } from '../../protobuf/reader.js';
+import { LabelCache, StringInterner } from '../../protobuf/intern.js';
 import { formatFloatG, newPoint, type OtlpAttr, type OtlpKind, type OtlpMetric, type OtlpPoint, type OtlpRequest, type OtlpResource, type OtlpScope } from './model.js';
 
 /** AnyValue as the collector's AsString: arrays and maps as JSON, bytes as base64. */
@@ -83,23 +84,39 @@ function kvList(r: PbReader, end: number): Record<string, unknown> {
   return o;
 }
 
+const interner = new StringInterner(14);
+const attrCache = new LabelCache<OtlpAttr>(14);
+
 function keyValue(r: PbReader, end: number): OtlpAttr {
   let key = '', value = '';
   while (r.pos < end) {
     const tag = r.tag();
-    if (tag === 0x0a) key = r.string();
+    if (tag === 0x0a) key = r.internedString(interner);
     else if (tag === 0x12) {
       const e = r.lenEnd();
-      value = anyValue(r, e);
+      // string values (the common case) are interned too
+      if (e > r.pos && r.buf[r.pos] === 0x0a) {
+        r.pos++;
+        value = r.internedString(interner);
+        if (r.pos < e) value = anyValue(r, e);
+      } else value = anyValue(r, e);
       r.pos = e;
     } else r.skip(tag & 7);
   }
   return { key, value };
 }
 
-function attr(r: PbReader, into: OtlpAttr[]): void {
+/** Decodes one KeyValue into a (new) attribute list; identical KeyValue bytes share one object. */
+function attr(r: PbReader, p: { attrs: OtlpAttr[] }): void {
   const e = r.lenEnd();
-  into.push(keyValue(r, e));
+  const start = r.pos;
+  let a = attrCache.get(r.buf, start, e);
+  if (a === undefined) {
+    a = keyValue(r, e);
+    attrCache.put(r.buf, start, e, a);
+  }
+  if (Object.isFrozen(p.attrs)) p.attrs = [];
+  p.attrs.push(a);
   r.pos = e;
 }
 
@@ -116,7 +133,7 @@ function numberPoint(r: PbReader, end: number): OtlpPoint {
   while (r.pos < end) {
     const tag = r.tag();
     switch (tag) {
-      case 0x3a: attr(r, p.attrs); break;
+      case 0x3a: attr(r, p); break;
       case 0x11: p.startMs = r.fixed64NanosToMs(); break;
       case 0x19: p.timeMs = r.fixed64NanosToMs(); break;
       case 0x21: p.value = r.double(); break;
@@ -134,13 +151,13 @@ function histogramPoint(r: PbReader, end: number): OtlpPoint {
     const tag = r.tag();
     const field = tag >>> 3;
     switch (field) {
-      case 9: attr(r, p.attrs); break;
+      case 9: attr(r, p); break;
       case 2: p.startMs = r.fixed64NanosToMs(); break;
       case 3: p.timeMs = r.fixed64NanosToMs(); break;
       case 4: p.count = r.fixed64(); break;
       case 5: p.sum = r.double(); p.hasSum = true; break;
-      case 6: packed64(r, tag, p.bucketCounts, false); break;
-      case 7: packed64(r, tag, p.bounds, true); break;
+      case 6: if (Object.isFrozen(p.bucketCounts)) p.bucketCounts = []; packed64(r, tag, p.bucketCounts, false); break;
+      case 7: if (Object.isFrozen(p.bounds)) p.bounds = []; packed64(r, tag, p.bounds, true); break;
       case 10: p.flags = r.uint32(); break;
       default: r.skip(tag & 7);
     }
@@ -153,7 +170,7 @@ function summaryPoint(r: PbReader, end: number): OtlpPoint {
   while (r.pos < end) {
     const tag = r.tag();
     switch (tag >>> 3) {
-      case 7: attr(r, p.attrs); break;
+      case 7: attr(r, p); break;
       case 2: p.startMs = r.fixed64NanosToMs(); break;
       case 3: p.timeMs = r.fixed64NanosToMs(); break;
       case 4: p.count = r.fixed64(); break;
@@ -167,6 +184,7 @@ function summaryPoint(r: PbReader, end: number): OtlpPoint {
           else if (t2 === 0x11) qv.v = r.double();
           else r.skip(t2 & 7);
         }
+        if (Object.isFrozen(p.quantiles)) p.quantiles = [];
         p.quantiles.push(qv);
         r.pos = e;
         break;
@@ -246,7 +264,7 @@ function resourceMetrics(r: PbReader, end: number): OtlpResource {
       const e = r.lenEnd();
       while (r.pos < e) {
         const t2 = r.tag();
-        if (t2 === 0x0a) attr(r, res.attrs);
+        if (t2 === 0x0a) attr(r, res);
         else r.skip(t2 & 7);
       }
       r.pos = e;

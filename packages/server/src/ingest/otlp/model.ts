@@ -55,8 +55,12 @@ export interface OtlpRequest {
   resources: OtlpResource[];
 }
 
+const NONE: never[] = [];
+Object.freeze(NONE);
+
+/** A fresh point; the histogram/summary arrays are a shared empty array until a decoder sets them. */
 export function newPoint(): OtlpPoint {
-  return { attrs: [], startMs: 0, timeMs: 0, flags: 0, value: 0, count: 0, sum: 0, hasSum: false, bucketCounts: [], bounds: [], quantiles: [] };
+  return { attrs: NONE, startMs: 0, timeMs: 0, flags: 0, value: 0, count: 0, sum: 0, hasSum: false, bucketCounts: NONE, bounds: NONE, quantiles: NONE };
 }
 
 /** Go's strconv.FormatFloat(f, 'g', -1, 64) (used for double attribute values). */
