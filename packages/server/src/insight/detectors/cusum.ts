@@ -29,7 +29,8 @@ export class Cusum extends BaseDetector {
       s.n = 1;
       return 0;
     }
-    const sd = Math.sqrt(s.var);
+    // Relative floor: rounding noise on a constant series far from zero is not a deviation.
+    const sd = Math.max(Math.sqrt(s.var), 1e-9 * Math.abs(s.mean));
     const d = v - s.mean;
     let score = 0;
     if (s.n >= 30 && sd > 0) {

@@ -27,7 +27,8 @@ export class Ewma extends BaseDetector {
       return 0;
     }
     const d = v - s.mean;
-    const sd = Math.sqrt(s.var);
+    // Relative floor: rounding noise on a constant series far from zero is not a deviation.
+    const sd = Math.max(Math.sqrt(s.var), 1e-9 * Math.abs(s.mean));
     let score = 0;
     if (s.n >= this.warmup) {
       this.expect(s.mean, sd);

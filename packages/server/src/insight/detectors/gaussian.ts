@@ -23,7 +23,7 @@ export class WindowedGaussian extends BaseDetector {
     const [n, mean, variance] = this.stats.stats(this.tmp) as unknown as [number, number, number];
     this.stats.push(v);
     if (n < 2) return 0;
-    const sd = Math.sqrt(variance);
+    const sd = Math.max(Math.sqrt(variance), 1e-9 * Math.abs(mean));
     this.expect(mean, sd);
     if (sd === 0) return v === mean ? 0 : 1;
     return zToScore(Math.abs(v - mean) / sd);

@@ -70,7 +70,10 @@ export class Seasonal extends BaseDetector {
   }
   protected step(t: number, v: number): number {
     const s = this.s;
-    if (Number.isNaN(s.tFirst)) s.tFirst = t;
+    if (Number.isNaN(s.tFirst)) {
+      s.tFirst = t;
+      s.vmean = v; // start the spread estimate at the data, so it does not depend on the level
+    }
     if (!this.chooseBuckets(t)) return 0;
     const mature = t - s.tFirst >= this.minPeriods * this.period;
     const [p, i0, i1, f] = this.profileAt(t);
@@ -79,7 +82,7 @@ export class Seasonal extends BaseDetector {
       const r = v - p;
       // Floor: 1% of the value's overall spread, so a perfectly learnt profile does not turn
       // rounding noise into alarms.
-      const sd = Math.max(Math.sqrt(s.rvar), 0.01 * Math.sqrt(s.vvar));
+      const sd = Math.max(Math.sqrt(s.rvar), 0.01 * Math.sqrt(s.vvar), 1e-9 * Math.abs(p));
       if (s.n >= 20 && mature) {
         this.expect(p + s.rmean, sd);
         score = sd > 0 ? zToScore(Math.abs(r - s.rmean) / sd) : r === s.rmean ? 0 : 1;
