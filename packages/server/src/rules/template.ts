@@ -319,12 +319,53 @@ function newSet(opts: ExpandOptions): TemplateSet {
   return new TemplateSet({ funcs: promTemplateFuncs(opts), missingKey: 'zero' });
 }
 
+// Parsed templates that do not call `query` are cached and executed synchronously; their
+// functions read the current evaluation's options from `ctx` (safe: no await in between).
+interface Cached {
+  set: TemplateSet;
+  ctx: { opts: ExpandOptions };
+}
+const cache = new Map<string, Cached>();
+const CACHE_MAX = 20000;
+
+function cachedSet(name: string, text: string): Cached | null {
+  const key = name + '\x00' + text;
+  let c = cache.get(key);
+  if (c) return c;
+  const ctx = { opts: { tsMs: 0 } as ExpandOptions };
+  const live: ExpandOptions = {
+    get tsMs() { return ctx.opts.tsMs; },
+    get query() { return ctx.opts.query; },
+    get externalURL() { return ctx.opts.externalURL; },
+  };
+  const set = new TemplateSet({ funcs: promTemplateFuncs(live), missingKey: 'zero' });
+  set.parse(name, ALERT_TEMPLATE_DEFS + text);
+  if (cache.size >= CACHE_MAX) cache.clear();
+  c = { set, ctx };
+  cache.set(key, c);
+  return c;
+}
+
 /**
  * Expands one alert label/annotation template. Throws with Prometheus's wording:
  * "error parsing template __alert_X: ..." or "error executing template __alert_X: ...".
  */
 export async function expandAlertTemplate(text: string, alertName: string, data: Record<string, unknown>, opts: ExpandOptions): Promise<string> {
   const name = `__alert_${alertName}`;
+  if (!/\bquery\b/.test(text)) {
+    let c: Cached | null = null;
+    try {
+      c = cachedSet(name, text);
+    } catch (e) {
+      throw new Error(`error parsing template ${name}: ${(e as Error).message}`);
+    }
+    c!.ctx.opts = opts;
+    try {
+      return c!.set.execute(name, data);
+    } catch (e) {
+      throw new Error(`error executing template ${name}: ${(e as Error).message}`);
+    }
+  }
   const set = newSet(opts);
   try {
     set.parse(name, ALERT_TEMPLATE_DEFS + text);
