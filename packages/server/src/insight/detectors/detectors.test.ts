@@ -154,3 +154,18 @@ test('sorted window median and MAD match a direct computation', () => {
     assert.equal(w.mad(med), dev[(dev.length - 1) >> 1]);
   }
 });
+
+test('scores do not depend on the units or level of the series', () => {
+  const v = series(4000, 21);
+  for (const name of detectorNames()) {
+    const a = createDetector(name), b = createDetector(name);
+    let diff = 0;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]! + (i === 3000 ? 50 : 0) + (i > 3500 ? 15 : 0);
+      const sa = a.update(T0 + i * STEP, x);
+      const sb = b.update(T0 + i * STEP, 1000 * x - 1e6);
+      diff = Math.max(diff, Math.abs(sa - sb));
+    }
+    assert.ok(diff < 1e-3, `${name}: max score difference ${diff}`);
+  }
+});
