@@ -267,6 +267,10 @@ test('`vigil alertmanager` runs as a drop-in: Alertmanager flags, amtool, reload
     r = await run([url, 'alert', 'query', '-o', 'json']);
     const alerts = JSON.parse(r.out) as GA[];
     assert.deepEqual(alerts.map((x) => x.receivers.map((y) => y.name)), [['pager']]);
+    const hist = (await (await fetch(`http://127.0.0.1:${port}/api/v1/vigil/alerts/history?filter=alertname%3DCli`)).json()) as { status: string; data: { alertname: string; state: string; severity: string }[] };
+    assert.equal(hist.status, 'success');
+    assert.deepEqual(hist.data.map((h) => [h.alertname, h.state, h.severity]), [['Cli', 'firing', 'critical']]);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/api/v1/vigil/alerts/history?state=bogus`)).status, 400);
     r = await run([url, 'silence', 'add', 'alertname=Cli', '-c', 'c', '-a', 'a']);
     assert.equal(r.code, 0, r.err);
     // A broken config is rejected on reload; the old one keeps serving.

@@ -197,3 +197,35 @@ test('putAlerts validates as Alertmanager and keeps the valid ones', () => {
   assert.deepEqual(r.errors, ['at least one label pair required', 'invalid label set: invalid name "bad-name"', 'start time must be before end time']);
   am.stop();
 });
+
+test('alert history: episodes with resolve time, duration and notifications; survives restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-hist-'));
+  try {
+    const cfg = 'global:\n  resolve_timeout: 1h\nroute:\n  receiver: r\n  group_wait: 1s\n  group_interval: 10s\nreceivers:\n  - name: r\n    webhook_configs: [{url: "http://127.0.0.1:9/x"}]\n';
+    const h = harness(cfg, { storagePath: dir });
+    h.am.putAlerts([{ labels: { alertname: 'Disk', severity: 'critical', instance: 'a' } }]);
+    await h.clock.advance(5_000);
+    h.am.putAlerts([{ labels: { alertname: 'Disk', severity: 'critical', instance: 'a' }, endsAt: new Date(h.clock.now()).toISOString() }]);
+    await h.clock.advance(10_000);
+    await h.clock.advance(60_000);
+    h.am.putAlerts([{ labels: { alertname: 'Disk', severity: 'critical', instance: 'a' } }]);
+    await h.clock.advance(20_000);
+    const hist = h.am.history.query();
+    assert.equal(hist.length, 2, 'two episodes');
+    const [second, first] = hist;
+    assert.equal(first!.state, 'resolved');
+    assert.equal(first!.durationSeconds, 5);
+    assert.equal(first!.severity, 'critical');
+    assert.equal(first!.notificationsSent, 2, 'firing + resolved');
+    assert.equal(second!.state, 'firing');
+    assert.equal(second!.notificationsSent, 1);
+    h.am.stop();
+    const h2 = harness(cfg, { storagePath: dir });
+    await h2.clock.advance(200_000);
+    assert.equal(h2.am.history.query({ state: 'resolved' }).length, 1);
+    assert.equal(h2.am.history.query({ match: (ls) => ls.instance === 'a' }).length, 2);
+    h2.am.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

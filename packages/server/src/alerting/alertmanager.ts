@@ -18,6 +18,7 @@ import { buildIntegrations } from './notify/registry.js';
 import type { NotificationTemplater } from './notify/templates.js';
 import { defaultTemplater } from './notify/templating.js';
 import { Silences } from './silence/index.js';
+import { AlertHistory } from './history/index.js';
 import { AlertStore, Marker } from './store/index.js';
 import { fingerprint } from './fingerprint.js';
 import { isValidLabelName, type Alert, type LabelSet, type PostableAlert } from './types.js';
@@ -69,6 +70,7 @@ export class Alertmanager {
   readonly marker = new Marker();
   readonly silences: Silences;
   readonly nflog: NotificationLog;
+  readonly history: AlertHistory;
   readonly metrics = new IntegrationMetrics();
   readonly startedAt: number;
   readonly clock: Clock;
@@ -95,9 +97,12 @@ export class Alertmanager {
     if (opts.storagePath) mkdirSync(opts.storagePath, { recursive: true });
     this.silences = new Silences(now, retention, opts.storagePath ? join(opts.storagePath, 'silences.json') : undefined);
     this.nflog = new NotificationLog(now, retention, opts.storagePath ? join(opts.storagePath, 'nflog.json') : undefined);
+    this.history = new AlertHistory(now, retention, opts.storagePath ? join(opts.storagePath, 'history.json') : undefined);
     this.silences.load();
     this.nflog.load();
+    this.history.load();
     this.store = new AlertStore(now);
+    this.store.subscribe((a) => this.history.observe(a));
     this.retry = {
       initialMs: 500,
       maxIntervalMs: 60_000,
@@ -158,6 +163,11 @@ export class Alertmanager {
             dedupStage(ig, this.nflog, recv, now),
             retryStage(ig, name, this.metrics, this.log, this.retry),
             setNotifiesStage(this.nflog, recv),
+            async (ctx, alerts) => {
+              // Record deliveries in the alert history (resolved ones only when they were sent).
+              for (const a of alerts) if (ig.sendResolved || ctx.firing?.includes(a.fingerprint)) this.history.noteNotification(a.fingerprint, name);
+              return alerts;
+            },
           ]);
         }),
       );
@@ -273,6 +283,7 @@ export class Alertmanager {
     try {
       this.silences.snapshot();
       this.nflog.snapshot();
+      this.history.snapshot();
     } catch (e) {
       this.log.error('writing alerting state failed', { err: e as Error });
     }

@@ -9,6 +9,7 @@ import { parseMatcher } from '../matchers.js';
 import { SilenceError, silenceState, type Silence, type SilenceMatcher } from '../silence/index.js';
 import { labelSetString, type Alert, type PostableAlert } from '../types.js';
 import { matches } from '../../model/index.js';
+import { registerHistoryRoutes } from './history.js';
 
 export interface AlertmanagerRouteDeps {
   am: Alertmanager;
@@ -139,6 +140,7 @@ function alertPasses(am: Alertmanager, a: Alert, q: AlertQuery, now: number): bo
 export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRouteDeps): void {
   const { am } = deps;
   const p = deps.prefix ?? '';
+  registerHistoryRoutes(router, am, p);
 
   router.get(`${p}/api/v2/status`, (_req, res) => {
     sendJSON(res, 200, {

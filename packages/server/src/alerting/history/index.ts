@@ -1,0 +1,1 @@
+export { AlertHistory, type HistoryEntry, type HistoryView } from './history.js';
