@@ -228,3 +228,31 @@ test('queue: reshard keeps per-series order', async () => {
     await rx.close();
   }
 });
+
+test('queue: metadata is sent every metadata_config.send_interval', async () => {
+  const metas: string[] = [];
+  const srv = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      for (const m of decodeWriteRequest(snappyUncompress(Buffer.concat(chunks))).metadata) metas.push(`${m.metricFamilyName}:${m.type}:${m.help}`);
+      res.writeHead(204);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/`;
+  const w = new RemoteWriter(cfg(`remote_write:\n  - url: ${url}\n    metadata_config: {send_interval: 50ms}\n`)[0]!);
+  try {
+    const a = fanoutAppendable(new MemAppendable(), w).appender();
+    a.updateMetadata!('http_requests_total', { type: 'counter', help: 'Requests.', unit: '' });
+    await a.commit();
+    for (let i = 0; i < 50 && metas.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(metas[0], 'http_requests_total:counter:Requests.');
+    assert.ok(w.stats().metadataSent >= 1);
+  } finally {
+    await w.stop(100);
+    srv.closeAllConnections();
+    await new Promise((r) => srv.close(r));
+  }
+});
