@@ -88,8 +88,72 @@ async function middlewareCase(makeHandler) {
   return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) h(reqs[i % 1000], new Res()); }, 300_000) };
 }
 
+// The hand-written lower bound the issue describes: a Map trie per label value, no validation,
+// no exposition features. Shows how close the real SDKs get to what the runtime allows.
+async function runFloor() {
+  const N = 2_000_000;
+  const trie = () => new Map();
+  const get2 = (root, a, b, make) => {
+    let m = root.get(a);
+    if (m === undefined) root.set(a, (m = new Map()));
+    let c = m.get(b);
+    if (c === undefined) m.set(b, (c = make()));
+    return c;
+  };
+  const BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+  switch (caseName) {
+    case 'counter_bound': {
+      const ch = { v: 0 };
+      return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) ch.v++; }, N * 5) };
+    }
+    case 'counter_labels': {
+      const root = trie();
+      return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) { const l = combos[i % 100]; get2(root, l.method, l.route, () => ({ v: 0 })).v++; } }, N) };
+    }
+    case 'histogram_labels': {
+      const root = trie();
+      const make = () => ({ counts: new Float64Array(12), sum: 0 });
+      return {
+        nsPerOp: timeOps((n) => {
+          for (let i = 0; i < n; i++) {
+            const l = combos[i % 100];
+            const h = get2(root, l.method, l.route, make);
+            const v = (i % 1000) / 997;
+            let j = 0;
+            while (j < 11 && v > BOUNDS[j]) j++;
+            h.counts[j]++;
+            h.sum += v;
+          }
+        }, N),
+      };
+    }
+    case 'gauge_set': {
+      const g = { v: 0 };
+      return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) g.v = i; }, N * 5) };
+    }
+    case 'render': {
+      const series = Number(arg);
+      const list = [];
+      for (let i = 0; i < series; i++) list.push({ lb: '{a="v' + (i % 100) + '",b="x' + Math.floor(i / 100) + '"}', v: i });
+      let best = Infinity;
+      let bytes = 0;
+      for (let r = 0; r < 5; r++) {
+        const t0 = performance.now();
+        let s = '# HELP r_total h\n# TYPE r_total counter\n';
+        for (const c of list) s += 'r_total' + c.lb + ' ' + c.v + '\n';
+        bytes = Buffer.byteLength(s);
+        best = Math.min(best, performance.now() - t0);
+      }
+      return { ms: best, bytes, heapPerSeries: null };
+    }
+  }
+  return { nsPerOp: null };
+}
+
 async function main() {
   let r;
+  if (sdkName === 'floor') r = await runFloor();
+  else
   if (caseName === 'http' && sdkName === 'none') r = await httpCase((h) => h);
   else if (caseName === 'middleware' && sdkName === 'none') r = await middlewareCase((h) => h);
   else if (sdkName === 'otel') r = await runOtel();

@@ -25,10 +25,8 @@ export class CounterChild implements SeriesBase {
   value = 0;
   exemplar: StoredExemplar | undefined = undefined;
   constructor(
-    readonly lv: readonly string[],
     readonly li: string,
     public created: number,
-    private readonly metric: string,
   ) {}
 
   /** Adds `v` (default 1; must be >= 0 and finite); optionally records an exemplar. */
@@ -36,7 +34,7 @@ export class CounterChild implements SeriesBase {
     if (v === undefined || v === null) this.value++;
     else if (typeof v === 'number' && v >= 0 && v < Infinity) this.value += v;
     else throw badInc(v);
-    if (exemplarLabels !== undefined) this.exemplar = makeExemplar(this.metric, exemplarLabels, v ?? 1);
+    if (exemplarLabels !== undefined) this.exemplar = makeExemplar(exemplarLabels, v ?? 1);
   }
 
   get(): number {
@@ -52,8 +50,8 @@ export class Counter<T extends string = string> extends Metric<T, CounterChild> 
     if (this.labelNames.length === 0) this.lookup(NO_LABELS);
   }
 
-  protected make(lv: string[], li: string): CounterChild {
-    return new CounterChild(lv, li, nowSeconds(), this.name);
+  protected make(li: string, created: number): CounterChild {
+    return new CounterChild(li, created);
   }
 
   /**
@@ -81,7 +79,7 @@ export class Counter<T extends string = string> extends Metric<T, CounterChild> 
   protected clearSeries(c: CounterChild): void {
     c.value = 0;
     c.exemplar = undefined;
-    c.created = nowSeconds();
+    c.created = c.created && nowSeconds();
   }
 
   async get(): Promise<MetricObject> {
@@ -105,7 +103,7 @@ export class Counter<T extends string = string> extends Metric<T, CounterChild> 
     for (const c of this.series) {
       const lb = plain ? (c.li === '' ? '' : '{' + c.li + '}') : this.braced(c, o);
       out.add(sample + lb + ' ' + fmtNum(c.value) + (om && c.exemplar !== undefined ? renderExemplar(c.exemplar) : '') + '\n');
-      if (o.created) out.add(family + '_created' + lb + ' ' + c.created.toFixed(3) + '\n');
+      if (o.created) out.add(family + '_created' + lb + ' ' + (c.created || this.createdAt).toFixed(3) + '\n');
     }
   }
 }

@@ -8,18 +8,18 @@ export interface StoredExemplar extends Exemplar {
   text: string;
 }
 
-export function makeExemplar(metric: string, labelSet: Record<string, string | number>, value: number): StoredExemplar {
-  let text = '';
+export function makeExemplar(labelSet: Record<string, string | number>, value: number): StoredExemplar {
+  const parts: string[] = [];
   let runes = 0;
   for (const k in labelSet) {
-    checkLabelName(metric, k);
+    checkLabelName('(exemplar)', k);
     const v = String(labelSet[k]);
     runes += [...k].length + [...v].length;
-    if (text !== '') text += ',';
-    text += k + '="' + escapeLabelValue(v) + '"';
+    parts.push(k + '="' + escapeLabelValue(v) + '"');
   }
+  const text = parts.join(',');
   // OpenMetrics caps an exemplar's label set at 128 UTF-8 characters.
-  if (runes > 128) throw new RangeError(`Exemplar label set for ${metric} is ${runes} characters; OpenMetrics allows at most 128`);
+  if (runes > 128) throw new RangeError(`Exemplar label set is ${runes} characters; OpenMetrics allows at most 128`);
   return { labelSet, value, timestamp: Date.now() / 1000, text };
 }
 

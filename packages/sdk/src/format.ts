@@ -19,16 +19,18 @@ export function escapeHelp(s: string, openMetrics: boolean): string {
   return openMetrics ? r.replace(/"/g, '\\"') : r;
 }
 
-/** `a="x",b="y"` for the non-empty values (an empty value means "label absent" in Prometheus). */
+/**
+ * `a="x",b="y"` for the non-empty values (an empty value means "label absent" in Prometheus).
+ * Built with join: the result is one flat string (a chain of `+` would keep a tree of cons
+ * strings alive for as long as the series lives, twice the memory).
+ */
 export function innerLabels(names: readonly string[], values: readonly string[]): string {
-  let s = '';
+  const parts: string[] = [];
   for (let i = 0; i < names.length; i++) {
     const v = values[i]!;
-    if (v === '') continue;
-    if (s !== '') s += ',';
-    s += names[i] + '="' + escapeLabelValue(v) + '"';
+    if (v !== '') parts.push(names[i] + '="' + escapeLabelValue(v) + '"');
   }
-  return s;
+  return parts.join(',');
 }
 
 export function labelsOf(map: Readonly<Record<string, string | number>>): string {

@@ -15,7 +15,6 @@ function notNumber(v: unknown): TypeError {
 export class GaugeChild implements SeriesBase {
   value = 0;
   constructor(
-    readonly lv: readonly string[],
     readonly li: string,
     public created: number,
   ) {}
@@ -59,8 +58,8 @@ export class Gauge<T extends string = string> extends Metric<T, GaugeChild> {
     if (this.labelNames.length === 0) this.lookup(NO_LABELS);
   }
 
-  protected make(lv: string[], li: string): GaugeChild {
-    return new GaugeChild(lv, li, Date.now() / 1000);
+  protected make(li: string, created: number): GaugeChild {
+    return new GaugeChild(li, created);
   }
 
   set(labels: LabelValues<T> | number, value?: number): void {

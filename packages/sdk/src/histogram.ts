@@ -29,11 +29,9 @@ export class HistogramChild implements SeriesBase {
   count = 0;
   exemplars: (StoredExemplar | undefined)[] | undefined = undefined;
   constructor(
-    readonly lv: readonly string[],
     readonly li: string,
     public created: number,
     private readonly bounds: Float64Array,
-    private readonly metric: string,
   ) {
     this.counts = new Float64Array(bounds.length + 1);
   }
@@ -56,7 +54,7 @@ export class HistogramChild implements SeriesBase {
     this.counts[i]!++;
     this.sum += v;
     this.count++;
-    if (exemplarLabels !== undefined) (this.exemplars ??= [])[i] = makeExemplar(this.metric, exemplarLabels, v);
+    if (exemplarLabels !== undefined) (this.exemplars ??= [])[i] = makeExemplar(exemplarLabels, v);
   }
 
   /** Returns `end()`, which observes the elapsed seconds and returns them. */
@@ -92,8 +90,8 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramChi
     if (this.labelNames.length === 0) this.lookup(NO_LABELS);
   }
 
-  protected make(lv: string[], li: string): HistogramChild {
-    return new HistogramChild(lv, li, nowSeconds(), this.bounds, this.name);
+  protected make(li: string, created: number): HistogramChild {
+    return new HistogramChild(li, created, this.bounds);
   }
 
   /** observe(value), observe(labels, value); with enableExemplars also observe({labels, value, exemplarLabels}). */
@@ -176,7 +174,7 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramChi
         out.add(pre + le[i] + acc + (ex !== undefined ? renderExemplar(ex[i]) : '') + '\n');
       }
       out.add(name + '_sum' + lb + ' ' + fmtNum(c.sum) + '\n' + name + '_count' + lb + ' ' + acc + '\n');
-      if (o.created) out.add(name + '_created' + lb + ' ' + c.created.toFixed(3) + '\n');
+      if (o.created) out.add(name + '_created' + lb + ' ' + (c.created || this.createdAt).toFixed(3) + '\n');
     }
   }
 }

@@ -22,11 +22,12 @@ export interface MetricConfiguration<T extends string> {
 
 /** Every series object carries its label values and pre-formatted label strings. */
 export interface SeriesBase {
-  /** Label values in labelNames order ('' = absent). */
-  readonly lv: readonly string[];
   /** `a="x",b="y"` */
   readonly li: string;
-  /** Creation time, seconds since the epoch (OpenMetrics `_created`). */
+  /**
+   * Creation time, seconds since the epoch (OpenMetrics `_created`); 0 when no registry of the
+   * metric emits `_created` (saves a heap number per series), then the metric's own is used.
+   */
   created: number;
 }
 
@@ -85,7 +86,7 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
   }
 
   /** Creates a series object; called only when a new label combination is first seen. */
-  protected abstract make(lv: string[], li: string): C;
+  protected abstract make(li: string, created: number): C;
 
   /** Renders this family (HELP/TYPE/samples) ending with a newline. */
   abstract render(opts: RenderOptions, out: TextSink): void;
@@ -148,7 +149,7 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
     const lv: string[] = new Array(n);
     for (let i = 0; i < n; i++) lv[i] = labelValue(this.name, names[i]!, labels[names[i]!]);
     const li = innerLabels(names, lv);
-    const c = this.make(lv, li);
+    const c = this.make(li, this.registers.some((r) => r.emitCreated) ? nowSeconds() : 0);
     if (n === 0) {
       this.only = c;
     } else {
@@ -252,9 +253,10 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
     const d = opts.defaults;
     if (d === null) return c.li;
     let li = c.li;
+    let lv: string[] | undefined;
     for (let i = 0; i < d.names.length; i++) {
       const j = this.labelNames.indexOf(d.names[i] as T);
-      if (j >= 0 && c.lv[j] !== '') continue;
+      if (j >= 0 && (lv ??= this.valuesOf(c))[j] !== '') continue;
       li += (li === '' ? '' : ',') + innerLabels([d.names[i]!], [d.values[i]!]);
     }
     return li;
@@ -263,9 +265,35 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
   /** Labels object of a series for `get()`, defaults not included. */
   protected labelObject(c: SeriesBase): Record<string, string | number> {
     const o: Record<string, string | number> = {};
-    for (let i = 0; i < this.labelNames.length; i++) if (c.lv[i] !== '') o[this.labelNames[i]!] = c.lv[i]!;
+    const lv = this.valuesOf(c);
+    for (let i = 0; i < this.labelNames.length; i++) if (lv[i] !== '') o[this.labelNames[i]!] = lv[i]!;
     return o;
   }
+
+  /** Label values of a series in labelNames order, read back from its label text (slow path). */
+  protected valuesOf(c: SeriesBase): string[] {
+    const out: string[] = new Array(this.labelNames.length).fill('');
+    const s = c.li;
+    let i = 0;
+    while (i < s.length) {
+      const eq = s.indexOf('="', i);
+      const name = s.slice(i, eq);
+      let j = eq + 2;
+      let v = '';
+      for (; j < s.length && s[j] !== '"'; j++) {
+        if (s[j] === '\\') {
+          j++;
+          v += s[j] === 'n' ? '\n' : s[j];
+        } else v += s[j];
+      }
+      out[this.labelNames.indexOf(name as T)] = v;
+      i = j + 2; // past `",`
+    }
+    return out;
+  }
+
+  /** When the metric was created: the `_created` of series that did not record their own. */
+  protected readonly createdAt = nowSeconds();
 }
 
 export function nowSeconds(): number {

@@ -167,6 +167,10 @@ test('escaping of label values and help; empty label values omitted', async () =
   c.inc({ a: 'x"y\\z\nw' });
   const text = await r.metrics();
   assert.equal(text, '# HELP e_total a\\\\b\\nc "q"\n# TYPE e_total counter\ne_total{a="x\\"y\\\\z\\nw"} 1\n');
+  assert.deepEqual((await c.get()).values[0]!.labels, { a: 'x"y\\z\nw' }, 'label values read back unescaped');
+  c.remove({ a: 'x"y\\z\nw' });
+  assert.equal((await c.get()).values.length, 0);
+  c.inc({ a: 'x"y\\z\nw' });
   const om = await r.metrics(OPENMETRICS_CONTENT_TYPE);
   assert.equal(om, '# HELP e a\\\\b\\nc \\"q\\"\n# TYPE e counter\ne_total{a="x\\"y\\\\z\\nw"} 1\n# EOF\n');
 });

@@ -32,7 +32,6 @@ export class SummaryChild implements SeriesBase {
   sum = 0;
   count = 0;
   constructor(
-    readonly lv: readonly string[],
     readonly li: string,
     public created: number,
     readonly window: SlidingQuantiles,
@@ -84,8 +83,8 @@ export class Summary<T extends string = string> extends Metric<T, SummaryChild> 
     if (this.labelNames.length === 0) this.lookup(NO_LABELS);
   }
 
-  protected make(lv: string[], li: string): SummaryChild {
-    return new SummaryChild(lv, li, nowSeconds(), new SlidingQuantiles(this.maxAgeSeconds, this.ageBuckets, this.alpha));
+  protected make(li: string, created: number): SummaryChild {
+    return new SummaryChild(li, created, new SlidingQuantiles(this.maxAgeSeconds, this.ageBuckets, this.alpha));
   }
 
   observe(labels: LabelValues<T> | number, value?: number): void {
@@ -150,7 +149,7 @@ export class Summary<T extends string = string> extends Metric<T, SummaryChild> 
       c.window.quantiles(this.percentiles, qv);
       for (let i = 0; i < this.qLabel.length; i++) out.add(pre + this.qLabel[i] + '} ' + fmtNum(qv[i]!) + '\n');
       out.add(name + '_sum' + lb + ' ' + fmtNum(c.sum) + '\n' + name + '_count' + lb + ' ' + c.count + '\n');
-      if (o.created) out.add(name + '_created' + lb + ' ' + c.created.toFixed(3) + '\n');
+      if (o.created) out.add(name + '_created' + lb + ' ' + (c.created || this.createdAt).toFixed(3) + '\n');
     }
   }
 }
