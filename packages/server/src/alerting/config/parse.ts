@@ -13,7 +13,7 @@ import {
 } from './timeinterval.js';
 import type {
   AlertmanagerConfig, DingtalkConfig, EmailConfig, GlobalConfig, HttpClientConfig, InhibitRuleConfig, ReceiverConfig,
-  RouteConfig, SlackConfig, WebhookConfig, WechatConfig, WecomRobotConfig,
+  RouteConfig, SlackConfig, WebhookConfig, WechatConfig, WecomRobotConfig, HttpSenderConfig,
 } from './types.js';
 
 const TOP_KEYS = ['global', 'route', 'inhibit_rules', 'receivers', 'templates', 'mute_time_intervals', 'time_intervals'];
@@ -31,7 +31,7 @@ const UNSUPPORTED_KINDS = [
   'discord_configs', 'pagerduty_configs', 'opsgenie_configs', 'pushover_configs', 'victorops_configs', 'sns_configs',
   'telegram_configs', 'webex_configs',
 ];
-const RECEIVER_KEYS = ['name', 'webhook_configs', 'email_configs', 'slack_configs', 'wechat_configs', 'dingtalk_configs', 'wecom_robot_configs', ...UNSUPPORTED_KINDS];
+const RECEIVER_KEYS = ['name', 'webhook_configs', 'email_configs', 'slack_configs', 'wechat_configs', 'dingtalk_configs', 'wecom_robot_configs', 'http_sender_configs', ...UNSUPPORTED_KINDS];
 
 export const DEFAULT_GROUP_WAIT = 30_000;
 export const DEFAULT_GROUP_INTERVAL = 300_000;
@@ -292,6 +292,7 @@ function parseReceiver(n: CfgNode, g: GlobalConfig): ReceiverConfig {
     wechat: n.get('wechat_configs').items().map((c) => parseWechat(c, g)),
     dingtalk: n.get('dingtalk_configs').items().map((c) => parseDingtalk(c, g)),
     wecomRobot: n.get('wecom_robot_configs').items().map((c) => parseWecomRobot(c, g)),
+    httpSender: n.get('http_sender_configs').items().map((c) => parseHttpSender(c, g)),
     unsupported: UNSUPPORTED_KINDS.filter((k) => n.get(k).items().length > 0),
   };
   return r;
@@ -483,6 +484,24 @@ function parseWecomRobot(n: CfgNode, g: GlobalConfig): WecomRobotConfig {
     messageType: mt,
     message: n.get('message').str('{{ template "wecom.default.message" . }}'),
     mentionedMobiles: n.get('mentioned_mobiles').strList(),
+    http: http(n, g),
+  };
+}
+
+function parseHttpSender(n: CfgNode, g: GlobalConfig): HttpSenderConfig {
+  n.allowOnly(['send_resolved', 'http_config', 'url', 'method', 'headers', 'query', 'body', 'content_type']);
+  const url = urlField(n.get('url'));
+  if (!url) throw n.error('missing url in http_sender config');
+  const method = n.get('method').str('POST').toUpperCase();
+  if (method !== 'GET' && method !== 'POST' && method !== 'PUT') throw n.get('method').error(`method must be GET, POST or PUT, got "${method}"`);
+  return {
+    sendResolved: n.get('send_resolved').bool(true),
+    url,
+    method,
+    headers: n.get('headers').strMap(),
+    query: n.get('query').strMap(),
+    body: n.get('body').str(method === 'GET' ? '' : '{{ template "http_sender.default.body" . }}'),
+    contentType: n.get('content_type').str('application/json'),
     http: http(n, g),
   };
 }

@@ -147,6 +147,18 @@ export interface WecomRobotConfig {
   http: HttpClientConfig;
 }
 
+/** Vigil's own: a generic templated HTTP request (SMS gateways, ticket systems, chat bots). */
+export interface HttpSenderConfig {
+  sendResolved: boolean;
+  url: string;
+  method: 'GET' | 'POST' | 'PUT';
+  headers: Record<string, string>;
+  query: Record<string, string>;
+  body: string;
+  contentType: string;
+  http: HttpClientConfig;
+}
+
 export interface ReceiverConfig {
   name: string;
   webhook: WebhookConfig[];
@@ -155,6 +167,7 @@ export interface ReceiverConfig {
   wechat: WechatConfig[];
   dingtalk: DingtalkConfig[];
   wecomRobot: WecomRobotConfig[];
+  httpSender: HttpSenderConfig[];
   /** Alertmanager integration kinds Vigil accepts in the file but cannot deliver to. */
   unsupported: string[];
 }

@@ -99,5 +99,7 @@ a.btn { display: inline-block; margin: 8px 0; padding: 6px 12px; border-radius: 
 
 {{ template "__markdown_alert_list" .Alerts.Resolved }}{{ end }}{{ end }}
 
+{{ define "http_sender.default.body" }}{"status":{{ .Status | toJson }},"receiver":{{ .Receiver | toJson }},"text":{{ printf "[%s:%d] %s" (toUpper .Status) (len .Alerts.Firing) (.GroupLabels.Values | join " ") | toJson }},"groupLabels":{{ .GroupLabels | toJson }},"commonLabels":{{ .CommonLabels | toJson }},"commonAnnotations":{{ .CommonAnnotations | toJson }}}{{ end }}
+
 {{ define "wecom.default.message" }}{{ template "dingtalk.default.message" . }}{{ end }}
 `;

@@ -60,6 +60,19 @@ export function httpSend(
   signal: AbortSignal,
   contentType = 'application/json',
 ): Promise<HttpResponse> {
+  return httpSendWith(method, url, body, cfg, signal, contentType, {});
+}
+
+/** Like httpSend, with any method and extra headers (they may override the defaults). */
+export function httpSendWith(
+  method: string,
+  url: string,
+  body: string | undefined,
+  cfg: HttpClientConfig,
+  signal: AbortSignal,
+  contentType: string,
+  extraHeaders: Record<string, string>,
+): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     let u: URL;
     try {
@@ -75,6 +88,7 @@ export function httpSend(
     }
     const auth = authHeader(cfg);
     if (auth) headers.Authorization = auth;
+    Object.assign(headers, extraHeaders);
     const isHttps = u.protocol === 'https:';
     const tls = cfg.tls;
     const agent = isHttps

@@ -236,3 +236,33 @@ test('HTTP errors: 5xx retryable, 4xx not; secrets stay out of error messages', 
     await sink.close();
   }
 });
+
+test('generic HTTP sender: templated query, headers and body (SMS gateway style)', async () => {
+  const sink = await httpSink((_r, res) => res.end('{"ok":true}'));
+  try {
+    const [sms, def] = integrationsFor(`
+route: {receiver: sms}
+receivers:
+  - name: sms
+    http_sender_configs:
+      - url: '${sink.url}/sms/send?account=ops'
+        method: POST
+        headers: {X-Api-Key: k123}
+        query: {to: '+8613800000000'}
+        content_type: application/x-www-form-urlencoded
+        body: 'text={{ range .Alerts.Firing }}{{ .Annotations.summary | urlquery }}{{ end }}'
+      - url: '${sink.url}/generic'
+`);
+    await sms!.notify(ctx('sms'), ALERTS);
+    await def!.notify(ctx('sms'), ALERTS);
+    const [r1, r2] = sink.reqs;
+    assert.equal(r1!.url, '/sms/send?account=ops&to=%2B8613800000000');
+    assert.equal(r1!.headers['x-api-key'], 'k123');
+    assert.equal(r1!.headers['content-type'], 'application/x-www-form-urlencoded');
+    assert.equal(new URLSearchParams(r1!.body).get('text'), 'High latency on web-1 <p95>');
+    const j = JSON.parse(r2!.body);
+    assert.deepEqual(j, { status: 'firing', receiver: 'sms', text: '[FIRING:1] Latency', groupLabels: { alertname: 'Latency' }, commonLabels: { alertname: 'Latency', severity: 'page' }, commonAnnotations: {} });
+  } finally {
+    await sink.close();
+  }
+});

@@ -9,6 +9,7 @@ import type { NotificationTemplater } from './templates.js';
 import { WebhookIntegration } from './webhook/webhook.js';
 import { WechatIntegration } from './wechat/wechat.js';
 import { WecomRobotIntegration } from './wecom/wecom.js';
+import { HttpSenderIntegration } from './httpsender/httpsender.js';
 
 export interface IntegrationDeps {
   externalUrl: string;
@@ -26,5 +27,6 @@ export function buildIntegrations(r: ReceiverConfig, deps: IntegrationDeps): Int
   r.wechat.forEach((c, i) => out.push(new WechatIntegration(c, i, t, u)));
   r.dingtalk.forEach((c, i) => out.push(new DingtalkIntegration(c, i, t, u)));
   r.wecomRobot.forEach((c, i) => out.push(new WecomRobotIntegration(c, i, t, u)));
+  r.httpSender.forEach((c, i) => out.push(new HttpSenderIntegration(c, i, t, u)));
   return out;
 }

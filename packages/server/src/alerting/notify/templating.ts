@@ -140,6 +140,7 @@ export function alertmanagerFuncs(): FuncMap {
     reReplaceAll: { fn: (pattern: string, repl: string, text: string) => text.replace(new RegExp(pattern, 'gs'), repl.replace(/\$\{?(\w+)\}?/g, '$$<$1>').replace(/\$<(\d+)>/g, '$$$1')), params: ['string', 'string', 'string'] },
     safeHtml: { fn: (s: string) => SAFE_OPEN + s + SAFE_CLOSE, params: ['string'] },
     stringSlice: { fn: (...s: string[]) => s, params: ['string'], variadic: true },
+    toJson: { fn: (v: unknown) => JSON.stringify(v instanceof GoTime ? new Date(v.ms).toISOString() : v) ?? 'null', params: ['any'] },
     since: { fn: (t: unknown) => new GoDuration(BigInt(Date.now() - toGoTime(t).ms) * 1000000n), params: ['any'] },
     humanizeDuration: { fn: humanizeDuration, params: ['any'] },
     date: { fn: (layout: string, t: unknown) => toGoTime(t).Format(layout), params: ['string', 'any'] },
