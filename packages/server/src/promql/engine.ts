@@ -328,6 +328,8 @@ export class Evaluator {
   evalVectorSelector(vs: VectorSelector, withTs: boolean): GridVector {
     const raw = this.ctx.data.get(vs) ?? [];
     const n = this.n, ts = this.ts, lb = this.ctx.lookbackMs, off = vs.offsetMs ?? 0;
+    // The step grid is dense: refuse before allocating far more than the sample limit allows.
+    if (n * raw.length > 2 * this.ctx.maxSamples + 1e6) throw new QueryError('execution', ERR_TOO_MANY_SAMPLES);
     const out: GridSeries[] = [];
     let count = 0;
     for (const r of raw) {

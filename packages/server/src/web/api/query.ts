@@ -133,8 +133,7 @@ export function registerQueryRoutes(router: Router, deps: QueryRoutesDeps): void
   const instant = async (req: Req, res: ServerResponse) => {
     try {
       const form = await req.form();
-      const q = form.get('query');
-      if (q === null) throw new BadData('invalid parameter "query": unknown position: parse error: no expression found in input');
+      const q = form.get('query') ?? '';
       const t = form.get('time') ? parseTime(form.get('time')!, 'time') : now();
       const opts = queryOpts(form, req);
       const r = await deps.engine.instantQuery(deps.queryable, q, t, opts);
