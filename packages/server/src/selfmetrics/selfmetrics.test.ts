@@ -40,7 +40,11 @@ test('self metrics: subsystem stats read at scrape time, defaults, HTTP, /metric
     const done = sm.http.begin({ method: 'GET', url: '/api/v1/query', headers: {} } as never);
     done({ statusCode: 200, headersSent: true, getHeader: () => undefined } as never, '/api/v1/query');
 
+    await sm.timeQuery('instant', async () => 1);
+    await assert.rejects(sm.timeQuery('range', async () => Promise.reject(new Error('bad query'))));
     let r = await get(router);
+    assert.match(r.body, /^vigil_query_duration_seconds_count\{type="instant",result="success"\} 1$/m);
+    assert.match(r.body, /^vigil_query_duration_seconds_count\{type="range",result="error"\} 1$/m);
     assert.equal(r.status, 200);
     assert.equal(r.headers['Content-Type'], 'text/plain; version=0.0.4; charset=utf-8');
     assert.match(r.body, /^vigil_tsdb_head_series 12$/m);

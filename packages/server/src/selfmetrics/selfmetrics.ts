@@ -1,4 +1,4 @@
-import { Counter, Gauge, HttpMetrics, Registry, collectDefaultMetrics, negotiate, type CounterChild, type DefaultMetricsHandle } from '@vigil/sdk';
+import { Counter, Gauge, Histogram, HttpMetrics, Registry, collectDefaultMetrics, instrumentAsync, negotiate, type CounterChild, type DefaultMetricsHandle } from '@vigil/sdk';
 import type { ServerResponse } from 'node:http';
 import type { Req, Router } from '../web/router.js';
 
@@ -38,6 +38,10 @@ export interface SelfMetrics {
    * or a record of them keyed by name (the key becomes the label `labels[0]`, default "name").
    */
   addStats<T>(spec: StatsSpec<T>, read: () => T | readonly T[] | Readonly<Record<string, T>> | undefined): void;
+  /** vigil_query_duration_seconds{type,result}: PromQL query latency. */
+  readonly queryDuration: Histogram<'type' | 'result'>;
+  /** Times one query: `await sm.timeQuery('range', () => engine.rangeQuery(...))`. */
+  timeQuery<R>(type: 'instant' | 'range' | string, fn: () => Promise<R>): Promise<R>;
   /** Text exposition produced elsewhere (e.g. IngestStats.exposition()), appended at scrape time. */
   addExposition(render: () => string): void;
   /** Full exposition in the negotiated content type. */
@@ -81,6 +85,13 @@ export function createSelfMetrics(opts: SelfMetricsOptions = {}): SelfMetrics {
   if (opts.defaultMetrics !== false) defaults = collectDefaultMetrics({ register: registry });
   const http = new HttpMetrics({ registry, prefix, exclude: [] });
   const extra: (() => string)[] = [];
+  const queryDuration = new Histogram({
+    name: prefix + 'query_duration_seconds',
+    help: 'PromQL query evaluation time by query type and result.',
+    labelNames: ['type', 'result'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
 
   const addStats = <T>(spec: StatsSpec<T>, read: () => T | readonly T[] | Readonly<Record<string, T>> | undefined): void => {
     const sample = rowsOf(read(), spec as StatsSpec);
@@ -123,6 +134,8 @@ export function createSelfMetrics(opts: SelfMetricsOptions = {}): SelfMetrics {
     registry,
     http,
     addStats,
+    queryDuration,
+    timeQuery: (type, fn) => instrumentAsync(fn, queryDuration, { type }),
     addExposition: (f) => void extra.push(f),
     async render(contentType?: string) {
       const ct = contentType ?? registry.contentType;
