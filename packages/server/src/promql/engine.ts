@@ -90,7 +90,9 @@ export class Engine {
 
   private async exec(queryable: Queryable, exprIn: string | Expr, startMs: number, endMs: number, stepMs: number, isRange: boolean, opts: QueryOptions): Promise<QueryResult> {
     const query = typeof exprIn === 'string' ? exprIn : '';
-    const expr = typeof exprIn === 'string' ? parseExpr(exprIn) : exprIn;
+    // A caller's AST is copied: preparation resolves @/durations in place, and concurrent
+    // queries may share the same parsed expression.
+    const expr = typeof exprIn === 'string' ? parseExpr(exprIn) : structuredClone(exprIn);
     const et = exprType(expr);
     if (isRange && et !== 'scalar' && et !== 'vector') {
       throw new QueryError('bad_data', `invalid expression type "${et === 'matrix' ? 'range vector' : et}" for range query, must be Scalar or instant Vector`);
