@@ -81,8 +81,9 @@ const GC_KINDS: Record<number, string> = {
   [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
 };
 
-export function collectDefaultMetrics(config: DefaultMetricsCollectorConfiguration = {}): DefaultMetricsHandle {
-  if (config === null || typeof config !== 'object') throw new TypeError('config must be null, undefined, or an object');
+function collectDefaults(config: DefaultMetricsCollectorConfiguration = {}): DefaultMetricsHandle {
+  if (config === null) config = {};
+  if (typeof config !== 'object') throw new TypeError('config must be null, undefined, or an object');
   const registers = [config.register ?? globalRegistry];
   const p = config.prefix ?? '';
   const labels: LabelValues = { ...config.labels };
@@ -276,3 +277,6 @@ export function collectDefaultMetrics(config: DefaultMetricsCollectorConfigurati
 
   return { stop: () => stops.forEach((f) => f()) };
 }
+
+/** Registers the default metrics; `collectDefaultMetrics.metricsList` names them (as in prom-client). */
+export const collectDefaultMetrics: typeof collectDefaults & { metricsList: readonly string[] } = Object.assign(collectDefaults, { metricsList: defaultMetricsList });

@@ -47,6 +47,8 @@ export interface PushgatewayParams {
 export interface PushgatewayOptions extends RetryOptions {
   headers?: Record<string, string>;
   requireJobName?: boolean;
+  /** prom-client's request option: timeout in ms (same as timeoutMs). */
+  timeout?: number;
 }
 
 /** Pushgateway client with prom-client's API: push (PUT), pushAdd (POST), delete. */
@@ -81,7 +83,7 @@ export class Pushgateway {
       headers['Content-Type'] = PROMETHEUS_CONTENT_TYPE;
       body = headers['Content-Encoding'] === 'gzip' ? gzipSync(text) : text;
     } else delete headers['Content-Encoding'];
-    return send(url, { method, headers, body }, this.options);
+    return send(url, { method, headers, body }, { ...this.options, timeoutMs: this.options.timeoutMs ?? this.options.timeout });
   }
 
   push(params: PushgatewayParams): Promise<PushResult> {

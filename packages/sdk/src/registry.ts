@@ -27,7 +27,14 @@ export interface RegistryOptions {
   emitCreated?: boolean;
 }
 
+/** Any metric type, as prom-client's `Metric` union (for getSingleMetric's callers). */
+export type AnyMetric = import('./counter.js').Counter<string> | import('./gauge.js').Gauge<string> | import('./histogram.js').Histogram<string> | import('./summary.js').Summary<string>;
+
 export class Registry {
+  /** The default registry (prom-client exposes it as `Registry.globalRegistry`). */
+  static get globalRegistry(): Registry {
+    return globalRegistry;
+  }
   static get PROMETHEUS_CONTENT_TYPE(): typeof PROMETHEUS_CONTENT_TYPE {
     return PROMETHEUS_CONTENT_TYPE;
   }
@@ -60,12 +67,12 @@ export class Registry {
     this._metrics.set(metric.name, metric);
   }
 
-  getMetricsAsArray(): RegistrableMetric[] {
-    return [...this._metrics.values()];
+  getMetricsAsArray(): AnyMetric[] {
+    return [...this._metrics.values()] as AnyMetric[];
   }
 
-  getSingleMetric(name: string): RegistrableMetric | undefined {
-    return this._metrics.get(name);
+  getSingleMetric(name: string): AnyMetric | undefined {
+    return this._metrics.get(name) as AnyMetric | undefined;
   }
 
   removeSingleMetric(name: string): void {
