@@ -1,7 +1,8 @@
 // The TSDB appender: stages samples (typed arrays, no per-sample objects), validates against
 // the head, and on commit writes WAL records before the head sees the samples.
 import type { Labels } from '../model/labels.js';
-import { labelsHash, labelsToString } from '../model/labels.js';
+import { labelsToString } from '../model/labels.js';
+import { hashLabels } from './head.js';
 import type { Appender, MetricMetadata, SeriesRef } from '../storage/interface.js';
 import { AppendError } from '../storage/interface.js';
 import type { TSDB } from './db.js';
@@ -32,7 +33,7 @@ export class TSDBAppender implements Appender {
     if (r === 0) {
       const bad = validateLabels(labels);
       if (bad) throw new AppendError('invalid_labels', `invalid labels ${labelsToString(labels)}: ${bad}`);
-      const h = labelsHash(labels);
+      const h = hashLabels(labels);
       r = head.lookup(labels, h);
       if (r === 0) {
         if (this.db.storageFull) throw new AppendError('storage_full', `cannot create series ${labelsToString(labels)}: ${this.db.storageFull}`);

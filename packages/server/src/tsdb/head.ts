@@ -4,7 +4,7 @@
 // objects. Validation (order, bounds) is the appender's job; the head only stores.
 
 import type { Label, Labels } from '../model/labels.js';
-import { compareLabels, labelsHash, labelsKey } from '../model/labels.js';
+import { compareLabels, labelsKey } from '../model/labels.js';
 import type { Matcher } from '../model/matchers.js';
 import { ChunkArena, MAX_SLOT_BYTES } from './arena.js';
 import { EMPTY, postingsForMatchers, type PostingsSource } from './postings.js';
@@ -44,6 +44,23 @@ export interface HeadSeries {
   v: Float64Array;
 }
 
+/**
+ * 30-bit FNV-1a over names and values, so Map keys stay small integers (V8 Smis); collisions
+ * are resolved by comparing label sets (and a side map keyed by the full label string).
+ */
+export function hashLabels(ls: Labels): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!;
+    const n = l.name, v = l.value;
+    for (let j = 0; j < n.length; j++) h = Math.imul(h ^ n.charCodeAt(j), 0x01000193);
+    h = Math.imul(h ^ 0xff, 0x01000193);
+    for (let j = 0; j < v.length; j++) h = Math.imul(h ^ v.charCodeAt(j), 0x01000193);
+    h = Math.imul(h ^ 0xfe, 0x01000193);
+  }
+  return h >>> 2;
+}
+
 function grow<T extends Float64Array | Uint32Array | Int32Array | Uint8Array | Uint16Array>(a: T, cap: number): T {
   const n = new (a.constructor as new (n: number) => T)(cap);
   n.set(a);
@@ -66,6 +83,7 @@ export class Head implements PostingsSource {
   sLogged = new Uint8Array(0);
   private sLabOff = new Uint32Array(0);
   private sLabLen = new Uint8Array(0);
+  private sHash = new Uint32Array(0);
   sLastT = new Float64Array(0);
   sLastV = new Float64Array(0);
   private sLastVU = new Uint32Array(0);
@@ -138,11 +156,11 @@ export class Head implements PostingsSource {
   }
 
   /** Internal ref for a label set, or 0. */
-  lookup(ls: Labels, hash = labelsHash(ls)): number {
+  lookup(ls: Labels, hash = hashLabels(ls)): number {
     const r = this.byHash.get(hash);
     if (r !== undefined && this.sameLabels(r, ls)) return r;
-    if (r !== undefined && this.collided.size) return this.collided.get(labelsKey(ls)) ?? 0;
-    return 0;
+    if (this.collided.size === 0) return 0;
+    return this.collided.get(labelsKey(ls)) ?? 0;
   }
 
   /** External ref (with generation) for an internal ref; stable until the series is removed. */
@@ -174,6 +192,7 @@ export class Head implements PostingsSource {
     this.sLogged = grow(this.sLogged, cap);
     this.sLabOff = grow(this.sLabOff, cap);
     this.sLabLen = grow(this.sLabLen, cap);
+    this.sHash = grow(this.sHash, cap);
     this.sLastT = grow(this.sLastT, cap);
     this.sLastV = grow(this.sLastV, cap);
     this.sLastVU = new Uint32Array(this.sLastV.buffer);
@@ -187,7 +206,7 @@ export class Head implements PostingsSource {
   }
 
   /** Creates the series (labels must be sorted and valid). `ref` forces a ref (WAL replay). */
-  create(ls: Labels, hash = labelsHash(ls), forceRef = 0): number {
+  create(ls: Labels, hash = hashLabels(ls), forceRef = 0): number {
     let ref: number;
     if (forceRef > 0) {
       ref = forceRef;
@@ -225,8 +244,8 @@ export class Head implements PostingsSource {
       pl.add(ref);
     }
     this.all.add(ref);
-    const prev = this.byHash.get(hash);
-    if (prev === undefined) this.byHash.set(hash, ref);
+    this.sHash[ref] = hash;
+    if (!this.byHash.has(hash)) this.byHash.set(hash, ref);
     else this.collided.set(labelsKey(ls), ref);
     this.numSeries++;
     return ref;
@@ -493,7 +512,7 @@ export class Head implements PostingsSource {
       this.sAlive[r] = 0;
       this.sGen[r] = (this.sGen[r]! + 1) & 0xff;
       const ls = this.labels(r);
-      const h = labelsHash(ls);
+      const h = this.sHash[r]!;
       if (this.byHash.get(h) === r) this.byHash.delete(h);
       if (this.collided.size) this.collided.delete(labelsKey(ls));
       this.numSeries--;
