@@ -3,7 +3,7 @@
 // labels; string fields are skipped (counted). Served at /write (1.x) and /api/v2/write.
 import type { ServerResponse } from 'node:http';
 import type { Req } from '../web/router.js';
-import type { Label } from '../model/labels.js';
+import type { Label, Labels } from '../model/labels.js';
 import type { BatchAppend } from './batch.js';
 import { normalizeLabels } from './batch.js';
 import { IngestHttpError } from './body.js';
@@ -17,6 +17,8 @@ export interface InfluxPoint {
   skipped: number;
   /** Timestamp as written (integer text), or '' for "now". */
   ts: string;
+  /** End of the series key (measurement and tags as written) in the line. */
+  seriesEnd: number;
 }
 
 export class LineError extends Error {}
@@ -71,6 +73,7 @@ export function parseInfluxLine(line: string): InfluxPoint {
     tags.push({ name: k, value: v });
   }
   if (line[i] !== ' ') throw new LineError('missing fields');
+  const seriesEnd = i;
   while (line[i] === ' ') i++;
   const fields: { key: string; value: number }[] = [];
   let skipped = 0;
@@ -110,7 +113,7 @@ export function parseInfluxLine(line: string): InfluxPoint {
     ts = line.slice(i).trimEnd();
     if (ts !== '' && !/^-?\d+$/.test(ts)) throw new LineError(`invalid timestamp ${JSON.stringify(ts)}`);
   }
-  return { measurement, tags, fields, skipped, ts };
+  return { measurement, tags, fields, skipped, ts, seriesEnd };
 }
 
 const PRECISION_DIGITS: Record<string, number> = { n: 6, ns: 6, u: 3, us: 3, 'µ': 3, ms: 0 };
@@ -121,6 +124,8 @@ export function influxTimestampMs(ts: string, precision: string): number {
   const drop = PRECISION_DIGITS[precision];
   if (drop !== undefined) {
     if (drop === 0) return Number(ts);
+    // positive timestamps: dropping digits is an exact floor division
+    if (ts[0] !== '-') return ts.length <= drop ? 0 : Number(ts.slice(0, ts.length - drop));
     const big = BigInt(ts);
     const d = drop === 6 ? 1000000n : 1000n;
     let q = big / d;
@@ -143,6 +148,8 @@ function sanitizeLabel(s: string): string {
   if (/^[0-9]/.test(out)) out = '_' + out;
   return out;
 }
+
+const seriesCache = new Map<string, Labels | string>();
 
 export interface InfluxResult {
   lines: number;
@@ -178,10 +185,18 @@ export function appendInflux(b: BatchAppend, text: string, precision: string, no
       continue;
     }
     res.skippedStrings += p.skipped;
-    const base = sanitizeMetric(p.measurement);
-    const tagLabels = p.tags.map((tg) => ({ name: sanitizeLabel(tg.name), value: tg.value }));
+    const skey = trimmed.slice(0, p.seriesEnd);
+    let tagLabels: Label[] | undefined;
     for (const f of p.fields) {
-      const ls = normalizeLabels([{ name: '__name__', value: `${base}_${sanitizeMetric(f.key)}` }, ...tagLabels]);
+      // label sets are cached by series key + field as written (they repeat line after line)
+      const ck = skey + '\xff' + f.key;
+      let ls = seriesCache.get(ck);
+      if (ls === undefined) {
+        tagLabels ??= p.tags.map((tg) => ({ name: sanitizeLabel(tg.name), value: tg.value }));
+        ls = normalizeLabels([{ name: '__name__', value: `${sanitizeMetric(p.measurement)}_${sanitizeMetric(f.key)}` }, ...tagLabels]);
+        if (seriesCache.size >= 200_000) seriesCache.clear();
+        seriesCache.set(ck, ls);
+      }
       if (typeof ls === 'string') {
         b.invalid(`line ${lineNo}: ${ls}`, 1);
         continue;
