@@ -49,7 +49,7 @@ const hot = [
 // Hand-written lower bound (no SDK): shown for reference in the hot-path and render tables.
 if (!args.includes('--no-floor')) sdks.push('floor');
 const fmtOps = (ns) => (ns == null ? 'n/a' : (1000 / ns).toFixed(ns < 10 ? 0 : 2) + 'M');
-console.log('hot path: ops/s (best of 5 rounds), higher is better');
+console.log('hot path: ops per CPU-second (best of 5 rounds; process CPU time, robust to a shared machine), higher is better');
 console.log(pad('operation', 52) + sdks.map((s) => pad(s, 14)).join('') + 'vigil/prom-client');
 for (const [label, c] of hot) {
   const row = {};
@@ -59,7 +59,7 @@ for (const [label, c] of hot) {
   results.push({ case: c, nsPerOp: row });
 }
 
-console.log('\nexposition render (best of 5, includes UTF-8 encoding), bytes, heap bytes per series');
+console.log('\nexposition render: CPU ms (best of 5, includes UTF-8 encoding), bytes, heap bytes per series');
 for (const n of quick ? [10000] : [10000, 100000]) {
   const row = {};
   for (const s of sdks) row[s] = run(s, 'render', [String(n)]);

@@ -14,14 +14,19 @@ async function load() {
 }
 
 const ROUNDS = 5;
+// Process CPU time (user + system, in ns), not wall time: on a shared machine wall time mostly
+// measures waiting for a core. GC work on helper threads is included, as it should be.
+function cpuNs() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
+}
 function timeOps(fn, ops) {
   fn(Math.min(ops, 200000)); // warm up
   let best = Infinity;
   for (let r = 0; r < ROUNDS; r++) {
-    const t0 = process.hrtime.bigint();
+    const t0 = cpuNs();
     fn(ops);
-    const dt = Number(process.hrtime.bigint() - t0);
-    best = Math.min(best, dt / ops);
+    best = Math.min(best, (cpuNs() - t0) / ops);
   }
   return best;
 }
@@ -138,11 +143,11 @@ async function runFloor() {
       let best = Infinity;
       let bytes = 0;
       for (let r = 0; r < 5; r++) {
-        const t0 = performance.now();
+        const t0 = cpuNs();
         let s = '# HELP r_total h\n# TYPE r_total counter\n';
         for (const c of list) s += 'r_total' + c.lb + ' ' + c.v + '\n';
         bytes = Buffer.byteLength(s);
-        best = Math.min(best, performance.now() - t0);
+        best = Math.min(best, (cpuNs() - t0) / 1e6);
       }
       return { ms: best, bytes, heapPerSeries: null };
     }
@@ -220,10 +225,10 @@ async function runProm(m) {
       let best = Infinity;
       let bytes = 0;
       for (let r = 0; r < 5; r++) {
-        const t0 = performance.now();
+        const t0 = cpuNs();
         text = await reg.metrics();
         bytes = Buffer.byteLength(text); // flattens the string, as writing it to a socket would
-        best = Math.min(best, performance.now() - t0);
+        best = Math.min(best, (cpuNs() - t0) / 1e6);
       }
       return { ms: best, bytes, heapPerSeries: (after - before) / series };
     }
@@ -284,10 +289,10 @@ async function runOtel() {
       let best = Infinity;
       let bytes = 0;
       for (let r = 0; r < 3; r++) {
-        const t0 = performance.now();
+        const t0 = cpuNs();
         text = await render();
         bytes = Buffer.byteLength(text);
-        best = Math.min(best, performance.now() - t0);
+        best = Math.min(best, (cpuNs() - t0) / 1e6);
       }
       return { ms: best, bytes, heapPerSeries: (after - before) / series };
     }

@@ -81,6 +81,9 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
       }
     }
     this.unit = config.unit;
+    if (this.labelNames.length > 0 && this.labelNames.length <= 16) {
+      (this as unknown as { lookupIn: (l: LabelValues<T>) => C }).lookupIn = compileLookup(this.labelNames) as (l: LabelValues<T>) => C;
+    }
     this.registers = config.registers ?? [globalRegistry];
     for (const r of this.registers) r.registerMetric(this);
   }
@@ -98,6 +101,11 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
     return this.lookupIn(labels as LabelValues<T>);
   }
 
+  /**
+   * Replaced per metric by a function compiled for its label names (see compileLookup), so each
+   * label read is a named property load with its own inline cache instead of a megamorphic
+   * keyed load; this generic version is the reference and the fallback.
+   */
   private lookupIn(labels: LabelValues<T>): C {
     const names = this.labelNames;
     const n = names.length;
@@ -294,6 +302,18 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
 
   /** When the metric was created: the `_created` of series that did not record their own. */
   protected readonly createdAt = nowSeconds();
+}
+
+/**
+ * Builds the trie walk for a fixed list of label names. Names are validated identifiers and are
+ * embedded as JSON string literals, so no input reaches the generated code as code.
+ */
+function compileLookup(names: readonly string[]): (this: unknown, labels: Record<string, unknown>) => unknown {
+  const key = (i: number) => `v = labels[${JSON.stringify(names[i])}]; k = typeof v === 'string' ? v : v === undefined ? '' : String(v);`;
+  let body = 'let v, k, n = this.root;\n';
+  for (let i = 0; i < names.length - 1; i++) body += `${key(i)} n = n.get(k); if (n === undefined) return this.insert(labels);\n`;
+  body += `${key(names.length - 1)} const c = n.get(k); return c === undefined ? this.insert(labels) : c;`;
+  return new Function('labels', body) as (this: unknown, labels: Record<string, unknown>) => unknown;
 }
 
 export function nowSeconds(): number {
