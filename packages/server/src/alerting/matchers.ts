@@ -7,6 +7,22 @@ const MATCHER_RE = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(=~|=|!=|!~)\s*([\s\S]*?)\s
 
 export class MatcherParseError extends Error {}
 
+const JS_TO_GO_REGEX_ERRORS: [RegExp, string][] = [
+  [/Unterminated group/i, 'missing closing )'],
+  [/Unmatched '\)'/i, 'unexpected )'],
+  [/Nothing to repeat/i, 'missing argument to repetition operator'],
+  [/Unterminated character class/i, 'missing closing ]'],
+  [/Invalid escape|\\ at end of pattern/i, 'invalid escape sequence'],
+  [/numbers out of order/i, 'invalid repeat count'],
+];
+
+/** A JS RegExp compile error worded like Go's regexp package ("error parsing regexp: …"). */
+export function goRegexError(pattern: string, e: unknown): string {
+  const msg = (e as Error).message;
+  for (const [re, go] of JS_TO_GO_REGEX_ERRORS) if (re.test(msg)) return `error parsing regexp: ${go}: \`${pattern}\``;
+  return `error parsing regexp: ${msg.replace(/^.*: /, '')}: \`${pattern}\``;
+}
+
 export function parseMatcher(s: string): Matcher {
   const m = MATCHER_RE.exec(s);
   if (!m) throw new MatcherParseError(`bad matcher format: ${s}`);
@@ -40,7 +56,7 @@ export function parseMatcher(s: string): Matcher {
   try {
     return newMatcher(m[2] as MatchType, m[1]!, value);
   } catch (e) {
-    throw new MatcherParseError(`error parsing regexp: ${(e as Error).message}`);
+    throw new MatcherParseError(goRegexError(value, e));
   }
 }
 

@@ -2,7 +2,8 @@
 // Alertmanager's OpenAPI spec. Errors: 400 with a message, as go-swagger responds.
 import type { ServerResponse } from 'node:http';
 import { compileAnchoredRegex, type Matcher } from '../../model/index.js';
-import { sendJSON, sendText, type Req, type Router } from '../../web/router.js';
+import type { Req, Router } from '../../web/router.js';
+import { goJSON } from '../notify/data.js';
 import { VERSION } from '../../version.js';
 import type { Alertmanager } from '../alertmanager.js';
 import { parseMatcher } from '../matchers.js';
@@ -42,20 +43,35 @@ export interface GettableSilence {
 
 const iso = (t: number): string => new Date(t).toISOString();
 
-function badRequest(res: ServerResponse, message: string, status = 400): void {
-  sendJSON(res, status, message);
+/** JSON as go-swagger writes it: Go's encoder (HTML-safe escapes) with a trailing newline. */
+function amJSON(res: ServerResponse, status: number, body: unknown): void {
+  const text = goJSON(body) + '\n';
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
+/** A response without a body (and without a Content-Type), as go-swagger sends for empty payloads. */
+function empty(res: ServerResponse, status: number): void {
+  res.writeHead(status, { 'Content-Length': 0 });
+  res.end();
+}
+
+function badRequest(res: ServerResponse, message: string, status = 400): void {
+  amJSON(res, status, message);
+}
+
+/** go-swagger's own validation errors (no trailing newline, unlike handler payloads). */
 function swaggerError(res: ServerResponse, status: number, code: number, message: string): void {
-  sendJSON(res, status, { code, message });
+  const text = goJSON({ code, message });
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 function boolParam(q: URLSearchParams, name: string, def: boolean): boolean {
   const v = q.get(name);
   if (v === null || v === '') return def;
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw new Error(`${name} in query must be of type boolean: "${v}"`);
+  // go-swagger reads anything else as false.
+  return v === 'true' || v === '1';
 }
 
 /** API filter semantics: an empty-valued matcher also matches a missing label. */
@@ -81,9 +97,9 @@ function toGettableAlert(am: Alertmanager, a: Alert, receivers: string[]): Getta
     startsAt: iso(a.startsAt),
     status: { inhibitedBy: st.inhibitedBy, silencedBy: st.silencedBy, state: st.state },
     updatedAt: iso(a.updatedAt),
+    ...(a.generatorURL ? { generatorURL: a.generatorURL } : {}),
     labels: a.labels,
   };
-  if (a.generatorURL) out.generatorURL = a.generatorURL;
   return out;
 }
 
@@ -95,7 +111,7 @@ export function toGettableSilence(s: Silence, now: number): GettableSilence {
     comment: s.comment,
     createdBy: s.createdBy,
     endsAt: iso(s.endsAt),
-    matchers: s.matchers.map((m) => ({ name: m.name, value: m.value, isRegex: m.isRegex, isEqual: m.isEqual })),
+    matchers: s.matchers.map((m) => ({ isEqual: m.isEqual, isRegex: m.isRegex, name: m.name, value: m.value })),
     startsAt: iso(s.startsAt),
   };
 }
@@ -143,7 +159,7 @@ export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRou
   registerHistoryRoutes(router, am, p);
 
   router.get(`${p}/api/v2/status`, (_req, res) => {
-    sendJSON(res, 200, {
+    amJSON(res, 200, {
       cluster: { status: 'disabled', peers: [] },
       versionInfo: { branch: 'main', buildDate: '', buildUser: 'vigil', goVersion: `node${process.versions.node}`, revision: '', version: VERSION },
       config: { original: am.config.original },
@@ -152,7 +168,7 @@ export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRou
   });
 
   router.get(`${p}/api/v2/receivers`, (_req, res) => {
-    sendJSON(res, 200, am.config.receivers.map((r) => ({ name: r.name })));
+    amJSON(res, 200, am.config.receivers.map((r) => ({ name: r.name })));
   });
 
   router.get(`${p}/api/v2/alerts`, (req, res) => {
@@ -171,20 +187,28 @@ export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRou
       out.push(toGettableAlert(am, a, receivers));
     }
     out.sort((x, y) => (x.fingerprint < y.fingerprint ? -1 : x.fingerprint > y.fingerprint ? 1 : 0));
-    sendJSON(res, 200, out);
+    amJSON(res, 200, out);
   });
 
   router.post(`${p}/api/v2/alerts`, async (req, res) => {
     const body = await jsonBody(req, res, 'alerts');
     if (body === undefined) return;
-    if (!Array.isArray(body)) return swaggerError(res, 400, 400, 'alerts in body must be of type array');
+    if (!Array.isArray(body)) return swaggerError(res, 400, 400, `parsing alerts body from "" failed, because json: cannot unmarshal ${body === null ? 'null' : typeof body === 'object' ? 'object' : typeof body} into Go value of type models.PostableAlerts`);
+    for (const a of body as { startsAt?: unknown; endsAt?: unknown }[]) {
+      for (const f of ['startsAt', 'endsAt'] as const) {
+        const t = a?.[f];
+        if (t !== undefined && t !== null && (typeof t !== 'string' || Number.isNaN(Date.parse(t)))) {
+          return swaggerError(res, 400, 400, `parsing alerts body from "" failed, because parsing time ${JSON.stringify(String(t))} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(String(t))} as RFC 3339`);
+        }
+      }
+    }
     for (let i = 0; i < body.length; i++) {
       const a = body[i] as { labels?: unknown } | null;
       if (!a || typeof a !== 'object' || a.labels === undefined || a.labels === null) return swaggerError(res, 422, 602, `${i}.labels in body is required`);
     }
     const r = am.putAlerts(body as PostableAlert[]);
     if (r.errors.length) return badRequest(res, r.errors.join('; '));
-    sendJSON(res, 200, '');
+    empty(res, 200);
   });
 
   router.get(`${p}/api/v2/alerts/groups`, (req, res) => {
@@ -195,7 +219,7 @@ export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRou
       return badRequest(res, (e as Error).message);
     }
     const now = am.clock.now();
-    const groups: { labels: Record<string, string>; receiver: { name: string }; alerts: GettableAlert[] }[] = [];
+    const groups: { alerts: GettableAlert[]; labels: Record<string, string>; receiver: { name: string } }[] = [];
     const receiversByFp = new Map<string, string[]>();
     const selected: { g: ReturnType<Alertmanager['groups']>[number]; alerts: Alert[] }[] = [];
     for (const g of am.groups()) {
@@ -215,9 +239,9 @@ export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRou
     for (const { g, alerts } of selected) {
       alerts.sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
       groups.push({
+        alerts: alerts.map((a) => toGettableAlert(am, a, [...(receiversByFp.get(a.fingerprint) ?? [])].sort())),
         labels: g.labels,
         receiver: { name: g.route.opts.receiver },
-        alerts: alerts.map((a) => toGettableAlert(am, a, [...(receiversByFp.get(a.fingerprint) ?? [])].sort())),
       });
     }
     groups.sort((a, b) => {
@@ -225,7 +249,7 @@ export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRou
       if (la === lb) return a.receiver.name < b.receiver.name ? -1 : a.receiver.name > b.receiver.name ? 1 : 0;
       return la < lb ? -1 : 1;
     });
-    sendJSON(res, 200, groups);
+    amJSON(res, 200, groups);
   });
 
   router.get(`${p}/api/v2/silences`, (req, res) => {
@@ -250,7 +274,7 @@ export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRou
       if (a.status.state === 'pending') return Date.parse(a.startsAt) - Date.parse(b.startsAt);
       return Date.parse(b.endsAt) - Date.parse(a.endsAt);
     });
-    sendJSON(res, 200, out);
+    amJSON(res, 200, out);
   });
 
   router.post(`${p}/api/v2/silences`, async (req, res) => {
@@ -261,7 +285,7 @@ export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRou
       if (body[f] === undefined || body[f] === null) return swaggerError(res, 422, 602, `${f} in body is required`);
     }
     if (!Array.isArray(body.matchers)) return swaggerError(res, 422, 602, 'matchers in body must be of type array');
-    if (body.matchers.length < 1) return swaggerError(res, 422, 604, 'matchers in body should have at least 1 items');
+    if (body.matchers.length < 1) return swaggerError(res, 422, 612, 'matchers in body should have at least 1 items');
     const matchers: SilenceMatcher[] = [];
     for (const [i, raw] of (body.matchers as unknown[]).entries()) {
       const m = raw as Record<string, unknown>;
@@ -287,9 +311,9 @@ export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRou
         createdBy: String(body.createdBy),
         comment: String(body.comment),
       });
-      sendJSON(res, 200, { silenceID: id });
+      amJSON(res, 200, { silenceID: id });
     } catch (e) {
-      if (e instanceof SilenceError && e.notFound) return sendJSON(res, 404, e.message);
+      if (e instanceof SilenceError && e.notFound) return amJSON(res, 404, e.message);
       badRequest(res, (e as Error).message);
     }
   });
@@ -297,21 +321,21 @@ export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRou
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   router.get(`${p}/api/v2/silence/:id`, (req, res) => {
     const id = req.params.id!;
-    if (!UUID.test(id)) return swaggerError(res, 422, 605, `silenceID in path must be of type uuid: "${id}"`);
+    if (!UUID.test(id)) return swaggerError(res, 422, 601, `silenceID in path must be of type uuid: "${id}"`);
     const s = am.silences.get(id);
-    if (!s) return sendText(res, 404, '');
-    sendJSON(res, 200, toGettableSilence(s, am.clock.now()));
+    if (!s) return empty(res, 404);
+    amJSON(res, 200, toGettableSilence(s, am.clock.now()));
   });
 
   router.delete(`${p}/api/v2/silence/:id`, (req, res) => {
     const id = req.params.id!;
-    if (!UUID.test(id)) return swaggerError(res, 422, 605, `silenceID in path must be of type uuid: "${id}"`);
+    if (!UUID.test(id)) return swaggerError(res, 422, 601, `silenceID in path must be of type uuid: "${id}"`);
     try {
       am.silences.expire(id);
-      sendText(res, 200, '');
+      empty(res, 200);
     } catch (e) {
       // Alertmanager 0.25 answers 500 for any expiry failure, unknown IDs included.
-      sendJSON(res, 500, (e as Error).message);
+      amJSON(res, 500, (e as Error).message);
     }
   });
 }

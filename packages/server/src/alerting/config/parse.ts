@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { CfgNode, ConfigError } from '../../config/node.js';
 import { newMatcher, type Matcher } from '../../model/index.js';
 import { isValidLabelName } from '../types.js';
-import { parseMatchers } from '../matchers.js';
+import { goRegexError, parseMatchers } from '../matchers.js';
 import { defaultHttpConfig, parseHttpConfig, parseTls } from './http.js';
 import {
   parseClock, parseDayOfMonthRange, parseMonthRange, parseWeekdayRange, parseYearRange, validateLocation,
@@ -165,7 +165,11 @@ function collectMatchers(eqNode: CfgNode, reNode: CfgNode, listNode: CfgNode): M
       // Alertmanager builds these from the compiled regexp's String(), so the matcher value
       // (visible in route keys and group keys) carries the anchoring wrapper.
       const src = v.str();
-      newMatcher('=~', k, src);
+      try {
+        newMatcher('=~', k, src);
+      } catch (e) {
+        throw new Error(goRegexError(src, e));
+      }
       out.push(newMatcher('=~', k, `^(?:${src})$`));
     } catch (e) {
       throw v.error((e as Error).message);

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { newMatcher, matches, type Matcher, type MatchType } from '../../model/index.js';
 import { isValidLabelName, type LabelSet } from '../types.js';
+import { goRegexError } from '../matchers.js';
 
 export type SilenceState = 'pending' | 'active' | 'expired';
 
@@ -51,7 +52,7 @@ function validate(s: Silence): void {
     try {
       c = newMatcher(matcherType(m), m.name, m.value);
     } catch (e) {
-      throw new SilenceError(`silence invalid: invalid label matcher ${i}: invalid regular expression "${m.value}": ${(e as Error).message}`);
+      throw new SilenceError(`silence invalid: invalid label matcher ${i}: invalid regular expression "${m.value}": ${goRegexError(m.value, e)}`);
     }
     // Only = and =~ can match the empty string for this check, as in Alertmanager.
     const me = m.isEqual && matches(c, '');
@@ -90,7 +91,7 @@ export class Silences {
   set(input: Omit<Silence, 'updatedAt'> & { id: string }): string {
     const now = this.now();
     const prev = input.id ? this.st.get(input.id)?.sil : undefined;
-    if (input.id && !prev) throw new SilenceError('not found', true);
+    if (input.id && !prev) throw new SilenceError('silence not found', true);
     const sil: Silence = { ...input, updatedAt: now };
     if (prev) {
       if (this.canUpdate(prev, sil, now)) {
