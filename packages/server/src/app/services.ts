@@ -15,8 +15,8 @@ import { registerQueryRoutes } from '../web/api/query.js';
 import { registerMiscRoutes } from '../web/api/misc.js';
 import { ScrapeManager, parseGlobalConfig, parseScrapeConfigs, registerTargetRoutes, type GlobalConfig, type InternalScrapeConfig } from '../scrape/index.js';
 import { HostAgent, hostAgentScrapeConfig, registerHostAgentRoutes } from '../hostagent/index.js';
-import { registerIngestRoutes } from '../ingest/index.js';
-import { RemoteWriteManager, fanoutAppendable, parseRemoteWriteConfigs, type RemoteWriteConfig } from '../storage/remote/index.js';
+import { registerIngestRoutes, otlp } from '../ingest/index.js';
+import { RemoteWriteManager, fanoutAppendable, parseRemoteWriteConfigs, registerRemoteReadRoute, type RemoteWriteConfig } from '../storage/remote/index.js';
 import { RuleManager, engineQueryFunc, glob, registerRuleRoutes } from '../rules/index.js';
 import { Alertmanager, loadAlertmanagerConfig, parseAlertmanagerConfig, type AlertmanagerConfig } from '../alerting/index.js';
 import { registerAlertmanagerRoutes } from '../alerting/api/index.js';
@@ -51,6 +51,7 @@ export interface ParsedConfig {
   ruleFiles: string[];
   anomaly: AnomalyConfig;
   embeddedAM?: AlertmanagerConfig;
+  otlp: ReturnType<typeof otlp.parseOtlpConfig>;
 }
 
 export function parseFullConfig(cfg: VigilConfig, amFlagFile?: string): ParsedConfig {
@@ -67,7 +68,7 @@ export function parseFullConfig(cfg: VigilConfig, amFlagFile?: string): ParsedCo
   const amFile = amFlagFile || (alerting.embeddedConfigFile && resolve(base, alerting.embeddedConfigFile));
   if (amFile) embeddedAM = loadAlertmanagerConfig(readFileSync(amFile, 'utf8'), amFile);
   else if (alerting.embeddedConfig) embeddedAM = parseAlertmanagerConfig(alerting.embeddedConfig);
-  return { global, scrapeConfigs, remoteWrite, alerting, ruleFiles, anomaly, embeddedAM };
+  return { global, scrapeConfigs, remoteWrite, alerting, ruleFiles, anomaly, embeddedAM, otlp: otlp.parseOtlpConfig(root.get('otlp')) };
 }
 
 export class Services {
@@ -81,6 +82,7 @@ export class Services {
   notifier!: Notifier;
   alertmanager?: Alertmanager;
   private amRouter?: Router;
+  private otlpOptions: ReturnType<typeof otlp.parseOtlpConfig> = otlp.parseOtlpConfig(CfgNode.parse('', '<none>'));
   insight!: InsightManager;
   self!: SelfMetrics;
   private selfAddress = '';
@@ -128,7 +130,8 @@ export class Services {
     registerRuleRoutes(router, { ruleManager: this.rules });
     registerHostAgentRoutes(router, { hostAgent: this.hostAgent });
     registerInsightRoutes(router, { insight: this.insight });
-    const ingest = registerIngestRoutes(router, { appendable: this.appendable, logger: log.child({ component: 'ingest' }) });
+    const ingest = registerIngestRoutes(router, { appendable: this.appendable, logger: log.child({ component: 'ingest' }), otlp: () => this.otlpOptions });
+    registerRemoteReadRoute(router, { queryable: this.tsdb });
     this.self.addStats(INGEST_STATS, () => ingest.stats());
     registerSelfMetricsRoute(router, this.self);
     // Alertmanager API v2 on the same address, answered once an embedded Alertmanager runs.
@@ -183,6 +186,7 @@ export class Services {
     this.notifier.setTargets(p.alerting.targets, ext);
     this.notifier.setLocal(am ? (alerts) => void am.putAlerts(alerts) : undefined);
     this.rules.opts.externalLabels = ext;
+    this.otlpOptions = p.otlp;
     this.scrape.applyConfig({ scrapeConfigs, global: p.global });
     await this.remoteWrite.applyConfig(p.remoteWrite, p.global.externalLabels);
     await this.rules.update(p.ruleFiles);
@@ -197,7 +201,7 @@ export class Services {
     await this.insight?.stop();
     await this.notifier?.drain();
     this.alertmanager?.stop();
-    await this.remoteWrite?.applyConfig([]);
+    await this.remoteWrite?.stop();
     this.self?.stop();
     await this.tsdb?.close();
   }
