@@ -29,7 +29,9 @@ test('aggregate: sums by series; per-metric aggregators; omit', async () => {
 
 test('clusterMetrics: the primary aggregates live workers over IPC', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-sdk-cluster-'));
-  const sdk = new URL('./index.js', import.meta.url).href;
+  // Compiled tests import dist/index.js; under tsx (npm run test:fast) workers load the sources through tsx too.
+  const fromSrc = import.meta.url.endsWith('.ts');
+  const sdk = new URL(fromSrc ? './index.ts' : './index.js', import.meta.url).href;
   const script = join(dir, 'worker.mjs');
   writeFileSync(
     script,
@@ -38,7 +40,7 @@ test('clusterMetrics: the primary aggregates live workers over IPC', async () =>
      c.inc({ kind: 'a' }, Number(process.env.N));
      process.send({ ready: true });`,
   );
-  cluster.setupPrimary({ exec: script, silent: true });
+  cluster.setupPrimary({ exec: script, silent: true, execArgv: fromSrc ? ['--import', 'tsx'] : [] });
   const agg = new AggregatorRegistry();
   const ws = [2, 5].map((n) => cluster.fork({ N: String(n) }));
   try {
