@@ -72,6 +72,9 @@ rule_files: [rules.yml]
     assert.equal(got.body.alerts[0]!.annotations.summary, 'Disk on db-1 is 93% full');
     assert.equal(got.body.alerts[0]!.labels.alertname, 'DiskAlmostFull');
     assert.ok(elapsed < 10_000, `delivered ${elapsed}ms after start`);
+    // From the evaluation that fired it to the webhook: within evaluation interval + group_wait.
+    const sinceFiring = got.at - Date.parse(got.body.alerts[0]!.startsAt);
+    assert.ok(sinceFiring < 1000 + 1000 + 500, `delivered ${sinceFiring}ms after the alert fired`);
     assert.match(mails[0]!, /Subject: \[FIRING:1\] DiskAlmostFull/);
     assert.match(mails[0]!.replace(/=\r?\n/g, ''), /Disk on db-1 is 93% full/);
     // The API v2 of the embedded Alertmanager is served on Vigil's own address.
