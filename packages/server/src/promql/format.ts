@@ -6,6 +6,7 @@ import type { Matcher } from '../model/matchers.js';
 import type { DurationExpr, Expr, VectorMatching } from './ast.js';
 import { FUNCTIONS } from './functable.js';
 import { goQuote } from './strings.js';
+import { formatFloatF } from './goformat.js';
 
 /** Go's %v for float64 (strconv 'g' shortest), as Prometheus prints number literals. */
 export function formatNumber(v: number): string {
@@ -105,39 +106,39 @@ function durMs(d: DurationExpr | null): number {
 /** The AST as /api/v1/parse_query returns it. */
 export function exprToJSON(e: Expr): unknown {
   switch (e.type) {
-    case 'NumberLiteral': return { type: 'numberLiteral', val: String(e.val === Infinity ? '+Inf' : e.val === -Infinity ? '-Inf' : e.val) };
+    case 'NumberLiteral': return { type: 'numberLiteral', val: formatFloatF(e.val) };
     case 'StringLiteral': return { type: 'stringLiteral', val: e.val };
     case 'VectorSelector':
       return {
         type: 'vectorSelector', name: e.name, offset: durMs(e.offset),
         matchers: e.matchers.map((m) => ({ type: m.type, name: m.name, value: m.value })),
-        timestamp: e.atMod ? undefined : e.at ?? undefined, startOrEnd: e.atMod ?? undefined,
+        timestamp: e.atMod ? null : e.at, startOrEnd: e.atMod ?? null,
       };
     case 'MatrixSelector':
       return {
         type: 'matrixSelector', name: e.vs.name, range: durMs(e.range), offset: durMs(e.vs.offset),
         matchers: e.vs.matchers.map((m) => ({ type: m.type, name: m.name, value: m.value })),
-        timestamp: e.vs.atMod ? undefined : e.vs.at ?? undefined, startOrEnd: e.vs.atMod ?? undefined,
+        timestamp: e.vs.atMod ? null : e.vs.at, startOrEnd: e.vs.atMod ?? null,
       };
     case 'SubqueryExpr':
       return {
         type: 'subquery', expr: exprToJSON(e.expr), range: durMs(e.range), offset: durMs(e.offset), step: durMs(e.step),
-        timestamp: e.atMod ? undefined : e.at ?? undefined, startOrEnd: e.atMod ?? undefined,
+        timestamp: e.atMod ? null : e.at, startOrEnd: e.atMod ?? null,
       };
     case 'Call': {
       const sig = FUNCTIONS[e.func];
       return {
         type: 'call',
-        func: { name: e.func, argTypes: (sig?.args ?? []).map(typeName), variadic: sig?.variadic ? 1 : sig?.optional ? -(sig.optional) : 0, returnType: typeName(sig?.ret ?? 'scalar') },
+        func: { name: e.func, argTypes: (sig?.args ?? []).map(typeName), variadic: sig?.variadic ? -1 : sig?.optional ?? 0, returnType: typeName(sig?.ret ?? 'scalar') },
         args: e.args.map(exprToJSON),
       };
     }
     case 'AggregateExpr':
-      return { type: 'aggregation', op: e.op, expr: exprToJSON(e.expr), param: e.param ? exprToJSON(e.param) : undefined, grouping: e.grouping, without: e.without };
+      return { type: 'aggregation', op: e.op, expr: exprToJSON(e.expr), param: e.param ? exprToJSON(e.param) : null, grouping: e.hasGrouping ? e.grouping : null, without: e.without };
     case 'BinaryExpr':
       return {
         type: 'binaryExpr', op: e.op, lhs: exprToJSON(e.lhs), rhs: exprToJSON(e.rhs),
-        matching: e.matching ? { card: e.matching.card, labels: e.matching.matchingLabels, on: e.matching.on, include: e.matching.include } : undefined,
+        matching: e.matching ? { card: e.matching.card, labels: e.matching.explicit ? e.matching.matchingLabels : null, on: e.matching.on, include: e.matching.include.length ? e.matching.include : null } : null,
         bool: e.returnBool,
       };
     case 'UnaryExpr': return { type: 'unaryExpr', op: e.op, expr: exprToJSON(e.expr) };
