@@ -22,7 +22,7 @@ const vigil = join(root, 'packages', 'server', 'bin', 'vigil.js');
 const promtool = findPeer('promtool');
 
 function run(cmd: string, args: string[], cwd: string): { code: number; out: string; err: string } {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 

@@ -101,7 +101,13 @@ export class Group {
       }
       rule.lastEvaluation = this.opts.now();
       rule.evaluationTimeMs = performance.now() - t0;
-      if (rule instanceof AlertingRule) this.sendAlerts(rule, tsMs);
+      if (rule instanceof AlertingRule) {
+        try {
+          this.sendAlerts(rule, tsMs);
+        } catch (e) {
+          this.opts.logger.error('Sending alerts failed', { group: this.name, name: rule.name, err: (e as Error).message });
+        }
+      }
       await this.appendResults(i, vec, tsMs);
     }
     await this.cleanupStaleSeries(tsMs);
