@@ -24,3 +24,9 @@ export { Pushgateway, pushToVigil, importBody, type PushgatewayOptions, type Pus
 export { TextSink } from './sink.js';
 export { GrpcMetrics, grpcCodeName, type GrpcMetricsOptions, type MethodDefinitionLike } from './grpc.js';
 export { AggregatorRegistry, AggregatorFactory, aggregators } from './cluster.js';
+// prom-client type names, for TypeScript code moving over.
+export type PrometheusContentType = typeof import('./registry.js').PROMETHEUS_CONTENT_TYPE;
+export type OpenMetricsContentType = typeof import('./registry.js').OPENMETRICS_CONTENT_TYPE;
+export type MetricObjectWithValues<T = import('./types.js').MetricValue> = import('./types.js').MetricObject & { values: T[] };
+export type MetricValueWithName<T extends string = string> = import('./types.js').MetricValue<T> & { metricName?: string };
+export type { AnyMetric } from './registry.js';

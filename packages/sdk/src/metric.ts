@@ -43,7 +43,7 @@ function labelValue(metric: string, name: string, v: unknown): string {
   throw new TypeError(`Label ${name} of metric ${metric} must be a string or number, got ${typeof v}`);
 }
 
-export abstract class Metric<T extends string, C extends SeriesBase> {
+export abstract class Metric<T extends string = string, C extends SeriesBase = SeriesBase> {
   readonly name: string;
   readonly help: string;
   readonly labelNames: readonly T[];
@@ -51,7 +51,11 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
   readonly unit: string | undefined;
   readonly enableExemplars: boolean;
   readonly registers: Registry[];
-  collect: CollectFunction<this> | undefined;
+  /**
+   * Scrape-time callback (`this` is the metric). Typed loosely here so that every metric type
+   * stays assignable to Metric; the configuration types give it the precise `this`.
+   */
+  collect: CollectFunction<never> | undefined;
   abstract readonly type: MetricType;
 
   /** Live series in creation order (render order). */
@@ -72,7 +76,7 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
     if (config.collect !== undefined && typeof config.collect !== 'function') {
       throw new Error(`Optional "collect" parameter of metric ${this.name} must be a function`);
     }
-    this.collect = config.collect as CollectFunction<this> | undefined;
+    this.collect = config.collect;
     if (config.unit !== undefined) {
       if (!/^[a-zA-Z0-9_:]+$/.test(config.unit)) throw new Error(`Invalid unit ${JSON.stringify(config.unit)} for metric ${this.name}`);
       const base = this.name.endsWith('_total') ? this.name.slice(0, -6) : this.name;
@@ -235,7 +239,7 @@ export abstract class Metric<T extends string, C extends SeriesBase> {
   runCollect(): void | Promise<void> {
     const f = this.collect;
     if (f === undefined) return;
-    return f.call(this);
+    return (f as CollectFunction<this>).call(this);
   }
 
   /** Number of live series. */
