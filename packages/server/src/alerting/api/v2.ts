@@ -11,6 +11,18 @@ import { SilenceError, silenceState, type Silence, type SilenceMatcher } from '.
 import { labelSetString, type Alert, type PostableAlert } from '../types.js';
 import { matches } from '../../model/index.js';
 import { registerHistoryRoutes } from './history.js';
+import { redactConfigText } from '../config/redact.js';
+import type { AlertmanagerConfig } from '../config/index.js';
+
+const redacted = new WeakMap<AlertmanagerConfig, string>();
+function redactedOriginal(c: AlertmanagerConfig): string {
+  let r = redacted.get(c);
+  if (r === undefined) {
+    r = redactConfigText(c.original);
+    redacted.set(c, r);
+  }
+  return r;
+}
 
 export interface AlertmanagerRouteDeps {
   am: Alertmanager;
@@ -162,7 +174,7 @@ export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRou
     amJSON(res, 200, {
       cluster: { status: 'disabled', peers: [] },
       versionInfo: { branch: 'main', buildDate: '', buildUser: 'vigil', goVersion: `node${process.versions.node}`, revision: '', version: VERSION },
-      config: { original: am.config.original },
+      config: { original: redactedOriginal(am.config) },
       uptime: iso(am.startedAt),
     });
   });

@@ -112,3 +112,12 @@ test('time intervals: weekdays, negative days of month, location', () => {
   assert.equal(intervalContains(berlin, Date.UTC(2024, 0, 2, 23, 30)), true); // 00:30 in Berlin
   assert.equal(intervalContains(berlin, Date.UTC(2024, 0, 2, 0, 30)), false);
 });
+
+test('status config text hides secrets and Vigil-only receivers', async () => {
+  const { redactConfigText } = await import('./redact.js');
+  const out = redactConfigText(`global:\n  smtp_auth_password: hunter2\nroute: {receiver: a}\nreceivers:\n  - name: a\n    slack_configs: [{api_url: 'https://hooks/TOKEN', channel: c}]\n    webhook_configs: [{url: 'http://x/y', http_config: {basic_auth: {username: u, password: pw}}}]\n    dingtalk_configs: [{url: 'https://robot?access_token=T', secret: S}]\n`);
+  assert.doesNotMatch(out, /hunter2|TOKEN|pw\b|access_token|dingtalk/);
+  assert.match(out, /smtp_auth_password: <secret>/);
+  assert.match(out, /http:\/\/x\/y/);
+  loadAlertmanagerConfig(out, 'redacted.yml');
+});

@@ -95,6 +95,8 @@ function checkRouteRefs(node: CfgNode, r: RouteConfig, receivers: Set<string>, t
 function urlField(n: CfgNode): string | undefined {
   const s = n.optStr();
   if (s === undefined) return undefined;
+  // Alertmanager reads back its own redacted output ("<secret>") as a valid secret URL.
+  if (s === '<secret>') return s;
   let u: URL;
   try {
     u = new URL(s);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { flagsHelp, parseFlags, str, list, type FlagSpec } from '../flags.js';
 import { parseDuration } from '../../config/duration.js';
+import { VERSION } from '../../version.js';
 import { createLogger, type LogLevel } from '../../util/log.js';
 import { HttpServer } from '../../web/server.js';
 import { Router, sendText } from '../../web/router.js';
@@ -33,6 +34,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'cluster.pushpull-interval', help: 'Accepted and ignored.', default: '' },
   { name: 'cluster.settle-timeout', help: 'Accepted and ignored.', default: '' },
   { name: 'help', help: 'Show help.', type: 'bool' },
+  { name: 'version', help: 'Show version.', type: 'bool' },
 ];
 
 function loadConfig(file: string): AlertmanagerConfig {
@@ -49,6 +51,10 @@ export const alertmanagerCommand: Command = {
     const p = parseFlags(argv, FLAGS);
     if (p.values.help) {
       process.stdout.write(`usage: vigil alertmanager [flags]\n\nFlags:\n${flagsHelp(FLAGS)}\n`);
+      return 0;
+    }
+    if (p.values.version) {
+      process.stdout.write(`vigil alertmanager, version ${VERSION} (Alertmanager API v2 compatible)\n`);
       return 0;
     }
     const level = str(p, 'log.level') as LogLevel;
