@@ -400,8 +400,16 @@ export class TSDB implements Storage {
   /** Runs one round of head compaction, block compaction and retention (serialized). */
   compact(): Promise<void> {
     if (this.compacting) return this.compacting;
-    this.compacting = this.doCompact().finally(() => { this.compacting = undefined; });
+    this.compacting = this.exclusive(() => this.doCompact()).finally(() => { this.compacting = undefined; });
     return this.compacting;
+  }
+
+  /** Block-changing operations (compaction, deletion, snapshots) run one at a time. */
+  private lock: Promise<unknown> = Promise.resolve();
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => {});
+    return run;
   }
 
   private async doCompact(): Promise<void> {
@@ -579,7 +587,11 @@ export class TSDB implements Storage {
    * Writes a snapshot into outDir: hard links of all blocks and (unless skipHead) the head as a
    * block. `openTSDB({dir: outDir})` starts from it.
    */
-  async snapshot(outDir: string, opts: { skipHead?: boolean } = {}): Promise<{ dir: string; blocks: number }> {
+  snapshot(outDir: string, opts: { skipHead?: boolean } = {}): Promise<{ dir: string; blocks: number }> {
+    return this.exclusive(() => this.doSnapshot(outDir, opts));
+  }
+
+  private async doSnapshot(outDir: string, opts: { skipHead?: boolean }): Promise<{ dir: string; blocks: number }> {
     fs.mkdirSync(outDir, { recursive: true });
     let n = 0;
     for (const b of this.blocks) {
@@ -606,7 +618,11 @@ export class TSDB implements Storage {
   }
 
   /** Marks samples of matching series in [start, end] as deleted (head and blocks). */
-  async deleteSeries(matchers: readonly Matcher[], start: number, end: number): Promise<number> {
+  deleteSeries(matchers: readonly Matcher[], start: number, end: number): Promise<number> {
+    return this.exclusive(() => this.doDeleteSeries(matchers, start, end));
+  }
+
+  private async doDeleteSeries(matchers: readonly Matcher[], start: number, end: number): Promise<number> {
     let count = 0;
     const refs = postingsForMatchers(this.head, matchers);
     if (refs.length) {
@@ -637,7 +653,11 @@ export class TSDB implements Storage {
   }
 
   /** Rewrites blocks that have tombstones without the deleted samples. */
-  async cleanTombstones(): Promise<void> {
+  cleanTombstones(): Promise<void> {
+    return this.exclusive(() => this.doCleanTombstones());
+  }
+
+  private async doCleanTombstones(): Promise<void> {
     for (const b of [...this.blocks]) {
       if (b.tombstones.size === 0) continue;
       const out = await compactBlocks(this.dir!, [b], this.compressionQuality, b.meta.compaction.level);
@@ -724,8 +744,8 @@ export class TSDB implements Storage {
   /** Flushes the WAL and releases files. Head data stays in the WAL for the next start. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.compacting) await this.compacting.catch(() => {});
     this.closed = true;
+    await this.lock.catch(() => {});
     if (this.timer) clearInterval(this.timer);
     this.wal?.close();
     for (const b of this.blocks) b.close();

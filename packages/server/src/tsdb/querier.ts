@@ -1,7 +1,7 @@
 // Querier over head + blocks: matchers resolved per source via postings, series merged by
 // label set, block samples decoded lazily when Series.samples() is called.
 import type { Labels } from '../model/labels.js';
-import { compareLabels, labelsKey } from '../model/labels.js';
+import { compareLabels } from '../model/labels.js';
 import type { Matcher } from '../model/matchers.js';
 import type { SampleArrays } from '../model/sample.js';
 import type { Querier, SelectHints, Series } from '../storage/interface.js';
@@ -58,26 +58,29 @@ export class TSDBQuerier implements Querier {
   async select(hints: SelectHints, matchers: readonly Matcher[]): Promise<Series[]> {
     const mint = Math.max(this.mint, hints.start ?? this.mint);
     const maxt = Math.min(this.maxt, hints.end ?? this.maxt);
-    const out = new Map<string, MergedSeries>();
     if (mint > maxt) return [];
+    // One label-sorted list per source, then a k-way merge joining equal label sets.
+    const lists: MergedSeries[][] = [];
     for (const b of this.blocks) {
       if (b.meta.maxTime <= mint || b.meta.minTime > maxt) continue;
       const ords = postingsForMatchers(b, matchers);
+      const list: MergedSeries[] = [];
       for (const ord of ords) {
         const s = b.series(ord);
         let any = false;
         const c = s.chunks;
         for (let i = 0; i < c.length; i += 6) if (c[i + 1]! >= mint && c[i]! <= maxt) { any = true; break; }
         if (!any) continue;
-        const k = labelsKey(s.labels);
-        let m = out.get(k);
-        if (!m) out.set(k, (m = new MergedSeries(s.labels, this.db, mint, maxt)));
+        const m = new MergedSeries(s.labels, this.db, mint, maxt);
         m.parts.push({ b, ord, s });
+        list.push(m);
       }
+      if (list.length) lists.push(list);
     }
     const head = this.db.head;
     if (head.maxT >= mint && head.minT <= maxt) {
       const refs = postingsForMatchers(head, matchers);
+      const list: MergedSeries[] = [];
       for (const r of refs) {
         if (!head.overlaps(r, mint, maxt)) continue;
         const tomb = this.db.headTombstones.get(r);
@@ -86,16 +89,36 @@ export class TSDBQuerier implements Querier {
           const run = head.samples(r, mint, maxt);
           if (!run || applyTombstones(run.t, run.v, tomb).t.length === 0) continue;
         }
-        const ls = head.labels(r);
-        const k = labelsKey(ls);
-        let m = out.get(k);
-        if (!m) out.set(k, (m = new MergedSeries(ls, this.db, mint, maxt)));
+        const m = new MergedSeries(head.labels(r), this.db, mint, maxt);
         m.headRef = head.extRef(r);
+        list.push(m);
       }
+      list.sort((a, b) => compareLabels(a.labels, b.labels));
+      if (list.length) lists.push(list);
     }
-    const res = [...out.values()];
-    res.sort((a, b) => compareLabels(a.labels, b.labels));
-    return res;
+    if (lists.length === 0) return [];
+    if (lists.length === 1) return lists[0]!;
+    const out: MergedSeries[] = [];
+    const pos = new Array<number>(lists.length).fill(0);
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < lists.length; i++) {
+        if (pos[i]! >= lists[i]!.length) continue;
+        if (best < 0 || compareLabels(lists[i]![pos[i]!]!.labels, lists[best]![pos[best]!]!.labels) < 0) best = i;
+      }
+      if (best < 0) break;
+      const m = lists[best]![pos[best]!++]!;
+      for (let i = 0; i < lists.length; i++) {
+        if (i === best || pos[i]! >= lists[i]!.length) continue;
+        const o = lists[i]![pos[i]!]!;
+        if (compareLabels(o.labels, m.labels) !== 0) continue;
+        m.parts.push(...o.parts);
+        if (o.headRef) m.headRef = o.headRef;
+        pos[i]!++;
+      }
+      out.push(m);
+    }
+    return out;
   }
 
   private async matchingLabelSets(matchers: readonly Matcher[]): Promise<Labels[]> {
