@@ -158,3 +158,37 @@ test('size retention deletes oldest blocks', async () => {
   assert.ok(after.blocks < before.blocks && after.blockBytes + after.walBytes <= db.retentionBytes, JSON.stringify({ before, after }));
   await db.close();
 });
+
+test("walSync 'fsync': commit resolves after fdatasync; concurrent commits share syncs", async () => {
+  const { io } = await import('./fsio.js');
+  const dir = tmp();
+  const db = await openTSDB({ dir, walSync: 'fsync', compactionIntervalMs: 0 });
+  const orig = io.fdatasync;
+  let syncs = 0;
+  let pending: (() => void)[] = [];
+  io.fdatasync = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+    syncs++;
+    pending.push(() => orig(fd, cb));
+  }) as typeof io.fdatasync;
+  try {
+    let resolved = 0;
+    const ps = [];
+    for (let i = 0; i < 50; i++) {
+      const a = db.appender();
+      a.append(0, labelsOf('__name__', 'f', 'i', String(i)), 1000, i);
+      ps.push(a.commit().then(() => resolved++));
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(resolved, 0, 'nothing acknowledged before the fsync completes');
+    while (resolved < 50) {
+      const run = pending; pending = [];
+      for (const f of run) f();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(ps);
+    assert.ok(syncs >= 1 && syncs <= 3, `group commit used ${syncs} fsyncs for 50 commits`);
+  } finally {
+    io.fdatasync = orig;
+    await db.close();
+  }
+});
