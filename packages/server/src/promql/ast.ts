@@ -11,7 +11,7 @@ export interface PosRange {
 
 /** A duration that is either a constant or (experimental) an expression over step()/range(). */
 export type DurationExpr =
-  | { kind: 'const'; ms: number }
+  | { kind: 'const'; ms: number; expr?: Expr }
   | { kind: 'expr'; expr: Expr; text?: string };
 
 export interface NumberLiteral extends PosRange {

@@ -8,26 +8,21 @@ import { FUNCTIONS } from './functable.js';
 import { goQuote } from './strings.js';
 import { formatFloatF } from './goformat.js';
 
-/** Go's %v for float64 (strconv 'g' shortest), as Prometheus prints number literals. */
+/** Number literals print as Go's strconv.FormatFloat(v, 'f', -1, 64), as Prometheus does. */
 export function formatNumber(v: number): string {
-  if (v !== v) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (Object.is(v, -0)) return '-0';
-  // strconv 'g' with shortest precision: exponent form when exp < -4 || exp >= 21 is JSON's rule;
-  // fmt's %v uses 6 as the threshold.
-  const ex = v.toExponential();
-  const exp = Number(ex.slice(ex.indexOf('e') + 1));
-  let s = v === 0 ? '0' : exp < -4 || exp >= 6 ? ex : String(v);
-  if (/e/.test(s) && !(exp < -4 || exp >= 6)) s = v.toFixed(Math.max(0, -exp + 20)).replace(/\.?0+$/, '');
-  const m = /^(-?[\d.]+)e([+-])(\d+)$/.exec(s);
-  if (m) return `${m[1]}e${m[2]}${m[3]!.padStart(2, '0')}`;
-  return s;
+  return formatFloatF(v);
 }
 
 function fmtDur(d: DurationExpr): string {
-  if (d.kind === 'const') return d.ms < 0 ? '-' + formatDuration(-d.ms) : formatDuration(d.ms);
-  return '(' + formatExpr(d.expr) + ')';
+  if (d.kind === 'const' && !d.expr) return d.ms < 0 ? '-' + formatDuration(-d.ms) : formatDuration(d.ms);
+  return formatExpr(d.expr!);
+}
+
+function fmtOffset(d: DurationExpr): string {
+  // A bare number/duration offset prints as a duration; expressions keep their (parenthesised) form.
+  if (d.kind === 'const' && !d.expr) return d.ms < 0 ? '-' + formatDuration(-d.ms) : formatDuration(d.ms);
+  const e = d.expr!;
+  return e.type === 'ParenExpr' || e.type === 'NumberLiteral' || e.type === 'DurationFunc' || e.type === 'Call' ? formatExpr(e) : `(${formatExpr(e)})`;
 }
 
 function matcherString(m: Matcher): string {
@@ -35,20 +30,27 @@ function matcherString(m: Matcher): string {
   return `${name}${m.type}${goQuote(m.value)}`;
 }
 
+function atStr(at: number | null, atMod: 'start' | 'end' | null): string {
+  if (atMod) return ` @ ${atMod}()`;
+  if (at !== null) return ` @ ${(at / 1000).toFixed(3)}`;
+  return '';
+}
+
+function offsetStr(offset: DurationExpr | null): string {
+  if (!offset || (offset.kind === 'const' && offset.ms === 0 && !offset.expr)) return '';
+  return ` offset ${fmtOffset(offset)}`;
+}
+
 function atOffset(at: number | null, atMod: 'start' | 'end' | null, offset: DurationExpr | null): string {
-  let s = '';
-  if (atMod) s += ` @ ${atMod}()`;
-  else if (at !== null) s += ` @ ${(at / 1000).toFixed(3)}`;
-  if (offset && !(offset.kind === 'const' && offset.ms === 0)) s += ` offset ${fmtDur(offset)}`;
-  return s;
+  return atStr(at, atMod) + offsetStr(offset);
 }
 
 function selectorBody(name: string, matchers: Matcher[]): string {
   const legacy = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name);
   const rest = matchers.filter((m) => !(name !== '' && m.name === METRIC_NAME && m.type === '=' && m.value === name));
-  const parts = rest.map(matcherString);
-  if (name !== '' && !legacy) return `{${[goQuote(name), ...parts].join(', ')}}`;
-  return parts.length ? `${name}{${parts.join(', ')}}` : name;
+  const parts = rest.map(matcherString).sort();
+  if (name !== '' && !legacy) return `{${[goQuote(name), ...parts].join(',')}}`;
+  return parts.length ? `${name}{${parts.join(',')}}` : name;
 }
 
 function grouping(ls: string[]): string {
@@ -58,8 +60,10 @@ function grouping(ls: string[]): string {
 function matchingString(m: VectorMatching | null, setOp: boolean): string {
   if (!m) return '';
   let s = '';
-  if (m.on || m.matchingLabels.length) s += ` ${m.on ? 'on' : 'ignoring'}${grouping(m.matchingLabels)}`;
-  if (!setOp && (m.card === 'many-to-one' || m.card === 'one-to-many')) s += ` ${m.card === 'many-to-one' ? 'group_left' : 'group_right'}${grouping(m.include)}`;
+  if (m.on || m.matchingLabels.length) {
+    s += ` ${m.on ? 'on' : 'ignoring'} (${m.matchingLabels.join(', ')})`;
+    if (!setOp && (m.card === 'many-to-one' || m.card === 'one-to-many')) s += ` ${m.card === 'many-to-one' ? 'group_left' : 'group_right'} (${m.include.join(', ')})`;
+  }
   if (m.fillLeft != null && m.fillRight != null && m.fillLeft === m.fillRight) s += ` fill(${formatNumber(m.fillLeft)})`;
   else {
     if (m.fillLeft != null) s += ` fill_left(${formatNumber(m.fillLeft)})`;
@@ -71,9 +75,11 @@ function matchingString(m: VectorMatching | null, setOp: boolean): string {
 /** Formats an expression as PromQL text (single line, Prometheus's canonical spacing). */
 export function formatExpr(e: Expr): string {
   switch (e.type) {
-    case 'NumberLiteral': return e.dur ?? formatNumber(e.val);
+    case 'NumberLiteral':
+      if (e.dur !== undefined) return e.val < 0 ? '-' + formatDuration(Math.round(-e.val * 1000)) : formatDuration(Math.round(e.val * 1000));
+      return formatNumber(e.val);
     case 'StringLiteral': return goQuote(e.val);
-    case 'VectorSelector': return selectorBody(e.name, e.matchers) + (e.smoothed ? ' smoothed' : '') + atOffset(e.at, e.atMod, e.offset);
+    case 'VectorSelector': return selectorBody(e.name, e.matchers) + atStr(e.at, e.atMod) + (e.smoothed ? ' smoothed' : '') + offsetStr(e.offset);
     case 'MatrixSelector': {
       const vs = e.vs;
       return `${selectorBody(vs.name, vs.matchers)}[${fmtDur(e.range)}]${e.anchored ? ' anchored' : e.smoothed ? ' smoothed' : ''}${atOffset(vs.at, vs.atMod, vs.offset)}`;
@@ -94,6 +100,44 @@ export function formatExpr(e: Expr): string {
     case 'UnaryExpr': return `${e.op}${formatExpr(e.expr)}`;
     case 'ParenExpr': return `(${formatExpr(e.expr)})`;
     case 'DurationFunc': return `${e.func}()`;
+  }
+}
+
+const MAX_LINE = 100;
+const ind = (level: number) => '  '.repeat(level);
+
+/** Prometheus's Prettify: expressions longer than 100 characters are split over lines. */
+export function prettyExpr(e: Expr, level = 0): string {
+  const str = formatExpr(e);
+  const split = str.length > MAX_LINE;
+  switch (e.type) {
+    case 'AggregateExpr': {
+      if (!split) return ind(level) + str;
+      let s = ind(level) + e.op;
+      if (e.without) s += ` without ${grouping(e.grouping)} `;
+      else if (e.grouping.length) s += ` by ${grouping(e.grouping)} `;
+      s += '(\n';
+      if (e.param) s += `${prettyExpr(e.param, level + 1)},\n`;
+      return s + `${prettyExpr(e.expr, level + 1)}\n${ind(level)})`;
+    }
+    case 'BinaryExpr': {
+      if (!split) return ind(level) + str;
+      const setOp = e.op === 'and' || e.op === 'or' || e.op === 'unless';
+      return `${prettyExpr(e.lhs, level + 1)}\n${ind(level)}${e.op}${e.returnBool ? ' bool' : ''}${matchingString(e.matching, setOp)}\n${prettyExpr(e.rhs, level + 1)}`;
+    }
+    case 'Call':
+      if (!split) return ind(level) + str;
+      return `${ind(level)}${e.func}(\n${e.args.map((a) => prettyExpr(a, level + 1)).join(',\n')}\n${ind(level)})`;
+    case 'ParenExpr':
+      if (!split) return ind(level) + str;
+      return `${ind(level)}(\n${prettyExpr(e.expr, level + 1)}\n${ind(level)})`;
+    case 'SubqueryExpr':
+      if (!split) return str;
+      return prettyExpr(e.expr, level) + str.slice(formatExpr(e.expr).length);
+    case 'UnaryExpr':
+      return `${ind(level)}${e.op}${prettyExpr(e.expr, level).trim()}`;
+    default:
+      return ind(level) + str;
   }
 }
 

@@ -5,4 +5,4 @@ export { PromQLParseError, QueryError, type QueryErrorKind } from './errors.js';
 export { Engine, type EngineOptions, type QueryOptions } from './engine.js';
 export type { Value, Sample, MatrixSeries, QueryResult } from './value.js';
 export { FUNCTIONS } from './functable.js';
-export { formatExpr, exprToJSON, formatNumber } from './format.js';
+export { formatExpr, prettyExpr, exprToJSON, formatNumber } from './format.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseExpr, PromQLParseError, formatExpr } from './index.js';
+import { parseExpr, PromQLParseError, formatExpr, prettyExpr } from './index.js';
 
 // Error texts recorded from Prometheus 2.42 (`/api/v1/query`) for the same inputs.
 const PROMETHEUS_ERRORS: [string, string][] = [
@@ -120,17 +120,21 @@ test('selectors: UTF-8 names, offsets, @, subqueries', () => {
   assert.ok(sq.type === 'Call' && sq.args[0]!.type === 'SubqueryExpr');
   const d = parseExpr('x[26m+4m]');
   assert.ok(d.type === 'MatrixSelector');
-  assert.deepEqual(d.range, { kind: 'const', ms: 1800000 });
+  assert.ok(d.range.kind === 'const' && d.range.ms === 1800000);
 });
 
 test('formatExpr round-trips', () => {
   const cases: [string, string][] = [
-    ['sum(rate(foo{a="b",c=~"x"}[5m] offset 1m)) by (job)', 'sum by (job) (rate(foo{a="b", c=~"x"}[5m] offset 1m))'],
-    ['a+on(x)group_left(y)b', 'a + on(x) group_left(y) b'],
+    ['sum(rate(foo{c=~"x",a="b"}[5m] offset 1m)) by (job)', 'sum by (job) (rate(foo{a="b",c=~"x"}[5m] offset 1m))'],
+    ['a+on(x)group_left(y)b', 'a + on (x) group_left (y) b'],
+    ['x[26m+4m]', 'x[26m + 4m]'],
+    ['x offset (1h-30m)', 'x offset (1h - 30m)'],
+    ['x > bool 90s', 'x > bool 1m30s'],
     ['x[1h:5m]@100', 'x[1h:5m] @ 100.000'],
     ['topk(3,x)>bool 2', 'topk(3, x) > bool 2'],
-    ['-x unless ignoring(a) y', '-x unless ignoring(a) y'],
-    ['1000000', '1e+06'],
+    ['-x unless ignoring(a) y', '-x unless ignoring (a) y'],
+    ['1000000', '1000000'],
+    ['1e-7', '0.0000001'],
     ['{"foo.bar"}', '{"foo.bar"}'],
     ['x offset -5m', 'x offset -5m'],
     ['count_values("v", x)', 'count_values("v", x)'],
@@ -139,4 +143,29 @@ test('formatExpr round-trips', () => {
     assert.equal(formatExpr(parseExpr(q)), want, q);
     assert.equal(formatExpr(parseExpr(want)), want, `${want} is stable`);
   }
+});
+
+test('prettyExpr splits long expressions like Prometheus format_query', () => {
+  // Outputs recorded from Prometheus's /api/v1/format_query.
+  const cases: [string, string][] = [
+    ['sum(rate(foo{a="b",c=~"x"}[5m] offset 1m)) by (job)', 'sum by (job) (rate(foo{a="b",c=~"x"}[5m] offset 1m))'],
+    ['a + on(x) group_left(y) b', 'a + on (x) group_left (y) b'],
+    [
+      'sum by (job, instance, path, method) (rate(http_requests_total{job="api-server", path=~"/api/.*"}[5m])) / on(job) group_left sum by (job) (rate(http_requests_total[5m]))',
+      '  sum by (job, instance, path, method) (\n    rate(http_requests_total{job="api-server",path=~"/api/.*"}[5m])\n  )\n/ on (job) group_left ()\n  sum by (job) (rate(http_requests_total[5m]))',
+    ],
+    [
+      'histogram_quantile(0.99, sum by (le, job) (rate(http_request_duration_seconds_bucket{job=~"api|web|worker", handler!="/metrics"}[5m])))',
+      'histogram_quantile(\n  0.99,\n  sum by (le, job) (\n    rate(http_request_duration_seconds_bucket{handler!="/metrics",job=~"api|web|worker"}[5m])\n  )\n)',
+    ],
+    [
+      '-(sum(rate(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa[5m])) + sum(rate(bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb[5m])))',
+      '-(\n    sum(rate(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa[5m]))\n  +\n    sum(rate(bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb[5m]))\n)',
+    ],
+    [
+      'max_over_time(sum by (job) (rate(http_requests_total{job="api-server", path=~"/api/.*", method="GET"}[5m]))[1h:5m])',
+      'max_over_time(\nsum by (job) (rate(http_requests_total{job="api-server",method="GET",path=~"/api/.*"}[5m]))[1h:5m]\n)',
+    ],
+  ];
+  for (const [q, want] of cases) assert.equal(prettyExpr(parseExpr(q)), want, q);
 });

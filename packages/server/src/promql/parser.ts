@@ -509,7 +509,8 @@ class Parser {
     if (e.type === 'NumberLiteral') {
       return { kind: 'const', ms: durMs(e.val, this, e.start) };
     }
-    if (!hasDurationFunc(e)) return { kind: 'const', ms: durMs(evalDurationSeconds(e, 0, 0), this, e.start) };
+    // Constant expressions are folded; the expression is kept for printing.
+    if (!hasDurationFunc(e)) return { kind: 'const', ms: durMs(evalDurationSeconds(e, 0, 0), this, e.start), expr: e };
     return { kind: 'expr', expr: e, text: this.q.slice(e.start, e.end) };
   }
 

@@ -140,7 +140,7 @@ test('series, labels, label values with match[] and limit', async () => {
 test('format_query and parse_query', async () => {
   await withApi(async (base) => {
     let r = await get(`${base}/api/v1/format_query?query=${encodeURIComponent('sum(rate(foo{a="b",c=~"x"}[5m])) by (job)')}`);
-    assert.deepEqual(r.body, { status: 'success', data: 'sum by (job) (rate(foo{a="b", c=~"x"}[5m]))' });
+    assert.deepEqual(r.body, { status: 'success', data: 'sum by (job) (rate(foo{a="b",c=~"x"}[5m]))' });
     r = await get(`${base}/api/v1/parse_query?query=${encodeURIComponent('up offset 5m')}`);
     assert.equal(r.body.data.type, 'vectorSelector');
     assert.equal(r.body.data.offset, 300000);

@@ -5,7 +5,7 @@ import type { Labels } from '../../model/labels.js';
 import { labelsKey, compareLabels } from '../../model/labels.js';
 import type { Matcher } from '../../model/matchers.js';
 import type { Queryable } from '../../storage/interface.js';
-import { Engine, PromQLParseError, QueryError, exprToJSON, formatExpr, parseExpr, parseMetricSelector, type Value } from '../../promql/index.js';
+import { Engine, PromQLParseError, QueryError, exprToJSON, prettyExpr, parseExpr, parseMetricSelector, type Value } from '../../promql/index.js';
 import { formatFloatF } from '../../promql/goformat.js';
 import { parseDurationMs } from '../../promql/lexer.js';
 import { isValidUTF8 } from '../../promql/strings.js';
@@ -169,7 +169,7 @@ export function registerQueryRoutes(router: Router, deps: QueryRoutesDeps): void
   const formatQuery = async (req: Req, res: ServerResponse) => {
     try {
       const form = await req.form();
-      apiSuccess(res, formatExpr(parseExpr(form.get('query') ?? '')));
+      apiSuccess(res, prettyExpr(parseExpr(form.get('query') ?? '')));
     } catch (e) {
       sendError(res, e);
     }
