@@ -40,14 +40,15 @@ export function glob(pattern: string, baseDir = '.'): string[] {
     }
   }
   const parts = full.split(sep);
-  let paths = [parts[0] === '' ? sep : parts[0]!];
-  for (let i = 1; i < parts.length; i++) {
+  // Absolute: start at the root; relative: start at "." (and keep results relative).
+  let paths = [parts[0] === '' ? sep : ''];
+  for (let i = parts[0] === '' ? 1 : 0; i < parts.length; i++) {
     const seg = parts[i]!;
     if (seg === '') continue;
     const next: string[] = [];
     for (const p of paths) {
       if (!hasMeta(seg)) {
-        const q = join(p, seg);
+        const q = p === '' ? seg : join(p, seg);
         try {
           statSync(q);
           next.push(q);
@@ -58,12 +59,12 @@ export function glob(pattern: string, baseDir = '.'): string[] {
       }
       let names: string[];
       try {
-        names = readdirSync(p);
+        names = readdirSync(p === '' ? '.' : p);
       } catch {
         continue;
       }
       const re = segmentRegex(seg);
-      for (const n of names.sort()) if (re.test(n)) next.push(join(p, n));
+      for (const n of names.sort()) if (re.test(n)) next.push(p === '' ? n : join(p, n));
     }
     paths = next;
   }

@@ -416,9 +416,7 @@ export async function ruleUnitTestFile(file: string, opts: UnitTestOptions = {})
   const ruleFiles: string[] = [];
   for (const p of tf.ruleFiles) {
     const m = glob(p, isAbsolute(p) ? '/' : dir);
-    if (m.length === 0) {
-      (opts.out ?? ((s) => process.stdout.write(s)))(`  WARNING: no file match pattern ${isAbsolute(p) ? p : join(dir, p)}\n`);
-    }
+    if (m.length === 0) (opts.err ?? ((s) => process.stderr.write(s)))(`  WARNING: no file match pattern ${isAbsolute(p) ? p : join(dir, p)}\n`);
     ruleFiles.push(...m);
   }
   const runRe = opts.run && opts.run.length ? new RegExp(opts.run.join('|')) : undefined;
@@ -437,7 +435,7 @@ export async function rulesUnitTest(files: string[], opts: UnitTestOptions = {})
   let failed = false;
   for (const f of files) {
     out(`Unit Testing:  ${f}\n`);
-    const errs = await ruleUnitTestFile(f, { ...opts, out });
+    const errs = await ruleUnitTestFile(f, { ...opts, out, err });
     if (errs.length) {
       err('  FAILED:\n');
       for (const e of errs) {
