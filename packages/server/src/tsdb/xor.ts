@@ -147,8 +147,11 @@ export function xorDecode(
     const dod = readDod(r);
     delta = i === 1 ? dod : delta + dod;
     t += delta;
-    if (r.bit() === 1) {
-      if (r.bit() === 1) {
+    const ctl = r.peek4() >>> 2;
+    if (ctl < 2) r.pos++;
+    else {
+      r.pos += 2;
+      if (ctl === 3) {
         leading = r.bits(5);
         let sig = r.bits(6);
         if (sig === 0) sig = 64;
