@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labelsOf, labelsToString, type Labels } from '../model/labels.js';
@@ -8,6 +8,7 @@ import { isStaleNaN } from '../model/sample.js';
 import { Router } from '../web/router.js';
 import { AlertingRule, RESOLVED_RETENTION_MS } from './alerting.js';
 import { RuleManager } from './manager.js';
+import { glob } from './glob.js';
 import { MemStorage } from './memstorage.js';
 import { parseRuleFile, RuleFileError } from './rulefile.js';
 import { registerRuleRoutes, goTimeJSON } from './api.js';
@@ -267,6 +268,25 @@ test('manager options changed after construction (config reload) apply at the ne
     await mgr.update([f]);
     assert.equal(mgr.groups()[0]!.intervalMs, 15e3, 'a new global interval rebuilds groups without their own interval');
     assert.equal(mgr.alertingRules()[0]!.activeAlerts().length, 1, 'alert state carried over');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('rule_files globs expand like filepath.Glob', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-glob-'));
+  try {
+    for (const f of ['a.yml', 'b.yml', 'c.yaml', 'sub/d.yml', 'sub/e.yml']) {
+      const p = join(dir, f);
+      if (f.includes('/')) mkdirSync(join(dir, 'sub'), { recursive: true });
+      writeFileSync(p, '');
+    }
+    assert.deepEqual(glob('*.yml', dir), [join(dir, 'a.yml'), join(dir, 'b.yml')]);
+    assert.deepEqual(glob('*/?.yml', dir), [join(dir, 'sub/d.yml'), join(dir, 'sub/e.yml')]);
+    assert.deepEqual(glob(join(dir, '[ab].yml')), [join(dir, 'a.yml'), join(dir, 'b.yml')]);
+    assert.deepEqual(glob('c.yaml', dir), [join(dir, 'c.yaml')]);
+    assert.deepEqual(glob('none-*.yml', dir), []);
+    assert.deepEqual(RuleManager.expandFiles(['*.yml', 'a.yml', 'sub/*.yml'], dir), [join(dir, 'a.yml'), join(dir, 'b.yml'), join(dir, 'sub/d.yml'), join(dir, 'sub/e.yml')]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
