@@ -224,10 +224,11 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVect
   };
 
   const nOne = oneV.series.length;
+  // Only signatures shared by several "one"-side series can collide at a step.
+  const shared = [...bySig.entries()].filter(([, idxs]) => idxs.length > 1);
   for (let i = 0; i < n; i++) {
     // Check for duplicates on the "one" side at this step.
-    for (const [sig, idxs] of bySig) {
-      if (idxs.length < 2) continue;
+    for (const [sig, idxs] of shared) {
       let first = -1;
       for (const k of idxs) {
         if (!oneV.series[k]!.has[i]) continue;
