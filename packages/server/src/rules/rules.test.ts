@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rulesUnitTest } from './unittest.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labelsOf, labelsToString, type Labels } from '../model/labels.js';
@@ -287,6 +290,24 @@ test('rule_files globs expand like filepath.Glob', () => {
     assert.deepEqual(glob('c.yaml', dir), [join(dir, 'c.yaml')]);
     assert.deepEqual(glob('none-*.yml', dir), []);
     assert.deepEqual(RuleManager.expandFiles(['*.yml', 'a.yml', 'sub/*.yml'], dir), [join(dir, 'a.yml'), join(dir, 'b.yml'), join(dir, 'sub/d.yml'), join(dir, 'sub/e.yml')]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('vigil test rules writes a JUnit report (one suite per file, one case per group)', async () => {
+  let root = dirname(fileURLToPath(import.meta.url));
+  while (root !== '/' && !existsSync(join(root, 'packages'))) root = dirname(root);
+  const data = join(root, 'packages', 'server', 'src', 'rules', 'testdata');
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-junit-'));
+  try {
+    const out = join(dir, 'junit.xml');
+    const code = await rulesUnitTest([join(data, 'states-test.yml'), join(data, 'fail-test.yml')], { junitPath: out, out: () => {}, err: () => {} });
+    assert.equal(code, 1);
+    const xml = readFileSync(out, 'utf8');
+    assert.match(xml, /<testsuite name="[^"]*states-test.yml" tests="1" failures="0" errors="0"/);
+    assert.match(xml, /<testsuite name="[^"]*fail-test.yml" tests="1" failures="1" errors="0"/);
+    assert.match(xml, /<testcase name="wrong-expectations">\n\s+<failure message="[^"]*exceeded limit of 1/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 // Rule unit tests in promtool's format (`promtool test rules`): input series, rule evaluation at
 // evaluation_interval steps, alert checks and PromQL checks, output and exit codes as promtool.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { parseDocument, isMap, isSeq, isScalar, LineCounter, type Node as YNode, type Pair } from 'yaml';
 import { parseDuration, formatDuration } from '../config/duration.js';
@@ -24,6 +24,10 @@ export interface UnitTestOptions {
   /** Where output lines go (stdout / stderr). */
   out?: (s: string) => void;
   err?: (s: string) => void;
+  /** Called after each test group with its errors (for JUnit reports). */
+  onGroup?: (name: string, errors: string[]) => void;
+  /** Write a JUnit XML report here (one testsuite per file, one testcase per group). */
+  junitPath?: string;
 }
 
 interface InputSeries {
@@ -423,7 +427,9 @@ export async function ruleUnitTestFile(file: string, opts: UnitTestOptions = {})
   const errs: string[] = [];
   for (const tg of tf.tests) {
     if (runRe && !runRe.test(tg.name)) continue;
-    errs.push(...(await runGroup(tf, tg, ruleFiles, opts)));
+    const ge = await runGroup(tf, tg, ruleFiles, opts);
+    opts.onGroup?.(tg.name, ge);
+    errs.push(...ge);
   }
   return errs;
 }
@@ -433,9 +439,28 @@ export async function rulesUnitTest(files: string[], opts: UnitTestOptions = {})
   const out = opts.out ?? ((s: string) => process.stdout.write(s));
   const err = opts.err ?? ((s: string) => process.stderr.write(s));
   let failed = false;
+  const suites: string[] = [];
   for (const f of files) {
     out(`Unit Testing:  ${f}\n`);
-    const errs = await ruleUnitTestFile(f, { ...opts, out, err });
+    const cases: string[] = [];
+    const started = new Date();
+    const errs = await ruleUnitTestFile(f, {
+      ...opts,
+      out,
+      err,
+      onGroup: (name, ge) => {
+        opts.onGroup?.(name, ge);
+        cases.push(`    <testcase name="${xmlEscape(name)}">${ge.length ? `\n      <failure message="${xmlEscape(ge.join('\n'))}"></failure>\n    ` : ''}</testcase>`);
+      },
+    });
+    const fileErr = errs.length > 0 && cases.length === 0;
+    const failures = cases.filter((c) => c.includes('<failure')).length;
+    suites.push(
+      `  <testsuite name="${xmlEscape(f)}" tests="${cases.length}" failures="${failures}" errors="${fileErr ? 1 : 0}" skipped="0" timestamp="${started.toISOString()}">\n` +
+        (fileErr ? `    <error message="${xmlEscape(errs.join('\n'))}"></error>\n` : '') +
+        cases.map((c) => c + '\n').join('') +
+        '  </testsuite>',
+    );
     if (errs.length) {
       err('  FAILED:\n');
       for (const e of errs) {
@@ -446,5 +471,10 @@ export async function rulesUnitTest(files: string[], opts: UnitTestOptions = {})
     } else out('  SUCCESS\n');
     out('\n');
   }
+  if (opts.junitPath) writeFileSync(opts.junitPath, `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n${suites.join('\n')}\n</testsuites>\n`);
   return failed ? 1 : 0;
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/\n/g, '&#xA;');
 }

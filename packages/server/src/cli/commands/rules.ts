@@ -14,6 +14,7 @@ const checkFlags: FlagSpec[] = [
 const testFlags: FlagSpec[] = [
   { name: 'run', help: 'run only test groups whose name matches this regular expression (repeatable)', type: 'list' },
   { name: 'ignore-unknown-fields', help: 'ignore unknown fields in the rule files', type: 'bool', default: false },
+  { name: 'junit', help: 'write a JUnit XML report to this file', default: '' },
   { name: 'help', help: 'show help', type: 'bool', default: false },
 ];
 
@@ -91,7 +92,7 @@ export const testRulesCommand: Command = {
       return 0;
     }
     if (f.positional.length === 0) throw new UsageError('no test files given');
-    return rulesUnitTest(f.positional, { run: list(f, 'run'), ignoreUnknownFields: bool(f, 'ignore-unknown-fields') });
+    return rulesUnitTest(f.positional, { run: list(f, 'run'), ignoreUnknownFields: bool(f, 'ignore-unknown-fields'), junitPath: str(f, 'junit') || undefined });
   },
 };
 
