@@ -6,20 +6,19 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../src/cli/main.js';
+import { execFile } from 'node:child_process';
 import { findNabDev, loadProfiles, loadWindows, readResults, reportFor } from '../src/insight/nab/index.js';
 
-async function vigil(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const o = process.stdout.write.bind(process.stdout), e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    return { code: await run(args), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
+/** Runs the CLI in a child process (same loader as this test), capturing its output. */
+function vigil(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const main = new URL('../src/cli/main.js', import.meta.url).href;
+  const code = `import(${JSON.stringify(main)}).then((m) => m.run(${JSON.stringify(args)})).then((c) => { process.exitCode = c; })`;
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
+  return new Promise((resolve) => {
+    execFile(process.execPath, [...execArgv, '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 120_000, maxBuffer: 16 << 20 }, (e, out, err) => {
+      resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out, err });
+    });
+  });
 }
 
 test('anomaly eval writes OUT/<detector>/<category>/<detector>_<name>.csv', async () => {
@@ -78,10 +77,37 @@ test('NAB dev set: ensemble ≥ 50 (standard) and beats the windowed Gaussian on
     assert.ok(Math.abs(gau.results[0]!.score - 12.07) < 0.01, `gaussian ${gau.results[0]!.score}`);
     const sc = await vigil(['anomaly', 'score', '--results', out, '--labels', nab!]);
     assert.equal(sc.code, 0);
-    // (The test runner may interleave its own protocol bytes on stdout: match by line.)
-    assert.match(sc.out, /^detector\s+standard\s+reward_low_FP_rate\s+reward_low_FN_rate/m);
+    assert.match(sc.out, /detector\s+standard\s+reward_low_FP_rate\s+reward_low_FN_rate/);
     assert.match(sc.out, new RegExp(`^ensemble\\s+${ens.results[0]!.score.toFixed(2)}\\s`, 'm'));
   } finally {
     rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('anomaly explain (offline) names the detector, expected range and observed value', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-explain-'));
+  try {
+    const rows = ['timestamp,value'];
+    for (let i = 0; i < 2000; i++) {
+      const t = new Date(Date.UTC(2024, 0, 1) + i * 300_000).toISOString().slice(0, 19).replace('T', ' ');
+      rows.push(`${t},${i === 1500 ? 500 : 100 + 10 * Math.sin((2 * Math.PI * i) / 288) + ((i * 7) % 5)}`);
+    }
+    const f = join(dir, 'x.csv');
+    writeFileSync(f, rows.join('\n') + '\n');
+    const r = await vigil(['anomaly', 'explain', '--data', f, '--top', '1']);
+    assert.equal(r.code, 0, r.err);
+    const line = /\{"row".*\}/.exec(r.out)![0];
+    const e = JSON.parse(line);
+    assert.equal(e.row, 1500);
+    assert.equal(e.detector, 'ensemble');
+    assert.equal(e.observed, 500);
+    assert.equal(e.score, 1);
+    assert.ok(e.expected.hi < 500 && e.expected.lo < e.expected.hi);
+    const at = await vigil(['anomaly', 'explain', '--data', f, '--detector', 'ewma', '--at', '2024-01-01 00:50:00']);
+    assert.equal(JSON.parse(/\{"row".*\}/.exec(at.out)![0]).row, 10);
+    const miss = await vigil(['anomaly', 'explain', '--data', f, '--at', '1999-01-01 00:00:00']);
+    assert.equal(miss.code, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -96,10 +96,10 @@ export function parseAnomalyConfig(node: CfgNode): AnomalyConfig {
         params[k] = /^\d+(ms|s|m|h|d|w|y)/.test(x) ? v.duration() : x;
       } else throw v.error('expected a number, boolean or string');
     }
-    // Seasonality hint → period of the seasonal parts, unless given explicitly.
-    if (seasonality !== 'none' && (detector === 'seasonal' || detector === 'ensemble') && params.period === undefined) {
-      params.period = SEASON_MS[seasonality];
-    }
+    // Seasonality hint: the period of the seasonal detector; for the ensemble (which has daily
+    // and weekly profiles) `none` drops the profiles. Explicit params win.
+    if (detector === 'seasonal' && seasonality !== 'none' && params.period === undefined) params.period = SEASON_MS[seasonality];
+    if (detector === 'ensemble' && seasonality === 'none' && params.components === undefined) params.components = 'ewma,cusum';
     try {
       if (detector === 'iforest') new IsolationForest(1, params);
       else createDetector(detector, params);

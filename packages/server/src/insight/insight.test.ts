@@ -34,12 +34,22 @@ anomaly:
       detector: iforest
       group_by: [instance]
       thresholds: {enabled: false}
+    - name: flat
+      expr: up
+      seasonality: none
+    - name: s
+      expr: up
+      detector: seasonal
+      seasonality: weekly
 `);
+  assert.deepEqual(c.jobs[2]!.params, { components: 'ewma,cusum' });
+  assert.equal(c.jobs[2]!.thresholds.seasonal, false);
+  assert.deepEqual(c.jobs[3]!.params, { period: 7 * 86_400_000 });
   assert.equal(c.evaluationIntervalMs, 30_000);
   const [a, b] = c.jobs as [typeof c.jobs[0], typeof c.jobs[0]];
   assert.equal(a.intervalMs, 30_000);
   assert.equal(a.detector, 'ensemble');
-  assert.deepEqual(a.params, { suppress: 60, period: 7 * 86_400_000 });
+  assert.deepEqual(a.params, { suppress: 60 });
   assert.equal(a.thresholds.upperQuantile, 0.99);
   assert.equal(a.thresholds.windowMs, 7 * 86_400_000);
   assert.equal(a.thresholds.seasonal, true);
