@@ -66,6 +66,7 @@ interface JobState {
   lastEvalMs: number;
   lastDurationMs: number;
   lastError: string;
+  /** Series (or groups) over max_series in the last evaluation. */
   dropped: number;
 }
 
@@ -92,6 +93,7 @@ export interface JobStatus {
   lastEvaluation: number;
   lastDurationMs: number;
   lastError: string;
+  /** Series not tracked in the last evaluation because of max_series. */
   droppedSeries: number;
 }
 
@@ -182,6 +184,7 @@ export class InsightManager {
     const t0 = performance.now();
     try {
       const res = await this.deps.query(js.job.expr, tsMs);
+      js.dropped = 0;
       const app = this.deps.appendable.appender();
       try {
         if (js.job.detector === 'iforest') this.evalGroups(js, res, tsMs, app);
