@@ -408,15 +408,33 @@ export class Evaluator {
   evalSubquery(sq: SubqueryExpr): GridMatrix {
     const winEnd = this.windowEnds(sq.at, sq.offsetMs ?? 0);
     const range = sq.rangeMs!, step = sq.stepMs!;
-    let lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < this.n; i++) { lo = Math.min(lo, winEnd[i]!); hi = Math.max(hi, winEnd[i]!); }
-    // First step-aligned timestamp strictly after the window start.
-    let first = Math.floor((lo - range) / step) * step;
-    if (first <= lo - range) first += step;
-    const cnt = hi >= first ? Math.floor((hi - first) / step) + 1 : 0;
-    if (cnt > 50_000_000) throw new QueryError('execution', ERR_TOO_MANY_SAMPLES);
+    // Inner steps: the step-aligned points of every outer window (start exclusive), merged.
+    // Windows that do not overlap leave gaps, so large outer steps stay cheap.
+    const firstIn = (end: number) => {
+      let f = Math.floor((end - range) / step) * step;
+      if (f <= end - range) f += step;
+      return f;
+    };
+    let cnt = 0, last = -Infinity;
+    for (let i = 0; i < this.n; i++) {
+      const end = winEnd[i]!;
+      const f = Math.max(firstIn(end), last + step);
+      if (end >= f) {
+        cnt += Math.floor((end - f) / step) + 1;
+        last = f + Math.floor((end - f) / step) * step;
+      }
+    }
+    if (cnt > 2 * this.ctx.maxSamples + 1e6) throw new QueryError('execution', ERR_TOO_MANY_SAMPLES);
     const its = new Float64Array(cnt);
-    for (let i = 0; i < cnt; i++) its[i] = first + i * step;
+    let k = 0;
+    last = -Infinity;
+    for (let i = 0; i < this.n; i++) {
+      const end = winEnd[i]!;
+      for (let t = Math.max(firstIn(end), last + step); t <= end; t += step) {
+        its[k++] = t;
+        last = t;
+      }
+    }
     const series: RangeSeries[] = [];
     if (cnt > 0) {
       const child = new Evaluator(this.ctx, its);
