@@ -36,10 +36,15 @@ const testFiles = existsSync(dataDir) ? readdirSync(dataDir).filter((f) => f.end
 const checkDir = join(dataDir, 'check');
 const checkFiles = existsSync(checkDir) ? readdirSync(checkDir).filter((f) => f.endsWith('.yml')).sort() : [];
 
-for (const f of testFiles) {
+// The shipped examples (docs/examples/rules) are tested the same way.
+const exampleDir = join(root, 'docs', 'examples', 'rules');
+const exampleFiles = existsSync(exampleDir) ? readdirSync(exampleDir).filter((f) => f.endsWith('-test.yml')).sort() : [];
+const allTests = [...testFiles.map((f) => [dataDir, f] as const), ...exampleFiles.map((f) => [exampleDir, f] as const)];
+
+for (const [dir, f] of allTests) {
   test(`test rules vs promtool: ${f}`, { skip: promtool.skip }, () => {
-    const p = run(promtool.path!, ['test', 'rules', f], dataDir);
-    const v = runVigil(['test', 'rules', f], dataDir);
+    const p = run(promtool.path!, ['test', 'rules', f], dir);
+    const v = runVigil(['test', 'rules', f], dir);
     assert.equal(v.code, p.code, `exit codes differ\nvigil:\n${v.out}${v.err}\npromtool:\n${p.out}${p.err}`);
     assert.equal(v.err, p.err);
     assert.equal(v.out, p.out);
