@@ -26,6 +26,8 @@ export class Ensemble extends BaseDetector {
   private readonly lh: Likelihood | undefined;
   /** Per-component likelihoods (combine = 2: the max of per-component likelihoods). */
   private readonly lhs: Likelihood[];
+  /** Last likelihood per component (for explain). */
+  private readonly lhLast: Float64Array;
   private readonly s = { min: Infinity, max: -Infinity, n: 0, lastAlarm: -1e18, raw: 0, lhScore: 0, spatial: 0 };
   private readonly suppress: number;
   private readonly tol: number;
@@ -65,9 +67,10 @@ export class Ensemble extends BaseDetector {
     });
     this.lh = this.combine === 2 ? undefined : new Likelihood(short, long, Math.min(300, long / 2), minSd);
     this.lhs = this.combine === 2 ? this.comps.map(() => new Likelihood(short, long, Math.min(300, long / 2), minSd)) : [];
+    this.lhLast = new Float64Array(this.lhs.length);
   }
   protected parts() {
-    const p: Record<string, object> = { s: this.s };
+    const p: Record<string, object> = { s: this.s, lhLast: { v: this.lhLast } };
     if (this.lh) p.lh = this.lh.parts();
     this.lhs.forEach((l, i) => (p[`lh${i}`] = l.parts()));
     for (const c of this.comps) p[`c_${c.name}`] = c.d.stateTree();
@@ -80,7 +83,10 @@ export class Ensemble extends BaseDetector {
       const x = this.comps[i]!.d.update(t, v);
       sum += x;
       if (x > mx) mx = x;
-      if (this.combine === 2) lmax = Math.max(lmax, this.lhs[i]!.update(x));
+      if (this.combine === 2) {
+        const l = (this.lhLast[i] = this.lhs[i]!.update(x));
+        if (l > lmax) lmax = l;
+      }
     }
     const raw = this.combine >= 1 ? mx : sum / this.comps.length;
     const lh = this.lh ? this.lh.update(raw) : lmax;
@@ -114,7 +120,10 @@ export class Ensemble extends BaseDetector {
   override explain(): Explanation {
     const e = super.explain();
     e.components = { raw: this.s.raw, likelihood: this.s.lhScore, spatial: this.s.spatial };
-    for (const c of this.comps) e.components[c.name] = c.d.explain().score;
+    this.comps.forEach((c, i) => {
+      e.components![c.name] = c.d.explain().score;
+      if (this.lhs.length) e.components![`lh_${c.name}`] = this.lhLast[i]!;
+    });
     return e;
   }
 }
