@@ -276,3 +276,18 @@ test('threshold band: seasonal profile plus residual percentiles', () => {
   c.load(JSON.parse(JSON.stringify(b.toJSON())));
   assert.deepEqual(c.band(T0 + 3_600_000), b.band(T0 + 3_600_000));
 });
+
+test('reload keeps learnt state for unchanged jobs and applies new output labels', async () => {
+  const app = new MemAppendable();
+  const m = new InsightManager(cfg(JOB), { query, appendable: app });
+  for (let i = 0; i < 50; i++) await m.evaluate('lat', T0 + i * STEP);
+  m.reload(cfg(JOB.replace('team: web', 'team: ops')));
+  assert.equal(m.status()[0]!.series, 2);
+  await m.evaluate('lat', T0 + 50 * STEP);
+  const last = app.samples[app.samples.length - 1]!;
+  assert.equal(getLabel(last.labels, 'team'), 'ops');
+  m.reload(cfg(JOB.replace('interval: 1m', 'interval: 1m\n      detector: ewma')));
+  assert.equal(m.status()[0]!.series, 0);
+  m.reload(cfg('anomaly:\n  jobs: []\n'));
+  assert.equal(m.status().length, 0);
+});

@@ -41,6 +41,8 @@ export interface InsightDeps {
 
 interface SeriesState {
   source: Labels;
+  /** Output label sets, built once per series. */
+  out: { score: Labels; upper: Labels; lower: Labels };
   det: Detector;
   band?: ThresholdBand;
   lastT: number;
@@ -155,6 +157,16 @@ export class InsightManager {
       const old = this.jobs.get(j.name);
       if (old) clearTimeout(old.timer);
       const js = old && old.hash === jobHash(j) ? Object.assign(old, { job: j }) : this.newJobState(j);
+      if (js === old) {
+        // Output labels may have changed (job labels are not part of the state's identity).
+        for (const st of js.series.values()) {
+          st.out = {
+            score: this.outLabels(js, st.source, SCORE_METRIC, j.detector),
+            upper: this.outLabels(js, st.source, UPPER_METRIC),
+            lower: this.outLabels(js, st.source, LOWER_METRIC),
+          };
+        }
+      }
       next.set(j.name, js);
     }
     for (const [n, js] of this.jobs) if (!next.has(n)) clearTimeout(js.timer);
@@ -225,6 +237,11 @@ export class InsightManager {
     const j = js.job;
     return {
       source,
+      out: {
+        score: this.outLabels(js, source, SCORE_METRIC, j.detector),
+        upper: this.outLabels(js, source, UPPER_METRIC),
+        lower: this.outLabels(js, source, LOWER_METRIC),
+      },
       det: createDetector(j.detector, j.params),
       band: j.thresholds.enabled
         ? new ThresholdBand({
@@ -253,13 +270,13 @@ export class InsightManager {
       if (ts <= st.lastT || !Number.isFinite(smp.v)) continue;
       st.lastT = ts;
       const score = st.det.update(ts, smp.v);
-      this.append(app, this.outLabels(js, st.source, SCORE_METRIC, js.job.detector), ts, score, js.job.name);
+      this.append(app, st.out.score, ts, score, js.job.name);
       if (st.band) {
         const b = st.band.update(ts, smp.v);
         st.lastBand = b;
         if (b) {
-          this.append(app, this.outLabels(js, st.source, UPPER_METRIC), ts, b.upper, js.job.name);
-          this.append(app, this.outLabels(js, st.source, LOWER_METRIC), ts, b.lower, js.job.name);
+          this.append(app, st.out.upper, ts, b.upper, js.job.name);
+          this.append(app, st.out.lower, ts, b.lower, js.job.name);
         }
       }
     }
