@@ -67,6 +67,15 @@ test('promql conformance summary', () => {
   }
   const p = all.filter((o) => o.ok).length;
   console.log(`# promql conformance: ${p}/${all.length} evals passed`);
+  // Failures by cause, for the report.
+  const causes = new Map<string, number>();
+  for (const o of all) {
+    if (o.ok) continue;
+    const cause = o.tier === 'native_histograms' ? 'native histograms (not supported)'
+      : o.file === 'start_timestamps.test' ? 'start timestamps (not stored)' : `other (${o.file}:${o.line})`;
+    causes.set(cause, (causes.get(cause) ?? 0) + 1);
+  }
+  for (const [c, n] of causes) console.log(`# failing: ${n} x ${c}`);
   if (process.env.VIGIL_PROMQL_WRITE_KNOWN) {
     const obj: Record<string, string> = {};
     for (const o of all) if (!o.ok) obj[`${o.file}:${o.line}`] = `[${o.tier}] ${o.query} -- ${(o.error ?? '').slice(0, 200)}`;
