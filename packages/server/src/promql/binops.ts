@@ -197,7 +197,6 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVect
   const pairCache = new Map<number, number>();
   // One-to-one: each "one"-side series may match only once per step.
   const matchedAt = new Int32Array(oneV.series.length).fill(-1);
-  const lastStep = new Map<number, number>();
   const oneMatched = fillL !== undefined && fillL !== null || fillR !== undefined && fillR !== null ? oneV.series.map(() => new Uint8Array(n)) : null;
 
   const emit = (key: number, mkLabels: () => Labels, i: number, val: number, dropName: boolean) => {
@@ -220,7 +219,6 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVect
     }
     o.has[i] = 1;
     o.v[i] = val;
-    lastStep.set(oi, i);
   };
 
   const nOne = oneV.series.length;
@@ -228,7 +226,7 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVect
   const shared = [...bySig.entries()].filter(([, idxs]) => idxs.length > 1);
   for (let i = 0; i < n; i++) {
     // Check for duplicates on the "one" side at this step.
-    for (const [sig, idxs] of shared) {
+    for (const [, idxs] of shared) {
       let first = -1;
       for (const k of idxs) {
         if (!oneV.series[k]!.has[i]) continue;
@@ -238,7 +236,6 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVect
           throw new QueryError('execution', `found duplicate series for the match group ${matchGroupString(oneV.series[k]!.labels, m)} on the ${side} hand-side of the operation: [${[promLabelsString(oneV.series[first]!.labels), promLabelsString(oneV.series[k]!.labels)].sort().join(', ')}];many-to-many matching not allowed: matching labels must be unique on one side`);
         }
       }
-      void sig;
     }
     for (let mi = 0; mi < manyV.series.length; mi++) {
       const ms = manyV.series[mi]!;

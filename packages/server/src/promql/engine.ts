@@ -124,13 +124,11 @@ export class Engine {
         checkCancel(ctx);
         for (let k = 0; k < needs.length; k++) {
           const n = needs[k]!;
-          const prev = ctx.data.get(n.vs);
           const decoded: RawSeries[] = results[k]!.map((s) => {
             const sa = s.samples();
             return { labels: s.labels, t: sa.t, v: sa.v };
           });
-          if (prev) ctx.data.set(n.vs, mergeRaw(prev, decoded));
-          else ctx.data.set(n.vs, decoded);
+          ctx.data.set(n.vs, decoded);
         }
       } finally {
         querier.close();
@@ -150,11 +148,6 @@ export class Engine {
     }
     return { value, warnings: [...ctx.annotations.warnings], infos: [...ctx.annotations.infos] };
   }
-}
-
-function mergeRaw(a: RawSeries[], b: RawSeries[]): RawSeries[] {
-  // The same selector node selected twice (never happens: one entry per node); keep the wider.
-  return a.length >= b.length ? a : b;
 }
 
 export function checkCancel(ctx: QueryCtx): void {

@@ -33,7 +33,7 @@ export function bucketQuantile(q: number, input: Bucket[]): [number, boolean] {
   if (q < 0) return [-Infinity, false];
   if (q > 1) return [Infinity, false];
   if (!input.length) return [NaN, false];
-  let b = sortAndCoalesce(input.slice());
+  const b = sortAndCoalesce(input.slice());
   if (b[b.length - 1]!.upper !== Infinity) return [NaN, false];
   let forced = false;
   let prev = b[0]!.count;
@@ -67,7 +67,6 @@ export function bucketQuantile(q: number, input: Bucket[]): [number, boolean] {
     count -= b[idx - 1]!.count;
     rank -= b[idx - 1]!.count;
   }
-  b = b;
   return [start + (end - start) * (rank / count), forced];
 }
 

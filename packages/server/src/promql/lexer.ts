@@ -17,7 +17,6 @@ export interface Token {
   str?: string;
 }
 
-const OPS3 = [] as string[];
 const OPS2 = ['==', '!=', '<=', '>=', '=~', '!~'];
 const OPS1 = '+-*/%^<>=(){}[],:@';
 const DUR_UNITS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3, y: 31536000e3 };
@@ -152,7 +151,6 @@ export function lex(q: string): Token[] {
       continue;
     }
     const two = q.slice(i, i + 2);
-    if (OPS3.length && OPS3.includes(q.slice(i, i + 3))) { /* none */ }
     if (OPS2.includes(two)) {
       toks.push({ kind: 'OP', text: two, pos: start, end: i + 2 });
       i += 2;

@@ -270,7 +270,7 @@ class Parser {
           this.parenDepth--;
           return { type: 'ParenExpr', expr: e, start: t.pos, end: c.end };
         }
-        if (t.text === '{') return this.parseSelector('', t.pos, t.pos);
+        if (t.text === '{') return this.parseSelector('', t.pos);
         if (t.text === ')') this.err(t.end, 'unexpected right parenthesis \')\'');
         return this.unexpected(t);
       case 'IDENT':
@@ -294,7 +294,7 @@ class Parser {
     if (KEYWORDS.has(low) || AGGREGATORS.has(low)) this.unexpected(t);
     if (this.isOp(nt, '{')) {
       this.next();
-      return this.parseSelector(t.text, t.pos, nt.pos);
+      return this.parseSelector(t.text, t.pos);
     }
     return this.finishSelector(t.text, [], t.pos, t.end);
   }
@@ -419,7 +419,7 @@ class Parser {
     return { type: 'AggregateExpr', op, expr, param, grouping, without, hasGrouping, start: t.pos, end };
   }
 
-  parseSelector(name: string, start: number, bracePos: number): Expr {
+  parseSelector(name: string, start: number): Expr {
     const matchers: Matcher[] = [];
     let metricName = name;
     for (;;) {
@@ -462,7 +462,6 @@ class Parser {
         this.unexpected(s, 'label matching', '"," or "}"');
       }
     }
-    void bracePos;
   }
 
   finishSelector(name: string, matchers: Matcher[], start: number, end: number): VectorSelector {

@@ -48,7 +48,7 @@ function extrapolatedRate(t: Float64Array, v: Float64Array, lo: number, hi: numb
   return result * factor;
 }
 
-function interpolate(t1: number, y1: number, t2: number, y2: number, t: number, isCounter: boolean, _leftEdge: boolean): number {
+function interpolate(t1: number, y1: number, t2: number, y2: number, t: number, isCounter: boolean): number {
   // A counter reset between the two samples: the counter restarted from zero.
   if (isCounter && y2 < y1) y1 = 0;
   return y1 + ((y2 - y1) * (t - t1)) / (t2 - t1);
@@ -70,8 +70,8 @@ function extendedRate(t: Float64Array, v: Float64Array, lo: number, hi: number, 
   }
   if (t[lo + last]! <= c.rangeStart) return undefined;
   const at = (i: number) => t[lo + i]!, av = (i: number) => v[lo + i]!;
-  const left = c.smoothed && at(first) < c.rangeStart ? interpolate(at(first), av(first), at(first + 1), av(first + 1), c.rangeStart, isCounter, true) : av(first);
-  const right = c.smoothed && last > 0 && at(last) > c.rangeEnd ? interpolate(at(last - 1), av(last - 1), at(last), av(last), c.rangeEnd, isCounter, false) : av(last);
+  const left = c.smoothed && at(first) < c.rangeStart ? interpolate(at(first), av(first), at(first + 1), av(first + 1), c.rangeStart, isCounter) : av(first);
+  const right = c.smoothed && last > 0 && at(last) > c.rangeEnd ? interpolate(at(last - 1), av(last - 1), at(last), av(last), c.rangeEnd, isCounter) : av(last);
   let result = right - left;
   if (isCounter) {
     let f = first, l = last;
