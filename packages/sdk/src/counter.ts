@@ -63,7 +63,7 @@ export class Counter<T extends string = string> extends Metric<T, CounterChild> 
       if (this.enableExemplars) return this.incWithExemplar(labels as IncreaseOptions<T>);
       this.lookup(labels as LabelValues<T>).inc(value);
     } else {
-      this.lookup(NO_LABELS).inc(labels);
+      (this.only ?? this.lookup(NO_LABELS)).inc(labels);
     }
   }
 

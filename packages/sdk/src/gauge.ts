@@ -64,15 +64,15 @@ export class Gauge<T extends string = string> extends Metric<T, GaugeChild> {
 
   set(labels: LabelValues<T> | number, value?: number): void {
     if (typeof labels === 'object' && labels !== null) this.lookup(labels).set(value as number);
-    else this.lookup(NO_LABELS).set(labels);
+    else (this.only ?? this.lookup(NO_LABELS)).set(labels);
   }
   inc(labels?: LabelValues<T> | number, value?: number): void {
     if (typeof labels === 'object' && labels !== null) this.lookup(labels).inc(value);
-    else this.lookup(NO_LABELS).inc(labels);
+    else (this.only ?? this.lookup(NO_LABELS)).inc(labels);
   }
   dec(labels?: LabelValues<T> | number, value?: number): void {
     if (typeof labels === 'object' && labels !== null) this.lookup(labels).dec(value);
-    else this.lookup(NO_LABELS).dec(labels);
+    else (this.only ?? this.lookup(NO_LABELS)).dec(labels);
   }
   setToCurrentTime(labels?: LabelValues<T>): void {
     this.lookup(labels ?? {}).setToCurrentTime();

@@ -104,7 +104,7 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramChi
       }
       this.lookup(labels as LabelValues<T>).observe(value as number);
     } else {
-      this.lookup(NO_LABELS).observe(labels);
+      (this.only ?? this.lookup(NO_LABELS)).observe(labels);
     }
   }
 

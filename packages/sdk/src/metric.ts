@@ -126,7 +126,7 @@ export abstract class Metric<T extends string = string, C extends SeriesBase = S
     return c === undefined ? this.insert(labels) : (c as C);
   }
 
-  /** The series for positional label values (`labels('GET', 200)`). */
+  /** The series for positional label values (`labels('GET', 200)`): walks the trie without building an object. */
   protected lookupPositional(values: readonly unknown[]): C {
     const names = this.labelNames;
     const n = names.length;
@@ -135,9 +135,23 @@ export abstract class Metric<T extends string = string, C extends SeriesBase = S
         `Invalid number of arguments (${values.length}): "${values.join(', ')}" for label names (${n}): "${names.join(', ')}" of metric ${this.name}.`,
       );
     }
+    if (n === 0) return this.only ?? this.insert(NO_LABELS as LabelValues<T>);
+    let node = this.root;
+    for (let i = 0; i < n - 1; i++) {
+      const v = values[i];
+      const next = node.get(typeof v === 'string' ? v : v === undefined ? '' : String(v));
+      if (next === undefined) return this.insertPositional(values);
+      node = next as Node;
+    }
+    const v = values[n - 1];
+    const c = node.get(typeof v === 'string' ? v : v === undefined ? '' : String(v));
+    return c === undefined ? this.insertPositional(values) : (c as C);
+  }
+
+  private insertPositional(values: readonly unknown[]): C {
     const o: Record<string, unknown> = {};
-    for (let i = 0; i < n; i++) o[names[i]!] = values[i];
-    return this.lookup(o as LabelValues<T>);
+    for (let i = 0; i < values.length; i++) o[this.labelNames[i]!] = values[i];
+    return this.insert(o as LabelValues<T>);
   }
 
   /** Series for `labels(...)`: an object or positional values. */

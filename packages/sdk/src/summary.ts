@@ -89,7 +89,7 @@ export class Summary<T extends string = string> extends Metric<T, SummaryChild> 
 
   observe(labels: LabelValues<T> | number, value?: number): void {
     if (typeof labels === 'object' && labels !== null) this.lookup(labels).observe(value as number);
-    else this.lookup(NO_LABELS).observe(labels);
+    else (this.only ?? this.lookup(NO_LABELS)).observe(labels);
   }
 
   startTimer(labels?: LabelValues<T>): (endLabels?: LabelValues<T>) => number {
