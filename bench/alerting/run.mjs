@@ -4,7 +4,8 @@
 //     Prometheus's notifier sends, 4 in flight); fresh alerts, then re-posts (updates). alerts/s.
 //  2. notification latency: POST of an alert into a new group (group_wait 0s) until the webhook
 //     arrives; p50 / p99 over 200 alerts.
-// Usage: node bench/alerting/run.mjs [--alerts=10000] [--groups=1000] [--rounds=3]
+// The machine is shared, so each system runs --repeat times, interleaved, and the best run counts.
+// Usage: node bench/alerting/run.mjs [--alerts=10000] [--groups=1000] [--rounds=3] [--repeat=2]
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createServer as netServer } from 'node:net';
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const arg = (n, d) => Number((process.argv.find((a) => a.startsWith(`--${n}=`)) ?? `=${d}`).split('=')[1]);
-const N = arg('alerts', 10000), GROUPS = arg('groups', 1000), ROUNDS = arg('rounds', 3), BATCH = 64, INFLIGHT = 4;
+const N = arg('alerts', 10000), GROUPS = arg('groups', 1000), ROUNDS = arg('rounds', 3), REPEAT = arg('repeat', 2), BATCH = 64, INFLIGHT = 4;
 const repo = new URL('../../', import.meta.url).pathname;
 const vigilBin = join(repo, 'packages/server/bin/vigil.js');
 const amBin = ['/usr/bin/prometheus-alertmanager', '/usr/bin/alertmanager'].find((p) => existsSync(p));
@@ -139,18 +140,23 @@ async function bench(name, mk) {
   }
 }
 
-const results = [];
 if (!existsSync(join(repo, 'packages/server/dist/src/cli/main.js'))) {
   console.error('bench alerting: build first (npm run build)');
   process.exit(1);
 }
-results.push(await bench('vigil', (dir, port) => [process.execPath, [vigilBin, 'alertmanager', `--config.file=${join(dir, 'am.yml')}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.path=${join(dir, 'data')}`, '--log.level=error']]));
-if (amBin) {
-  results.push(await bench('alertmanager', (dir, port) => [amBin, [`--config.file=${join(dir, 'am.yml')}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.path=${join(dir, 'data')}`, '--cluster.listen-address=', '--log.level=error']]));
-} else {
-  console.log('(alertmanager not installed: apt-get install prometheus-alertmanager)');
+const systems = [['vigil', (dir, port) => [process.execPath, [vigilBin, 'alertmanager', `--config.file=${join(dir, 'am.yml')}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.path=${join(dir, 'data')}`, '--log.level=error']]]];
+if (amBin) systems.push(['alertmanager', (dir, port) => [amBin, [`--config.file=${join(dir, 'am.yml')}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.path=${join(dir, 'data')}`, '--cluster.listen-address=', '--log.level=error']]]);
+else console.log('(alertmanager not installed: apt-get install prometheus-alertmanager)');
+const best = new Map();
+for (let rep = 0; rep < REPEAT; rep++) {
+  for (const [name, mk] of systems) {
+    const r = await bench(name, mk);
+    const b = best.get(name);
+    best.set(name, b ? { ...r, fresh: Math.max(b.fresh, r.fresh), updates: Math.max(b.updates, r.updates), p50: Math.min(b.p50, r.p50), p99: Math.min(b.p99, r.p99) } : r);
+  }
 }
-console.log(`\n${N} alerts over ${GROUPS} groups, batches of ${BATCH}, ${INFLIGHT} in flight, ${ROUNDS} rounds\n`);
+const results = [...best.values()];
+console.log(`\n${N} alerts over ${GROUPS} groups, batches of ${BATCH}, ${INFLIGHT} in flight, ${ROUNDS} rounds, best of ${REPEAT} interleaved runs\n`);
 console.log('| system | fresh alerts/s | update alerts/s | notify latency p50 | p99 | webhook posts |');
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const r of results) console.log(`| ${r.name} | ${r.fresh.toFixed(0)} | ${r.updates.toFixed(0)} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.notifications} |`);

@@ -100,7 +100,19 @@ export const alertmanagerCommand: Command = {
       }
     };
     const router = new Router();
-    const prefix = str(p, 'web.route-prefix').replace(/\/$/, '');
+    // As Alertmanager: without --web.route-prefix, routes live under the external URL's path.
+    let prefix = str(p, 'web.route-prefix');
+    if (prefix === '' && str(p, 'web.external-url')) {
+      try {
+        prefix = new URL(str(p, 'web.external-url')).pathname;
+      } catch {
+        log.error('invalid --web.external-url', { url: str(p, 'web.external-url') });
+        am.stop();
+        return 1;
+      }
+    }
+    prefix = prefix.replace(/\/+$/, '');
+    if (prefix !== '' && !prefix.startsWith('/')) prefix = '/' + prefix;
     registerAlertmanagerRoutes(router, { am, prefix });
     router.get(`${prefix}/-/healthy`, (_q, res) => sendText(res, 200, 'OK'));
     router.get(`${prefix}/-/ready`, (_q, res) => sendText(res, 200, 'OK'));
