@@ -42,6 +42,7 @@ const results = [];
 const hot = [
   ['counter.inc (bound child)', 'counter_bound'],
   ['counter.inc (per-call labels, 100 combos)', 'counter_labels'],
+  ["counter.labels('GET', route).inc() (positional, per call)", 'counter_positional'],
   ['histogram.observe (per-call labels, default buckets)', 'histogram_labels'],
   ['gauge.set', 'gauge_set'],
   ['summary.observe (10m window)', 'summary_observe'],

@@ -179,6 +179,10 @@ async function runProm(m) {
       const c = new m.Counter({ name: 'c_total', help: 'h', labelNames: ['method', 'route'], registers: [reg] });
       return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) c.inc(combos[i % 100]); }, N) };
     }
+    case 'counter_positional': {
+      const c = new m.Counter({ name: 'c_total', help: 'h', labelNames: ['method', 'route'], registers: [reg] });
+      return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) { const l = combos[i % 100]; c.labels(l.method, l.route).inc(); } }, N) };
+    }
     case 'histogram_labels': {
       const h = new m.Histogram({ name: 'h_seconds', help: 'h', labelNames: ['method', 'route'], registers: [reg] });
       return { nsPerOp: timeOps((n) => { for (let i = 0; i < n; i++) h.observe(combos[i % 100], (i % 1000) / 997); }, N) };
@@ -261,6 +265,8 @@ async function runOtel() {
     }
     case 'summary_observe':
       return { nsPerOp: null }; // OTel has no summary instrument
+    case 'counter_positional':
+      return { nsPerOp: null }; // no positional API in OTel
     case 'middleware':
     case 'http': {
       const harness = caseName === 'http' ? httpCase : middlewareCase;
