@@ -9,7 +9,7 @@ import { labelsKey } from '../model/labels.js';
 import { STALE_NAN } from '../model/sample.js';
 import { relabel } from '../relabel/index.js';
 import { AppendError, type Appendable, type Appender, type MetricMetadata, type SeriesRef } from '../storage/interface.js';
-import { newParser, ParseError } from '../textparse/index.js';
+import { newParser, ParseError, PromTextParser } from '../textparse/index.js';
 import type { Logger } from '../util/log.js';
 import type { ScrapeConfig } from './config.js';
 import type { ScrapeResponse } from './http.js';
@@ -18,6 +18,8 @@ import type { Target } from './target.js';
 export type Fetcher = (url: string, timeoutMs: number, signal: AbortSignal) => Promise<ScrapeResponse>;
 
 interface Entry {
+  /** The raw series text this entry was first cached under (owned string). */
+  raw: string;
   /** Final labels; null when metric relabeling dropped the series. */
   labels: Labels | null;
   key: string;
@@ -50,6 +52,8 @@ export class ScrapeLoop {
   private cache = new Map<string, Entry>();
   private byKey = new Map<string, Entry>();
   private prev: Entry[] = [];
+  /** Series keys and entries of the last successful scrape, in exposition order. */
+  private order: { keys: string[]; values: Entry[] } | undefined;
   private iter = 0;
   private reportLabels: Labels[];
   private reportRefs = new Float64Array(REPORT_NAMES.length);
@@ -106,6 +110,7 @@ export class ScrapeLoop {
     this.cfg = cfg;
     this.fetcher = fetcher;
     this.cache = new Map();
+    this.order = undefined;
     for (const e of this.byKey.values()) e.labels === null && this.byKey.delete(e.key);
   }
 
@@ -206,6 +211,14 @@ export class ScrapeLoop {
 
   private appendBody(app: Appender, resp: ScrapeResponse, scrapeTs: number): void {
     const p = newParser(resp.body, resp.contentType);
+    // Lines whose series text is cached skip label scanning (text format).
+    const fast = p instanceof PromTextParser ? p : undefined;
+    if (fast) {
+      fast.knownSeries = this.cache;
+      fast.order = this.order;
+    }
+    const orderKeys: string[] = [];
+    const orderValues: Entry[] = [];
     const iter = ++this.iter;
     const cfg = this.cfg;
     const honorTs = cfg.honorTimestamps;
@@ -219,9 +232,19 @@ export class ScrapeLoop {
       const kind = p.next();
       if (kind === 'series') {
         this.total++;
-        const raw = p.series();
-        let e = cache.get(raw);
-        if (e === undefined) e = this.resolve(p.labels(), raw);
+        let e = fast?.knownEntry() as Entry | undefined;
+        let okey = e === undefined ? undefined : fast!.orderKey();
+        if (e === undefined) {
+          const raw = p.series();
+          e = cache.get(raw);
+          if (e === undefined) e = this.resolve(p.labels(), raw);
+          okey = e.raw === raw ? e.raw : (' ' + raw).slice(1);
+        } else if (okey === undefined) {
+          const raw = p.series();
+          okey = e.raw === raw ? e.raw : (' ' + raw).slice(1);
+        }
+        orderKeys.push(okey);
+        orderValues.push(e);
         if (e.labels === null) {
           e.iter = iter;
           continue;
@@ -277,6 +300,7 @@ export class ScrapeLoop {
     // Staleness: series of the last scrape not seen in this one.
     for (const e of this.prev) if (e.iter !== iter) this.appendStale(app, e, scrapeTs);
     this.prev = cur;
+    this.order = { keys: orderKeys, values: orderValues };
     if (iter % 16 === 0) this.prune(iter);
   }
 
@@ -302,7 +326,7 @@ export class ScrapeLoop {
     if (cfg.metricRelabelConfigs.length > 0) ls = relabel(ls, cfg.metricRelabelConfigs);
     const own = (' ' + raw).slice(1);
     if (ls === null) {
-      const d: Entry = { labels: null, key: '', ref: 0, iter: 0, appended: false };
+      const d: Entry = { raw: own, labels: null, key: '', ref: 0, iter: 0, appended: false };
       this.cache.set(own, d);
       return d;
     }
@@ -310,7 +334,7 @@ export class ScrapeLoop {
     const key = labelsKey(ls);
     let e = this.byKey.get(key);
     if (!e) {
-      e = { labels: ls, key, ref: 0, iter: 0, appended: false };
+      e = { raw: own, labels: ls, key, ref: 0, iter: 0, appended: false };
       this.byKey.set(key, e);
     }
     this.cache.set(own, e);

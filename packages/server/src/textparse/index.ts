@@ -6,5 +6,5 @@ export {
   SCRAPE_ACCEPT_HEADER, SCRAPE_ACCEPT_TEXT_ONLY, contentTypeFor, formatOf, mediaType, negotiateFormat, newParser,
   type ExpositionFormat,
 } from './negotiate.js';
-export { parseGoFloat, intern } from './scan.js';
+export { parseGoFloat, parseDecimalAt, intern } from './scan.js';
 export { parseAll, type ParsedSample, type ParsedFamily } from './collect.js';

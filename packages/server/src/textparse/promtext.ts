@@ -2,7 +2,7 @@
 // {"my.metric", "my.label"="v"}). Blanks between tokens are tolerated as in Prometheus's lexer;
 // the body must end with a newline.
 import { BaseParser } from './base.js';
-import { HASH, LBRACE, NL, QUOTE, SP, TAB, intern, isNameChar, isNameStart, parseGoFloat, parseIntStrict, unescapeHelp, unescapeLabelValue } from './scan.js';
+import { HASH, LBRACE, NL, QUOTE, RBRACE as RBRACE_, SP, TAB, intern, isNameChar, isNameStart, parseDecimalAt, parseGoFloat, parseIntStrict, unescapeHelp, unescapeLabelValue } from './scan.js';
 import type { EntryType, MetricType } from './types.js';
 
 const TEXT_TYPES: Record<string, MetricType> = {
@@ -30,8 +30,10 @@ export class PromTextParser extends BaseParser {
         this.pos = p;
         return 'eof';
       }
-      this.ex = undefined;
-      if (c === HASH) return this.comment(p + 1);
+      if (c === HASH) {
+        this.lazy = false;
+        return this.comment(p + 1);
+      }
       return this.sample(p);
     }
   }
@@ -83,16 +85,154 @@ export class PromTextParser extends BaseParser {
     return 'type';
   }
 
-  private sample(p: number): EntryType {
-    const s = this.s, n = s.length;
+  /**
+   * Raw series texts the caller has seen and validated before (a scrape loop's series cache).
+   * A line whose series text is in this set skips label scanning: it must be that exact text
+   * followed by a value (and timestamp), which parse exactly as the full path would.
+   */
+  knownSeries: { get(key: string): unknown } | undefined;
+  /**
+   * The series keys (and knownSeries values) of the previous scrape in exposition order. Targets
+   * usually expose the same series in the same order, so the next line is first compared
+   * against the expected key in place (no hashing, no string allocation).
+   */
+  order: { keys: readonly string[]; values: readonly unknown[] } | undefined;
+  private orderIdx = 0;
+  private lazy = false;
+  private hitValue: unknown = undefined;
+  private hitKey: string | undefined = undefined;
+
+  /** The expected key (from `order`) the current series matched, else undefined. */
+  orderKey(): string | undefined {
+    return this.lazy ? this.hitKey : undefined;
+  }
+
+  /** The knownSeries entry of the current series when the fast path took it, else undefined. */
+  knownEntry(): unknown {
+    return this.lazy ? this.hitValue : undefined;
+  }
+
+  override labels() {
+    if (this.lazy) this.rescan();
+    return super.labels();
+  }
+  override metricName(): string {
+    if (this.lazy) this.rescan();
+    return super.metricName();
+  }
+  override series(): string {
+    return this.s.slice(this.seriesStart, this.seriesEnd);
+  }
+
+  private rescan(): void {
+    this.lazy = false;
+    this.scanSeries(this.seriesStart);
+  }
+
+  /** Fast path for a known series; returns true when the line was consumed. */
+  private known(p: number): boolean {
+    const s = this.s;
+    const ord = this.order;
+    this.hitKey = undefined;
+    if (ord !== undefined) {
+      // The expected key, or the one after it (a series vanished since the last scrape).
+      const i = this.orderIdx;
+      if (i < ord.keys.length && this.inOrder(p, ord, i)) return true;
+      if (i + 1 < ord.keys.length && this.inOrder(p, ord, i + 1)) return true;
+    }
+    const e = s.indexOf('\n', p);
+    if (e < 0) return false;
+    let end = e;
+    let c = s.charCodeAt(end - 1);
+    while (end > p && (c === SP || c === TAB)) c = s.charCodeAt(--end - 1);
+    let a = end;
+    c = s.charCodeAt(a - 1);
+    while (a > p && c !== SP && c !== TAB) c = s.charCodeAt(--a - 1);
+    let b = a;
+    while (b > p && (c === SP || c === TAB)) c = s.charCodeAt(--b - 1);
+    if (b === a || b === p) return false;
+    const known = this.knownSeries!;
+    // "series value timestamp": only when the token before the last could be a value (a
+    // series ends with '}', '"' or a name; values never end with those but NaN/Inf are names).
+    const last = s.charCodeAt(b - 1);
+    if (last !== RBRACE_ && last !== QUOTE) {
+      let cc = b;
+      while (cc > p && c !== SP && c !== TAB) c = s.charCodeAt(--cc - 1);
+      let d = cc;
+      while (d > p && (c === SP || c === TAB)) c = s.charCodeAt(--d - 1);
+      if (d < cc && d > p) {
+        const hv = known.get(s.slice(p, d));
+        if (hv !== undefined) {
+          const v = parseGoFloat(s.slice(cc, b));
+          const t = parseIntStrict(s.slice(a, end));
+          if (v !== undefined && t !== undefined) return this.hit(p, d, v, t, e, hv);
+        }
+      }
+    }
+    const hv = known.get(s.slice(p, b));
+    if (hv !== undefined) {
+      const v = parseGoFloat(s.slice(a, end));
+      if (v !== undefined) return this.hit(p, b, v, undefined, e, hv);
+    }
+    return false;
+  }
+
+  /** Line = expected key + blanks + value [+ blanks + timestamp] + blanks + newline. */
+  private inOrder(p: number, ord: { keys: readonly string[]; values: readonly unknown[] }, i: number): boolean {
+    const s = this.s;
+    const k = ord.keys[i]!;
+    if (!s.startsWith(k, p)) return false;
+    let q = p + k.length;
+    let c = s.charCodeAt(q);
+    if (c !== SP && c !== TAB) return false;
+    q = this.skipWS(q);
+    let te = q;
+    c = s.charCodeAt(te);
+    while (c !== SP && c !== TAB && c !== NL && te < s.length) c = s.charCodeAt(++te);
+    if (te === q) return false;
+    const v = parseDecimalAt(s, q, te) ?? parseGoFloat(s.slice(q, te));
+    if (v === undefined) return false;
+    let t: number | undefined;
+    q = this.skipWS(te);
+    if (s.charCodeAt(q) !== NL) {
+      te = q;
+      c = s.charCodeAt(te);
+      while (c !== SP && c !== TAB && c !== NL && te < s.length) c = s.charCodeAt(++te);
+      if (te === q) return false;
+      t = parseIntStrict(s.slice(q, te));
+      if (t === undefined) return false;
+      q = this.skipWS(te);
+      if (s.charCodeAt(q) !== NL) return false;
+    }
+    const e = q;
+    this.orderIdx = i + 1;
+    this.hit(p, p + k.length, v, t, e, ord.values[i]);
+    this.hitKey = k;
+    return true;
+  }
+
+  private hit(p: number, seriesEnd: number, v: number, t: number | undefined, e: number, hv: unknown): boolean {
+    this.hitValue = hv;
+    this.seriesStart = p;
+    this.seriesEnd = seriesEnd;
+    this.val = v;
+    this.ts = t;
+    this.lazy = true;
+    this.pos = e + 1;
+    return true;
+  }
+
+  /** Scans the metric name and label set at p; returns the position after them. */
+  private scanSeries(p: number): number {
+    const s = this.s;
     this.seriesStart = p;
     this.nameStart = -1;
     this.nlab = 0;
-    let c = s.charCodeAt(p);
+    const c = s.charCodeAt(p);
     if (isNameStart(c)) {
       this.nameStart = p;
-      do c = s.charCodeAt(++p);
-      while (isNameChar(c));
+      do p++;
+      while (isNameChar(s.charCodeAt(p)));
       this.nameEnd = p;
       this.nameFlags = 0;
       this.seriesEnd = p;
@@ -108,7 +248,15 @@ export class PromTextParser extends BaseParser {
     } else {
       this.fail(`${this.at(p)} is not a valid start of a sample line`);
     }
-    c = s.charCodeAt(p);
+    return p;
+  }
+
+  private sample(p: number): EntryType {
+    const s = this.s, n = s.length;
+    this.lazy = false;
+    if (this.knownSeries !== undefined && this.known(p)) return 'series';
+    p = this.scanSeries(p);
+    let c = s.charCodeAt(p);
     if (c !== SP && c !== TAB) {
       if (p >= n) this.fail('data does not end with \\n');
       this.fail(`expected a blank before the value, got ${this.at(p)}`);
@@ -116,7 +264,7 @@ export class PromTextParser extends BaseParser {
     p = this.skipWS(p);
     let e = this.tokenEnd(p);
     if (e === p) this.fail(p >= n ? 'data does not end with \\n' : 'expected a value, got end of line');
-    const v = parseGoFloat(s.slice(p, e));
+    const v = parseDecimalAt(s, p, e) ?? parseGoFloat(s.slice(p, e));
     if (v === undefined) this.fail(`invalid value ${JSON.stringify(s.slice(p, e))}`);
     this.val = v;
     this.ts = undefined;

@@ -63,6 +63,72 @@ export function parseGoFloat(tok: string): number | undefined {
   return undefined;
 }
 
+const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * Parses the decimal number s[a:b] in place when that is exact without a string: at most 15
+ * significant digits and a power-of-ten scale within 1e±22 (Clinger's fast path: one correctly
+ * rounded multiply or divide of two exact doubles). Returns undefined otherwise (use parseGoFloat).
+ */
+export function parseDecimalAt(s: string, a: number, b: number): number | undefined {
+  let i = a;
+  let neg = false;
+  let c = s.charCodeAt(i);
+  if (c === 45 || c === 43) {
+    neg = c === 45;
+    c = s.charCodeAt(++i);
+  }
+  let mant = 0, digits = 0, scale = 0, any = false;
+  while (i < b && c >= 48 && c <= 57) {
+    any = true;
+    if (mant !== 0 || c !== 48) {
+      mant = mant * 10 + (c - 48);
+      digits++;
+    }
+    c = s.charCodeAt(++i);
+  }
+  if (i < b && c === 46) {
+    c = s.charCodeAt(++i);
+    while (i < b && c >= 48 && c <= 57) {
+      any = true;
+      if (mant !== 0 || c !== 48) {
+        mant = mant * 10 + (c - 48);
+        digits++;
+      }
+      scale--;
+      c = s.charCodeAt(++i);
+    }
+  }
+  if (!any) return undefined;
+  if (i < b && (c === 101 || c === 69)) {
+    c = s.charCodeAt(++i);
+    let eneg = false;
+    if (c === 45 || c === 43) {
+      eneg = c === 45;
+      c = s.charCodeAt(++i);
+    }
+    let ex = 0, ed = 0;
+    while (i < b && c >= 48 && c <= 57) {
+      ex = ex * 10 + (c - 48);
+      if (++ed > 4) return undefined;
+      c = s.charCodeAt(++i);
+    }
+    if (ed === 0) return undefined;
+    scale += eneg ? -ex : ex;
+  }
+  if (i !== b || digits > 15) return undefined;
+  let v: number;
+  if (mant === 0) v = 0;
+  else if (scale >= 0) {
+    if (scale > 22) return undefined;
+    v = mant * POW10[scale]!;
+  } else {
+    if (scale < -22) return undefined;
+    v = mant / POW10[-scale]!;
+  }
+  return neg ? -v : v;
+}
+
 /** Parses a decimal int64 timestamp (Go strconv.ParseInt rules, optional sign). */
 export function parseIntStrict(tok: string): number | undefined {
   let i = 0;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { labelsToObject } from '../model/labels.js';
 import { STALE_NAN } from '../model/sample.js';
 import {
-  OpenMetricsParser, ParseError, PromTextParser, SCRAPE_ACCEPT_HEADER, formatOf, negotiateFormat, newParser, parseAll, parseGoFloat,
+  OpenMetricsParser, ParseError, PromTextParser, SCRAPE_ACCEPT_HEADER, formatOf, negotiateFormat, newParser, parseAll, parseDecimalAt, parseGoFloat,
 } from './index.js';
 
 const OM = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -208,4 +208,64 @@ test('fuzz: mutated inputs only ever throw ParseError', () => {
 test('Buffer input with multi-byte UTF-8', () => {
   const { samples } = parseAll(Buffer.from('m{l="ünïcødé ✓"} 1\n'));
   assert.equal(samples[0]!.labels[1]!.value, 'ünïcødé ✓');
+});
+
+test('knownSeries fast path gives exactly what the full parse gives', () => {
+  const r = rng(7);
+  const bodies = [
+    'a 1\na 2 100\nb{x="1 2"} 3\nb{x="1 2"} 4 5\ninf 1 2\nNaN NaN\n{"q.r", s="t"} 6\nc {d="e"} 7 8\n  g\t9\t10  \n',
+    'm{a="x} 1"} 2\nm{a="x} 1"} 3 4\nm{a="# {"} 5\nm{a="\\"1 2\\""} 6 7\n',
+  ];
+  for (let i = 0; i < 300; i++) {
+    let body = bodies[i % 2]!;
+    if (i >= 2) {
+      const at = Math.floor(r() * body.length);
+      body = body.slice(0, at) + ALPHABET[Math.floor(r() * ALPHABET.length)]! + body.slice(at);
+    }
+    const run = (known?: Map<string, number>, order?: string[]) => {
+      const p = new PromTextParser(body);
+      p.knownSeries = known;
+      if (order) p.order = { keys: order, values: order.map(() => 1) };
+      const out: unknown[] = [];
+      try {
+        for (let e = p.next(); e !== 'eof'; e = p.next()) {
+          if (e === 'series') out.push([p.series(), p.metricName(), labelsToObject(p.labels()), p.value(), p.timestamp()]);
+        }
+      } catch (e) {
+        out.push(String(e));
+      }
+      return out;
+    };
+    const full = run();
+    const keys = new Map(full.filter(Array.isArray).map((x) => [(x as string[])[0]!, 1] as const));
+    assert.deepEqual(run(keys), full, body);
+    // With the previous order too (as given, shuffled, and shifted by one).
+    const ks = [...keys.keys()];
+    for (const order of [ks, [...ks].reverse(), ks.slice(1), ['zz', ...ks]]) {
+      assert.deepEqual(run(keys, order), full, body);
+    }
+  }
+});
+
+test('in-place decimal parsing is bit-exact with Number()', () => {
+  const r = rng(99);
+  const digits = (n: number) => Array.from({ length: n }, () => String(Math.floor(r() * 10))).join('');
+  const f64 = new Float64Array(2);
+  const u = new Uint32Array(f64.buffer);
+  let fast = 0;
+  for (let i = 0; i < 20000; i++) {
+    let tok = (r() < 0.2 ? '-' : '') + digits(1 + Math.floor(r() * 12));
+    if (r() < 0.6) tok += '.' + digits(Math.floor(r() * 8));
+    if (r() < 0.3) tok += (r() < 0.5 ? 'e' : 'E') + (r() < 0.5 ? '-' : '+') + digits(1 + Math.floor(r() * 2));
+    const s = `x ${tok}\n`;
+    const v = parseDecimalAt(s, 2, 2 + tok.length);
+    if (v === undefined) continue;
+    fast++;
+    f64[0] = v;
+    f64[1] = Number(tok);
+    assert.ok(u[0] === u[2] && u[1] === u[3], `${tok}: ${v} vs ${Number(tok)}`);
+  }
+  assert.ok(fast > 10000);
+  assert.equal(parseDecimalAt('1234567890123456', 0, 16), undefined); // 16 digits: not exact, fall back
+  assert.equal(parseDecimalAt('abc', 0, 3), undefined);
 });
