@@ -285,6 +285,11 @@ test('`vigil alertmanager` runs as a drop-in: Alertmanager flags, amtool, reload
     assert.equal(res.status, 200);
     r = await run([url, 'alert', 'query', '-o', 'json', '--silenced']);
     assert.deepEqual((JSON.parse(r.out) as GA[]).map((x) => x.receivers.map((y) => y.name)), [['only']]);
+    // Alertmanager's metrics, in valid exposition format (checked by promtool when present).
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assert.match(metrics, /^alertmanager_alerts\{state="suppressed"\} 1$/m);
+    assert.match(metrics, /^alertmanager_silences\{state="active"\} 1$/m);
+    assert.match(metrics, /^alertmanager_alerts_received_total\{status="firing"\} 1$/m);
     // Bad JSON gets a 400 with a message.
     res = await fetch(`http://127.0.0.1:${port}/api/v2/alerts`, { method: 'POST', body: '{not json', headers: { 'Content-Type': 'application/json' } });
     assert.equal(res.status, 400);

@@ -86,6 +86,7 @@ export class Alertmanager {
   private readonly retry: RetryOptions;
   private unsubInhibit: (() => void) | null = null;
   private stopped = false;
+  private received = { firing: 0, resolved: 0, invalid: 0 };
 
   constructor(private readonly opts: AlertmanagerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -231,9 +232,13 @@ export class Alertmanager {
     const errors: string[] = [];
     for (const p of postables) {
       try {
-        valid.push(this.toAlert(p, now, resolveTimeout));
+        const a = this.toAlert(p, now, resolveTimeout);
+        valid.push(a);
+        if (a.endsAt > now) this.received.firing++;
+        else this.received.resolved++;
       } catch (e) {
         errors.push((e as Error).message);
+        this.received.invalid++;
       }
     }
     this.store.put(valid);
@@ -277,6 +282,28 @@ export class Alertmanager {
 
   groups(): AggrGroup[] {
     return this.dispatcher?.allGroups() ?? [];
+  }
+
+  /** Prometheus text exposition of Alertmanager's main metrics (for /metrics). */
+  metricsText(): string {
+    const now = this.clock.now();
+    const states = { active: 0, suppressed: 0, unprocessed: 0 };
+    for (const a of this.store.list()) {
+      if (a.endsAt !== 0 && a.endsAt <= now) continue;
+      states[this.marker.status(a.fingerprint).state]++;
+    }
+    const sil = { active: 0, pending: 0, expired: 0 };
+    for (const x of this.silences.list()) sil[now < x.startsAt ? 'pending' : now < x.endsAt ? 'active' : 'expired']++;
+    let out = '# HELP alertmanager_alerts How many alerts by state.\n# TYPE alertmanager_alerts gauge\n';
+    for (const [k, v] of Object.entries(states)) out += `alertmanager_alerts{state="${k}"} ${v}\n`;
+    out += '# HELP alertmanager_alerts_received_total The total number of received alerts.\n# TYPE alertmanager_alerts_received_total counter\n';
+    out += `alertmanager_alerts_received_total{status="firing"} ${this.received.firing}\nalertmanager_alerts_received_total{status="resolved"} ${this.received.resolved}\n`;
+    out += `# HELP alertmanager_alerts_invalid_total The total number of received alerts that were invalid.\n# TYPE alertmanager_alerts_invalid_total counter\nalertmanager_alerts_invalid_total ${this.received.invalid}\n`;
+    out += '# HELP alertmanager_silences How many silences by state.\n# TYPE alertmanager_silences gauge\n';
+    for (const [k, v] of Object.entries(sil)) out += `alertmanager_silences{state="${k}"} ${v}\n`;
+    out += `# HELP alertmanager_dispatcher_aggregation_groups Number of active aggregation groups\n# TYPE alertmanager_dispatcher_aggregation_groups gauge\nalertmanager_dispatcher_aggregation_groups ${this.groups().length}\n`;
+    out += `# HELP alertmanager_nflog_entries Entries in the notification log.\n# TYPE alertmanager_nflog_entries gauge\nalertmanager_nflog_entries ${this.nflog.size}\n`;
+    return out + this.metrics.expose();
   }
 
   snapshot(): void {

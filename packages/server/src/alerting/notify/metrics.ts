@@ -34,13 +34,13 @@ export class IntegrationMetrics {
     };
     let out = '';
     for (const [short, full] of Object.entries(names)) {
-      out += `# TYPE ${full} counter\n`;
+      out += `# HELP ${full} ${short.replace(/_/g, ' ')} per integration.\n# TYPE ${full} counter\n`;
       for (const [k, v] of this.counters) {
         const [w, integ] = k.split('\x00');
         if (w === short) out += `${full}{integration="${integ}"} ${v}\n`;
       }
     }
-    out += '# TYPE alertmanager_notification_latency_seconds histogram\n';
+    out += '# HELP alertmanager_notification_latency_seconds The latency of notifications in seconds.\n# TYPE alertmanager_notification_latency_seconds histogram\n';
     for (const [integ, h] of this.latency) {
       IntegrationMetrics.BUCKETS.forEach((b, i) => { out += `alertmanager_notification_latency_seconds_bucket{integration="${integ}",le="${b}"} ${h.buckets[i]}\n`; });
       out += `alertmanager_notification_latency_seconds_bucket{integration="${integ}",le="+Inf"} ${h.count}\n`;

@@ -121,7 +121,7 @@ export const alertmanagerCommand: Command = {
       if (err) sendText(res, 500, `failed to reload config: ${err}`);
       else sendText(res, 200, '');
     });
-    router.get(`${prefix}/metrics`, (_q, res) => sendText(res, 200, am.metrics.expose(), 'text/plain; version=0.0.4; charset=utf-8'));
+    router.get(`${prefix}/metrics`, (_q, res) => sendText(res, 200, am.metricsText(), 'text/plain; version=0.0.4; charset=utf-8'));
     const server = new HttpServer({ router, logger: log, publicPaths: [`${prefix}/-/healthy`, `${prefix}/-/ready`] });
     try {
       const addr = await server.listen(str(p, 'web.listen-address'));
