@@ -30,7 +30,7 @@ test('Express: route templates from nested routers, 404s as <unmatched>, /metric
   app.use('/api', api);
   app.get('/metrics', metricsHandler(r));
   const srv = (await new Promise((res) => {
-    const s: unknown = app.listen(0, "127.0.0.1", () => res(s));
+    const s: unknown = app.listen(0, "127.0.0.1", () => res(s as Server));
   })) as Server;
   const base = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
   try {
