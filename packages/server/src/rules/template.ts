@@ -2,7 +2,7 @@
 // {Labels, ExternalLabels, ExternalURL, Value} and the text is prefixed with the convenience
 // variables $labels, $externalLabels, $externalURL and $value, exactly as Prometheus does (so
 // column numbers in error messages match).
-import { TemplateSet, GoTime, GO_TYPE, sprintf, type FuncMap } from '../template/index.js';
+import { TemplateSet, GoTime, GO_TYPE, sprintf, type CustomParam, type FuncMap } from '../template/index.js';
 import { parseDuration } from '../config/duration.js';
 import type { Labels } from '../model/labels.js';
 
@@ -184,16 +184,16 @@ export function reReplaceAll(pattern: string, repl: string, text: string): strin
   return out + text.slice(last);
 }
 
-function asSample(s: unknown, fn: string): TemplateSample | null {
-  if (s === null || s === undefined) return null;
-  if (s instanceof TemplateSample) return s;
-  throw new Error(`wrong type for value; expected *template.sample; got ${typeof s} (in ${fn})`);
+// Go types of Prometheus's template functions, checked like Go's reflect-based call.
+const SAMPLE: CustomParam = { goType: '*template.sample', check: (v) => v instanceof TemplateSample, nullable: true };
+const RESULT: CustomParam = { goType: 'template.queryResult', check: (v) => Array.isArray(v) && v.every((x) => x instanceof TemplateSample), nullable: true };
+
+function asSample(s: unknown): TemplateSample | null {
+  return s instanceof TemplateSample ? s : null;
 }
 
 function asResult(v: unknown): TemplateSample[] {
-  if (v === null || v === undefined) return [];
-  if (Array.isArray(v)) return v as TemplateSample[];
-  throw new Error('wrong type for value; expected template.queryResult');
+  return Array.isArray(v) ? (v as TemplateSample[]) : [];
 }
 
 function stripPort(hostPort: string): string {
@@ -242,16 +242,16 @@ export function promTemplateFuncs(opts: ExpandOptions): FuncMap {
       },
     },
     first: {
-      params: ['value'],
+      params: [RESULT],
       fn: (v: unknown) => {
         const r = asResult(v);
         if (r.length > 0) return r[0];
         throw new Error('first() called on vector with no elements');
       },
     },
-    label: { params: ['string', 'value'], fn: (l: string, s: unknown) => asSample(s, 'label')?.Labels[l] ?? '' },
-    value: { params: ['value'], fn: (s: unknown) => asSample(s, 'value')?.Value ?? 0 },
-    strvalue: { params: ['value'], fn: (s: unknown) => asSample(s, 'strvalue')?.Labels['__value__'] ?? '' },
+    label: { params: ['string', SAMPLE], fn: (l: string, s: unknown) => asSample(s)?.Labels[l] ?? '' },
+    value: { params: [SAMPLE], fn: (s: unknown) => asSample(s)?.Value ?? 0 },
+    strvalue: { params: [SAMPLE], fn: (s: unknown) => asSample(s)?.Labels['__value__'] ?? '' },
     args: {
       params: ['any'],
       variadic: true,
@@ -270,7 +270,7 @@ export function promTemplateFuncs(opts: ExpandOptions): FuncMap {
     graphLink: { params: ['string'], fn: (e: string) => exprLink('', e, 0) },
     tableLink: { params: ['string'], fn: (e: string) => exprLink('', e, 1) },
     sortByLabel: {
-      params: ['string', 'value'],
+      params: ['string', RESULT],
       fn: (l: string, v: unknown) => {
         const r = asResult(v);
         // Stable sort by the label value, as sort.Stable does.

@@ -7,7 +7,17 @@ import { sprint } from './fmt.js';
 import { isMapValue, isTrue, kindOf, mapEntries, mapGet, mapZero, typeName } from './values.js';
 
 /** Parameter types a template function can declare (checked as Go checks reflect types). */
-export type ParamType = 'any' | 'string' | 'float64' | 'int' | 'bool' | 'value';
+export type ParamType = 'any' | 'string' | 'float64' | 'int' | 'bool' | 'value' | CustomParam;
+
+/** A parameter of a Go type the engine does not model (e.g. *template.sample). */
+export interface CustomParam {
+  /** Go type name for messages. */
+  goType: string;
+  /** Accepts the value? */
+  check: (v: unknown) => boolean;
+  /** nil / no value is allowed (pointer, slice, map, interface types). */
+  nullable?: boolean;
+}
 
 export interface FuncSpec {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -408,6 +418,14 @@ class State {
 
   validateType(v: unknown, t: ParamType): unknown {
     if (t === 'value') return v;
+    if (typeof t === 'object') {
+      if (v === undefined || v === null) {
+        if (t.nullable) return null;
+        this.errorf(`invalid value; expected ${t.goType}`);
+      }
+      if (!t.check(v)) this.errorf(`wrong type for value; expected ${t.goType}; got ${typeName(v)}`);
+      return v;
+    }
     if (v === undefined) {
       if (t === 'any') return null;
       this.errorf(`invalid value; expected ${goType(t)}`);
@@ -425,7 +443,7 @@ class State {
       case 'dot':
         return this.validateType(dot, t);
       case 'nil':
-        if (t === 'any' || t === 'value') return null;
+        if (t === 'any' || t === 'value' || (typeof t === 'object' && t.nullable)) return null;
         this.errorf(`cannot assign nil to ${goType(t)}`);
       // eslint-disable-next-line no-fallthrough
       case 'field':
@@ -441,6 +459,7 @@ class State {
       case 'chain':
         return this.validateType(yield* this.evalChain(dot, n, null, MISSING), t);
     }
+    if (typeof t === 'object') this.errorf(`can't handle ${n.src} for arg of type ${t.goType}`);
     switch (t) {
       case 'bool':
         if (n.kind === 'bool') return n.value;
@@ -472,6 +491,7 @@ class State {
 }
 
 function goType(t: ParamType): string {
+  if (typeof t === 'object') return t.goType;
   return t === 'any' ? 'interface {}' : t === 'value' ? 'reflect.Value' : t;
 }
 
