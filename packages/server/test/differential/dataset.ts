@@ -1,3 +1,4 @@
+import { openSync, writeSync, closeSync } from "node:fs";
 // A deterministic data set for differential PromQL tests: counters with resets, gauges,
 // classic histograms; 15 s scrapes whose timestamps sit off the whole-second grid, so
 // Prometheus 2.x (left-closed ranges) and 3.x (left-open) select the same samples.
@@ -22,7 +23,17 @@ export interface Dataset {
   endMs: number;
 }
 
-export function generateDataset(opts: { startMs?: number; hours?: number; seed?: number } = {}): Dataset {
+export interface DatasetOptions {
+  startMs?: number;
+  hours?: number;
+  seed?: number;
+  /** Number of scraped instances (default 3). */
+  instances?: number;
+  /** Extra high-cardinality counter `http_path_requests_total` with this many paths per instance (default 0). */
+  paths?: number;
+}
+
+export function generateDataset(opts: DatasetOptions = {}): Dataset {
   const startMs = opts.startMs ?? 1_700_000_000_000;
   const endMs = startMs + (opts.hours ?? 2) * 3600e3;
   const r = rng(opts.seed ?? 42);
@@ -32,7 +43,7 @@ export function generateDataset(opts: { startMs?: number; hours?: number; seed?:
     for (let x = startMs + offsetMs; x <= endMs; x += 15000) t.push(x);
     return t;
   };
-  const instances = ['10.0.0.1:9100', '10.0.0.2:9100', '10.0.0.3:9100'];
+  const instances = Array.from({ length: opts.instances ?? 3 }, (_, i) => `10.0.${Math.floor(i / 250)}.${(i % 250) + 1}:9100`);
   instances.forEach((inst, ii) => {
     const off = 1237 + ii * 3331; // ms: never a whole second
     // counters with occasional resets
@@ -91,6 +102,12 @@ export function generateDataset(opts: { startMs?: number; hours?: number; seed?:
     );
     series.push({ name: 'http_request_duration_seconds_sum', labels: { job: 'api', instance: inst }, t, v: sumV });
     series.push({ name: 'http_request_duration_seconds_count', labels: { job: 'api', instance: inst }, t, v: countV });
+    for (let p = 0; p < (opts.paths ?? 0); p++) {
+      const tp = times(off + 600);
+      let c = 0;
+      const w = 1 + (p % 7);
+      series.push({ name: 'http_path_requests_total', labels: { job: 'api', instance: inst, path: `/api/v1/item/${p}` }, t: tp, v: tp.map(() => (c += Math.round(w * 15 * r()))) });
+    }
   });
   return { series, startMs, endMs };
 }
@@ -120,4 +137,25 @@ export function toOpenMetrics(ds: Dataset): string {
   }
   out.push('# EOF', '');
   return out.join('\n');
+}
+
+/** Streams the OpenMetrics text to a file (large data sets exceed V8's string limit). */
+export function writeOpenMetrics(ds: Dataset, file: string): void {
+  const fd = openSync(file, 'w');
+  try {
+    const byName = new Map<string, GenSeries[]>();
+    for (const s of ds.series) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+    for (const [name, ss] of byName) {
+      writeSync(fd, `# TYPE ${name} unknown\n`);
+      for (const s of ss) {
+        const l = fmtLabels(s.labels);
+        const lines: string[] = [];
+        for (let i = 0; i < s.t.length; i++) lines.push(`${name}${l} ${s.v[i]} ${(s.t[i]! / 1000).toFixed(3)}\n`);
+        writeSync(fd, lines.join(''));
+      }
+    }
+    writeSync(fd, '# EOF\n');
+  } finally {
+    closeSync(fd);
+  }
 }
