@@ -86,7 +86,8 @@ export abstract class Metric<T extends string = string, C extends SeriesBase = S
     }
     this.unit = config.unit;
     if (this.labelNames.length > 0 && this.labelNames.length <= 16) {
-      (this as unknown as { lookupIn: (l: LabelValues<T>) => C }).lookupIn = compileLookup(this.labelNames) as (l: LabelValues<T>) => C;
+      const f = compileLookup(this.labelNames);
+      if (f) (this as unknown as { lookupIn: (l: LabelValues<T>) => C }).lookupIn = f as (l: LabelValues<T>) => C;
     }
     this.registers = config.registers ?? [globalRegistry];
     for (const r of this.registers) r.registerMetric(this);
@@ -326,12 +327,16 @@ export abstract class Metric<T extends string = string, C extends SeriesBase = S
  * Builds the trie walk for a fixed list of label names. Names are validated identifiers and are
  * embedded as JSON string literals, so no input reaches the generated code as code.
  */
-function compileLookup(names: readonly string[]): (this: unknown, labels: Record<string, unknown>) => unknown {
+function compileLookup(names: readonly string[]): ((this: unknown, labels: Record<string, unknown>) => unknown) | undefined {
   const key = (i: number) => `v = labels[${JSON.stringify(names[i])}]; k = typeof v === 'string' ? v : v === undefined ? '' : String(v);`;
   let body = 'let v, k, n = this.root;\n';
   for (let i = 0; i < names.length - 1; i++) body += `${key(i)} n = n.get(k); if (n === undefined) return this.insert(labels);\n`;
   body += `${key(names.length - 1)} const c = n.get(k); return c === undefined ? this.insert(labels) : c;`;
-  return new Function('labels', body) as (this: unknown, labels: Record<string, unknown>) => unknown;
+  try {
+    return new Function('labels', body) as (this: unknown, labels: Record<string, unknown>) => unknown;
+  } catch {
+    return undefined; // code generation disabled (--disallow-code-generation-from-strings): generic walk
+  }
 }
 
 export function nowSeconds(): number {
