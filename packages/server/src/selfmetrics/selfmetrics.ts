@@ -141,11 +141,47 @@ export function createSelfMetrics(opts: SelfMetricsOptions = {}): SelfMetrics {
       const ct = contentType ?? registry.contentType;
       const text = await registry.metrics(ct);
       if (!extra.length) return text;
-      const more = extra.map((f) => f()).filter(Boolean).map((s) => (s.endsWith('\n') ? s : s + '\n')).join('');
-      return ct.startsWith('application/openmetrics-text') ? text.replace(/# EOF\n$/, more + '# EOF\n') : text + more;
+      const om = ct.startsWith('application/openmetrics-text');
+      const taken = new Set(registry.getMetricsAsArray().map((m) => m.name));
+      const more = extra.map((f) => adoptExposition(f(), taken, om)).join('');
+      return om ? text.replace(/# EOF\n$/, more + '# EOF\n') : text + more;
     },
     stop: () => defaults?.stop(),
   };
+}
+
+/**
+ * Makes a text-format chunk rendered elsewhere safe to append: families already exposed (by the
+ * registry or an earlier chunk) are dropped, since a repeated family fails the whole scrape; for
+ * OpenMetrics, counter families are named without their `_total` suffix as that format requires.
+ */
+export function adoptExposition(chunk: string, taken: Set<string>, openMetrics: boolean): string {
+  let out = '';
+  let skip = false;
+  const seenHere = new Set<string>();
+  for (const line of chunk.split('\n')) {
+    if (line === '') continue;
+    const m = /^# (HELP|TYPE) (\S+)(?: (.*))?$/.exec(line);
+    if (m) {
+      const name = m[2]!;
+      if (!seenHere.has(name)) {
+        skip = taken.has(name);
+        seenHere.add(name);
+      }
+      if (skip) continue;
+      if (openMetrics && m[1] === 'TYPE' && m[3] === 'counter' && name.endsWith('_total')) {
+        out = out.replace(`# HELP ${name} `, `# HELP ${name.slice(0, -6)} `);
+        out += `# TYPE ${name.slice(0, -6)} counter\n`;
+        continue;
+      }
+      out += line + '\n';
+      continue;
+    }
+    if (line.startsWith('#')) continue;
+    if (!skip) out += line + '\n';
+  }
+  for (const n of seenHere) taken.add(n);
+  return out;
 }
 
 /** GET /metrics: Vigil's own metrics, Prometheus text or OpenMetrics by Accept header. */
