@@ -31,6 +31,7 @@ if (args[0] === '--cost-worker') {
   const n = Number(nStr), updates = Number(uStr);
   global.gc?.();
   const m0 = process.memoryUsage();
+  if (det === 'manager') await managerCost(n, updates, m0);
   const ds = new Array(n);
   for (let i = 0; i < n; i++) ds[i] = ins.createDetector(det);
   const t0 = Date.UTC(2024, 0, 1);
@@ -51,6 +52,36 @@ if (args[0] === '--cost-worker') {
   const bytes = m1.heapUsed - m0.heapUsed + (m1.arrayBuffers - m0.arrayBuffers);
   const snap = JSON.stringify(ds[0].toJSON()).length;
   process.stdout.write(JSON.stringify({ det, n, updates, usPerUpdate: ((cpu.user + cpu.system) / (n * updates)), wallMs: wall, bytesPerSeries: bytes / n, snapshotBytes: snap, keep: ds.length }) + '\n');
+  process.exit(0);
+}
+
+// The whole per-series path of a live job: query result → detector + threshold band → append
+// (to a no-op appender), for n series of one job with the default ensemble.
+async function managerCost(n, updates, m0) {
+  const { CfgNode } = await import(join(root, 'packages/server/dist/src/config/node.js'));
+  const cfg = ins.parseAnomalyConfig(CfgNode.parse('anomaly:\n  jobs:\n    - name: bench\n      expr: x\n      max_series: 1000000\n', 'bench.yml').get('anomaly'));
+  const samples = [];
+  for (let i = 0; i < n; i++) samples.push({ labels: [{ name: '__name__', value: 'x' }, { name: 'id', value: String(i) }], v: 0 });
+  let x = 12345;
+  const query = async (_e, ts) => {
+    const u = (ts - Date.UTC(2024, 0, 1)) / 60_000;
+    for (let i = 0; i < n; i++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      samples[i].v = 100 + 10 * Math.sin(u / 10 + i) + x / 2 ** 32;
+    }
+    return samples;
+  };
+  const app = { append: () => 0, commit: async () => {}, rollback: () => {} };
+  const m = new ins.InsightManager(cfg, { query, appendable: { appender: () => app } });
+  // The first evaluation creates the series' state; time the steady state after it.
+  await m.evaluate('bench', Date.UTC(2024, 0, 1));
+  const cpu0 = process.cpuUsage();
+  for (let u = 1; u <= updates; u++) await m.evaluate('bench', Date.UTC(2024, 0, 1) + u * 60_000);
+  const cpu = process.cpuUsage(cpu0);
+  global.gc?.();
+  const m1 = process.memoryUsage();
+  const bytes = m1.heapUsed - m0.heapUsed + (m1.arrayBuffers - m0.arrayBuffers);
+  process.stdout.write(JSON.stringify({ det: 'manager', n, updates, usPerUpdate: (cpu.user + cpu.system) / (n * updates), bytesPerSeries: bytes / n, snapshotBytes: 0, series: m.status()[0].series }) + '\n');
   process.exit(0);
 }
 
@@ -91,15 +122,16 @@ const updates = Number(flag('updates', '32'));
 console.log(`\nCost: ${series} live series per detector (iforest: ${Math.min(series, 10000)}), ${updates} evaluations each, synthetic values; one process per detector`);
 const head = ['detector', 'µs/sample (NAB run)', 'µs/series/eval (at scale)', 'bytes/series (live)', 'snapshot bytes/series'];
 const out = [head];
-for (const det of detectors) {
+for (const det of [...detectors, ...(flagList('detector').length ? [] : ['manager'])]) {
   const n = det === 'iforest' ? Math.min(series, 10000) : series;
   const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=6144', new URL(import.meta.url).pathname, '--cost-worker', det, String(n), String(updates)], { encoding: 'utf8' });
   if (r.status !== 0) {
-    out.push([det, nabCpu[det].toFixed(2), 'failed', (r.stderr || '').split('\n')[0], '']);
+    out.push([det, det in nabCpu ? nabCpu[det].toFixed(2) : '-', 'failed', (r.stderr || '').split('\n').find((l) => /Error/.test(l)) ?? 'exit ' + r.status, '']);
     continue;
   }
   const j = JSON.parse(r.stdout.trim().split('\n').pop());
-  out.push([det, nabCpu[det].toFixed(2), j.usPerUpdate.toFixed(2), Math.round(j.bytesPerSeries).toString(), String(j.snapshotBytes)]);
+  const label = det === 'manager' ? 'job: ensemble+band+append' : det;
+  out.push([label, det in nabCpu ? nabCpu[det].toFixed(2) : '-', j.usPerUpdate.toFixed(2), Math.round(j.bytesPerSeries).toString(), j.snapshotBytes ? String(j.snapshotBytes) : '-']);
 }
 const w = head.map((_, i) => Math.max(...out.map((r) => r[i].length)));
 for (const [k, r] of out.entries()) {
