@@ -28,7 +28,8 @@ function eqFn(a: unknown, ...rest: unknown[]): boolean {
     } else if (k1 === 'other') {
       const ka = kindOf(a), kb = kindOf(b);
       if (ka === 'slice' || ka === 'map' || ka === 'func' || kb === 'slice' || kb === 'map' || kb === 'func') {
-        throw new Error(`non-comparable types ${typeName(a)}: ${typeName(a)}, ${typeName(b)}: ${typeName(b)}`);
+        const bad = ka === 'slice' || ka === 'map' || ka === 'func' ? a : b;
+        throw new Error(`non-comparable type ${sprint([bad])}: ${typeName(bad)}`);
       }
       truth = a === b;
     } else if (k1 === 'invalid') {
@@ -68,14 +69,14 @@ function indexFn(item: unknown, ...idx: unknown[]): unknown {
       case 'slice': {
         const a = item as unknown[];
         const x = indexArg(i, a.length);
-        if (x === a.length) throw new Error(`index out of range: ${x}`);
+        if (x === a.length) throw new Error('reflect: slice index out of range');
         item = a[x];
         break;
       }
       case 'string': {
         const b = Buffer.from(item as string, 'utf8');
         const x = indexArg(i, b.length);
-        if (x === b.length) throw new Error(`index out of range: ${x}`);
+        if (x === b.length) throw new Error('reflect: string index out of range');
         item = BigInt(b[x]!);
         break;
       }

@@ -248,19 +248,42 @@ export function lex(input: string, leftDelim = '{{', rightDelim = '}}'): Token[]
         // fall through to number
       }
       if (c === '+' || c === '-' || c === '.' || /[0-9]/.test(c)) {
-        const m = /^[+-]?(0[xX][0-9a-fA-F_]*(\.[0-9a-fA-F_]*)?([pP][+-]?[0-9_]+)?|0[oO][0-7_]+|0[bB][01_]+|[0-9_]*(\.[0-9_]*)?([eE][+-]?[0-9_]+)?)i?/.exec(input.slice(pos, pos + 200));
-        let len = m ? m[0].length : 0;
-        if (len === 0 || (len === 1 && (c === '+' || c === '-'))) {
-          advanceTo(pos + 1);
+        // Go's scanNumber: sign, base prefix, digits, fraction, exponent, 'i'; must end at a
+        // non-alphanumeric (else "bad number syntax"); the parser validates the text.
+        let p = pos;
+        const accept = (set: string) => {
+          if (p < input.length && set.includes(input[p]!)) {
+            p++;
+            return true;
+          }
+          return false;
+        };
+        const acceptRun = (set: string) => {
+          while (p < input.length && set.includes(input[p]!)) p++;
+        };
+        accept('+-');
+        let digits = '0123456789_';
+        if (accept('0')) {
+          if (accept('xX')) digits = '0123456789abcdefABCDEF_';
+          else if (accept('oO')) digits = '01234567_';
+          else if (accept('bB')) digits = '01_';
+        }
+        acceptRun(digits);
+        if (accept('.')) acceptRun(digits);
+        if (digits.length === 11 && accept('eE')) {
+          accept('+-');
+          acceptRun('0123456789_');
+        }
+        if (digits.length === 23 && accept('pP')) {
+          accept('+-');
+          acceptRun('0123456789_');
+        }
+        accept('i');
+        if (p < input.length && isAlnum(input[p]!)) {
+          advanceTo(p + 1);
           return fail(`bad number syntax: ${JSON.stringify(input.slice(start, pos))}`);
         }
-        // The number must be followed by a terminator; otherwise it is bad syntax.
-        if (pos + len < input.length && isAlnum(input[pos + len]!)) {
-          while (pos + len < input.length && isAlnum(input[pos + len]!)) len++;
-          advanceTo(pos + len);
-          return fail(`bad number syntax: ${JSON.stringify(input.slice(start, pos))}`);
-        }
-        advanceTo(pos + len);
+        advanceTo(p);
         emit('number');
         continue;
       }
@@ -301,7 +324,12 @@ export function lex(input: string, leftDelim = '{{', rightDelim = '}}'): Token[]
         emit('char');
         continue;
       }
+      // Other printable ASCII is a "char" token the parser reports in context.
       advanceTo(pos + 1);
+      if (c.charCodeAt(0) < 0x7f && c.charCodeAt(0) > 0x20) {
+        emit('char');
+        continue;
+      }
       return fail(`unrecognized character in action: ${JSON.stringify(c)}`);
     }
   }

@@ -461,7 +461,7 @@ class Parser {
       if (cp === undefined || String.fromCodePoint(cp) !== s) this.errorf(`malformed character constant: ${text}`);
       return { text, isInt: true, isFloat: true, int: BigInt(cp), float: cp, isChar: true };
     }
-    if (text.endsWith('i')) this.errorf(`complex numbers are not supported: ${JSON.stringify(text)}`);
+    if (text.endsWith('i') && parseGoNumber(text.slice(0, -1))) this.errorf(`complex numbers are not supported: ${JSON.stringify(text)}`);
     const n = parseGoNumber(text);
     if (!n) this.errorf(`illegal number syntax: ${JSON.stringify(text)}`);
     if (n === 'overflow') this.errorf(`integer overflow: ${JSON.stringify(text)}`);
