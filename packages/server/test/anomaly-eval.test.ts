@@ -47,6 +47,13 @@ test('anomaly eval writes OUT/<detector>/<category>/<detector>_<name>.csv', asyn
       }
       assert.ok(Number(lines[401]!.split(',')[2]) > 0.9, `${d} flags the spike`);
     }
+    // An output folder inside the data folder is not read back; a header-only file is fine.
+    writeFileSync(join(data, 'catA', 'empty.csv'), 'timestamp,value\n');
+    const again = await vigil(['anomaly', 'eval', '--data', data, '--out', join(data, 'results'), '--detector', 'ewma', '--quiet']);
+    assert.equal(again.code, 0, again.err);
+    const again2 = await vigil(['anomaly', 'eval', '--data', data, '--out', join(data, 'results'), '--detector', 'ewma', '--quiet']);
+    assert.match(again2.out, /wrote 2 result files/);
+    assert.equal(readFileSync(join(data, 'results', 'ewma', 'catA', 'ewma_empty.csv'), 'utf8'), 'timestamp,value,anomaly_score\n');
     // Bad input: a clear error naming file and line, exit code 1.
     writeFileSync(join(data, 'catA', 'bad.csv'), 'timestamp,value\n2024-01-01 00:00:00,1\nyesterday,2\n');
     const bad = await vigil(['anomaly', 'eval', '--data', data, '--out', out, '--detector', 'ewma', '--quiet']);

@@ -1,7 +1,7 @@
 // Offline evaluation: stream NAB-layout CSVs through the same detector code the server runs and
 // write NAB-format results. Reads only data files, never labels.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createDetector } from './detectors/registry.js';
 import type { Params } from './detectors/types.js';
 import { listNabFiles, readCsvSeries, type CsvSeries } from './nab/csv.js';
@@ -42,7 +42,10 @@ export interface EvalSummary {
 }
 
 export function evalDirectory(o: EvalOptions): EvalSummary {
-  const files = listNabFiles(o.data);
+  // An output folder inside the data folder must not be read back as data.
+  const outRel = relative(resolve(o.data), resolve(o.out)).split(sep).join('/');
+  const inside = outRel !== '' && !outRel.startsWith('..') && !isAbsolute(outRel);
+  const files = listNabFiles(o.data).filter((f) => !(inside && (f === outRel || f.startsWith(outRel + '/'))));
   if (files.length === 0) throw new Error(`no .csv files under ${o.data}`);
   // Parse everything first so a bad file fails before any output is written.
   const series = files.map((rel) => ({ rel, s: readCsvSeries(join(o.data, rel)) }));
