@@ -3,8 +3,8 @@
 // $VIGIL_SHARED/anomaly/nab-dev), scored with Vigil's NAB scorer (three profiles, precision and
 // recall on labelled windows, false alarms per day), plus cost: CPU per series per evaluation and
 // memory per series with many live series (synthetic streams, one child process per detector).
-// Needs a build (`npm run build`). Flags: --series N (default 100000), --updates N (default 32),
-// --skip-cost, --detector NAME (repeatable), --loco (leave-one-category-out check of the
+// Needs a build (`npm run build`). Flags: --series=N (default 100000), --updates=N (default 32),
+// --skip-cost, --detector=NAME (repeatable), --loco (leave-one-category-out check of the
 // ensemble parameters).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -19,11 +19,10 @@ if (!existsSync(distIndex)) {
 const ins = await import(distIndex);
 
 const args = process.argv.slice(2);
-const flag = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
-const flagList = (name) => args.flatMap((a, i) => (a === `--${name}` ? [args[i + 1]] : []));
+// Flags as `--name value` or `--name=value` (the latter survives bench/run.mjs's dispatcher).
+const flagList = (name) =>
+  args.flatMap((a, i) => (a === `--${name}` ? [args[i + 1]] : a.startsWith(`--${name}=`) ? [a.slice(name.length + 3)] : []));
+const flag = (name, def) => flagList(name)[0] ?? def;
 
 // Child mode: build N series of one detector, feed synthetic samples round-robin, report cost.
 if (args[0] === '--cost-worker') {
