@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { parseDocument, isMap, isSeq, isScalar, LineCounter, type Node as YNode, type Pair } from 'yaml';
 import { parseDuration, formatDuration } from '../config/duration.js';
 import { STALE_NAN } from '../model/sample.js';
-import { compareLabels, labelsFromObject, labelsToObject, type Labels } from '../model/labels.js';
+import { compareLabels, labelsToObject, sortLabels, type Labels } from '../model/labels.js';
 import { Engine } from '../promql/index.js';
 import { formatFloat, quoteGo } from '../template/index.js';
 import { AlertingRule } from './alerting.js';
@@ -88,6 +88,11 @@ export function goDuration(ms: number): string {
 /** Prometheus labels.String(): {a="b", c="d"} including __name__. */
 function labelsString(ls: Labels): string {
   return '{' + ls.map((l) => `${l.name}=${quoteGo(l.value)}`).join(', ') + '}';
+}
+
+/** labels.FromMap: keeps empty values (unlike labelsFromObject), sorted by name. */
+function mapLabels(o: Record<string, string>): Labels {
+  return sortLabels(Object.entries(o).map(([name, value]) => ({ name, value })));
 }
 
 function indentLines(lines: string, indent: string): string {
@@ -358,7 +363,7 @@ async function runGroup(tf: TestFile, tg: TestGroup, ruleFiles: string[], opts: 
       }
       for (const c of cases) {
         const gotAlerts = sortLA([...(got.get(c.alertname) ?? [])]);
-        const exp = sortLA(c.expAlerts.map((e) => ({ labels: labelsFromObject({ ...e.labels, alertname: c.alertname }), annotations: labelsFromObject(e.annotations) })));
+        const exp = sortLA(c.expAlerts.map((e) => ({ labels: mapLabels({ ...e.labels, alertname: c.alertname }), annotations: mapLabels(e.annotations) })));
         if (!laEqual(exp, gotAlerts)) {
           const name = tg.name ? `    name: ${tg.name},\n` : '';
           errs.push(`${name}    alertname: ${c.alertname}, time: ${c.evalTimeText}, \n        exp:${indentLines(laString(exp), '            ')}, \n        got:${indentLines(laString(gotAlerts), '            ')}`);
