@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findPeer } from '../src/testing/peers.js';
-import { CaptureServer, postJSON, startRealAlertmanager, startVigilAlertmanager, type Captured } from './alerting-helpers.js';
+import { runDifferential, type A, type L, type Step } from './alerting-helpers.js';
 
 const am = findPeer('alertmanager');
 
@@ -126,10 +126,6 @@ time_intervals:
     time_intervals: [{years: ['2000']}]
 `;
 
-type L = Record<string, string>;
-interface A { labels: L; annotations?: L; startsAt?: number; endsAt?: 'far' | 'now' | 'none' }
-type Step = { at: number; alerts: A[] } | { at: number; silence: string; matchers: { name: string; value: string; isRegex: boolean; isEqual: boolean }[] } | { at: number; expire: string };
-
 const a = (scenario: string, alertname: string, extra: L = {}, more: Partial<A> = {}): A => ({ labels: { scenario, alertname, ...extra }, annotations: { summary: `${alertname} ${Object.values(extra).join(' ')}`.trim() }, ...more });
 const eq = (name: string, value: string, isRegex = false, isEqual = true) => ({ name, value, isRegex, isEqual });
 
@@ -187,91 +183,14 @@ const STEPS: Step[] = [
 ];
 const RUN_FOR = 11;
 
-interface Norm { path: string; t: number; body: string }
-
-function normalize(c: Captured, t0: number): Norm {
-  const b = c.body;
-  const scenario = b.commonLabels.scenario ?? b.alerts[0]?.labels.scenario;
-  const alerts = b.alerts.map((x) => ({
-    ...x,
-    endsAt: scenario === 'timeout' && x.endsAt !== '0001-01-01T00:00:00Z' ? '<timeout>' : x.endsAt,
-  }));
-  return { path: c.path, t: (c.at - t0) / 1000, body: JSON.stringify({ ...b, alerts }) };
-}
-
 test('webhook deliveries match Alertmanager 0.25 across 27 scenarios', { skip: am.skip, timeout: 60_000 }, async () => {
-  const capReal = new CaptureServer(), capVigil = new CaptureServer();
-  const hookReal = await capReal.start(), hookVigil = await capVigil.start();
-  const EXT = 'http://alertmanager.example:9093';
-  const real = await startRealAlertmanager(am.path!, CONFIG(hookReal), [`--web.external-url=${EXT}`]);
-  const vigil = await startVigilAlertmanager(CONFIG(hookVigil), { externalUrl: EXT });
-  const ids: Record<string, [string, string]> = {};
-  try {
-    const t0 = Date.now();
-    const iso = (offsetSec: number) => new Date(t0 + offsetSec * 1000).toISOString();
-    for (const step of STEPS) {
-      const wait = t0 + step.at * 1000 - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      if ('alerts' in step) {
-        const now = new Date().toISOString();
-        const body = step.alerts.map((x) => ({
-          labels: x.labels,
-          annotations: x.annotations,
-          startsAt: iso(x.startsAt ?? 0),
-          ...(x.endsAt === 'none' ? {} : { endsAt: x.endsAt === 'now' ? now : iso(3600) }),
-          generatorURL: 'http://prom.example/graph',
-        }));
-        const [r1, r2] = await Promise.all([postJSON(`${real.url}/api/v2/alerts`, body), postJSON(`${vigil.url}/api/v2/alerts`, body)]);
-        assert.equal(r1.status, 200, r1.text);
-        assert.equal(r2.status, 200, r2.text);
-      } else if ('silence' in step) {
-        const body = { matchers: step.matchers, startsAt: iso(-1), endsAt: iso(3600), createdBy: 'diff', comment: step.silence };
-        const [r1, r2] = await Promise.all([postJSON(`${real.url}/api/v2/silences`, body), postJSON(`${vigil.url}/api/v2/silences`, body)]);
-        assert.equal(r1.status, 200, r1.text);
-        assert.equal(r2.status, 200, r2.text);
-        ids[step.silence] = [(JSON.parse(r1.text) as { silenceID: string }).silenceID, (JSON.parse(r2.text) as { silenceID: string }).silenceID];
-      } else {
-        const [idReal, idVigil] = ids[step.expire]!;
-        const [r1, r2] = await Promise.all([fetch(`${real.url}/api/v2/silence/${idReal}`, { method: 'DELETE' }), fetch(`${vigil.url}/api/v2/silence/${idVigil}`, { method: 'DELETE' })]);
-        assert.equal(r1.status, 200);
-        assert.equal(r2.status, 200);
-      }
-    }
-    await new Promise((r) => setTimeout(r, Math.max(0, t0 + RUN_FOR * 1000 - Date.now())));
-    const byPath = (cs: Captured[]) => {
-      const m = new Map<string, Norm[]>();
-      for (const c of cs) {
-        const n = normalize(c, t0);
-        const k = `${n.path} ${JSON.parse(n.body).groupKey as string}`;
-        m.set(k, [...(m.get(k) ?? []), n]);
-      }
-      return m;
-    };
-    const R = byPath(capReal.received), V = byPath(capVigil.received);
-    assert.ok(capReal.received.length >= 25, `real Alertmanager delivered only ${capReal.received.length} notifications:\n${real.log()}`);
-    const keys = [...new Set([...R.keys(), ...V.keys()])].sort();
-    const problems: string[] = [];
-    for (const k of keys) {
-      const r = R.get(k) ?? [], v = V.get(k) ?? [];
-      if (r.length !== v.length) {
-        problems.push(`${k}: Alertmanager sent ${r.length} (at ${r.map((x) => x.t.toFixed(1)).join(',')}), Vigil sent ${v.length} (at ${v.map((x) => x.t.toFixed(1)).join(',')})`);
-        continue;
-      }
-      r.forEach((x, i) => {
-        const y = v[i]!;
-        if (x.body !== y.body) problems.push(`${k} #${i}:\n  alertmanager: ${x.body}\n  vigil:        ${y.body}`);
-        if (Math.abs(x.t - y.t) > 0.8) problems.push(`${k} #${i}: sent at ${x.t.toFixed(2)}s by Alertmanager, ${y.t.toFixed(2)}s by Vigil`);
-      });
-    }
-    assert.deepEqual(problems, []);
-    // The scenarios really exercised what they claim.
-    const count = (p: string) => capReal.received.filter((c) => c.path === p).length;
-    assert.equal(count('/repeat'), 2, 'repeat_interval re-sent once');
-    assert.equal(count('/dedup'), 1, 're-posting does not re-notify');
-    assert.equal(count('/time-muted'), 0);
-    assert.ok(count('/time-active') >= 1);
-    assert.ok(capReal.received.some((c) => c.path === '/max-alerts' && c.body.truncatedAlerts === 1));
-  } finally {
-    await Promise.all([real.stop(), vigil.stop(), capReal.close(), capVigil.close()]);
-  }
+  const { real } = await runDifferential(am.path!, CONFIG, STEPS, RUN_FOR, (scenario) => scenario === 'timeout');
+  // The scenarios really exercised what they claim.
+  const count = (p: string) => real.filter((c) => c.path === p).length;
+  assert.ok(real.length >= 25, `real Alertmanager delivered only ${real.length} notifications`);
+  assert.equal(count('/repeat'), 2, 'repeat_interval re-sent once');
+  assert.equal(count('/dedup'), 1, 're-posting does not re-notify');
+  assert.equal(count('/time-muted'), 0);
+  assert.ok(count('/time-active') >= 1);
+  assert.ok(real.some((c) => c.path === '/max-alerts' && c.body.truncatedAlerts === 1));
 });
