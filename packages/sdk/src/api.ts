@@ -30,3 +30,4 @@ export type OpenMetricsContentType = typeof import('./registry.js').OPENMETRICS_
 export type MetricObjectWithValues<T = import('./types.js').MetricValue> = import('./types.js').MetricObject & { values: T[] };
 export type MetricValueWithName<T extends string = string> = import('./types.js').MetricValue<T> & { metricName?: string };
 export type { AnyMetric } from './registry.js';
+export { pushRemoteWrite, encodeWriteRequest, snappyCompress, type RemoteWriteOptions } from './remotewrite.js';

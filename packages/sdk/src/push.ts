@@ -17,7 +17,7 @@ export interface PushResult {
   body: string;
 }
 
-async function send(url: string, init: RequestInit, retry: RetryOptions): Promise<PushResult> {
+export async function sendWithRetry(url: string, init: RequestInit, retry: RetryOptions): Promise<PushResult> {
   const attempts = Math.max(1, retry.attempts ?? 3);
   let delay = retry.backoffMs ?? 200;
   let last: unknown;
@@ -83,7 +83,7 @@ export class Pushgateway {
       headers['Content-Type'] = PROMETHEUS_CONTENT_TYPE;
       body = headers['Content-Encoding'] === 'gzip' ? gzipSync(text) : text;
     } else delete headers['Content-Encoding'];
-    return send(url, { method, headers, body }, { ...this.options, timeoutMs: this.options.timeoutMs ?? this.options.timeout });
+    return sendWithRetry(url, { method, headers, body }, { ...this.options, timeoutMs: this.options.timeoutMs ?? this.options.timeout });
   }
 
   push(params: PushgatewayParams): Promise<PushResult> {
@@ -131,5 +131,5 @@ export async function importBody(registry: Registry, labels: Record<string, stri
 export async function pushToVigil(opts: VigilPushOptions): Promise<PushResult> {
   const body = await importBody(opts.registry ?? globalRegistry, opts.labels, opts.timestampMs);
   const url = opts.url.replace(/\/+$/, '') + '/api/v1/import';
-  return send(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...opts.headers }, body }, opts);
+  return sendWithRetry(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...opts.headers }, body }, opts);
 }
