@@ -122,6 +122,11 @@ test('amtool alert add/query and silence add/query/expire agree between Vigil an
     // Status and the routing tree fetched from the server's config.
     [r, v] = await both(['config', 'routes']);
     assert.equal(v.out, r.out);
+    // amtool sees a matching Alertmanager version (no version-mismatch warning), and silence
+    // update edits in place.
+    assert.doesNotMatch(v.err, /different/);
+    const up = await run([`--alertmanager.url=${vigil.url}`, 'silence', 'update', vid, '--duration', '2h', '-c', 'extended']);
+    assert.equal(up.code, 0, up.err);
     [r, v] = await both(['cluster', 'show']);
     assert.equal(v.code, 0, v.err);
     assert.match(v.out, /Cluster Status:\s+disabled/);

@@ -55,6 +55,9 @@ export interface GettableSilence {
 
 const iso = (t: number): string => new Date(t).toISOString();
 
+/** The Alertmanager release this API matches. */
+export const ALERTMANAGER_API_VERSION = '0.25.0';
+
 /** JSON as go-swagger writes it: Go's encoder (HTML-safe escapes) with a trailing newline. */
 function amJSON(res: ServerResponse, status: number, body: unknown): void {
   const text = goJSON(body) + '\n';
@@ -173,7 +176,9 @@ export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRou
   router.get(`${p}/api/v2/status`, (_req, res) => {
     amJSON(res, 200, {
       cluster: { status: 'disabled', peers: [] },
-      versionInfo: { branch: 'main', buildDate: '', buildUser: 'vigil', goVersion: `node${process.versions.node}`, revision: '', version: VERSION },
+      // `version` is the Alertmanager release whose API Vigil implements (amtool warns on a
+      // mismatch); Vigil's own version is in `revision`.
+      versionInfo: { branch: 'vigil', buildDate: '', buildUser: 'vigil', goVersion: `node${process.versions.node}`, revision: `vigil-${VERSION}`, version: ALERTMANAGER_API_VERSION },
       config: { original: redactedOriginal(am.config) },
       uptime: iso(am.startedAt),
     });
