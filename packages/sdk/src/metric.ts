@@ -118,12 +118,12 @@ export abstract class Metric<T extends string = string, C extends SeriesBase = S
     let node = this.root;
     for (let i = 0; i < n - 1; i++) {
       const v = labels[names[i]!];
-      const next = node.get(typeof v === 'string' ? v : v === undefined ? '' : String(v));
+      const next = node.get(typeof v === 'string' ? v : v == null ? '' : String(v));
       if (next === undefined) return this.insert(labels);
       node = next as Node;
     }
     const v = labels[names[n - 1]!];
-    const c = node.get(typeof v === 'string' ? v : v === undefined ? '' : String(v));
+    const c = node.get(typeof v === 'string' ? v : v == null ? '' : String(v));
     return c === undefined ? this.insert(labels) : (c as C);
   }
 
@@ -140,12 +140,12 @@ export abstract class Metric<T extends string = string, C extends SeriesBase = S
     let node = this.root;
     for (let i = 0; i < n - 1; i++) {
       const v = values[i];
-      const next = node.get(typeof v === 'string' ? v : v === undefined ? '' : String(v));
+      const next = node.get(typeof v === 'string' ? v : v == null ? '' : String(v));
       if (next === undefined) return this.insertPositional(values);
       node = next as Node;
     }
     const v = values[n - 1];
-    const c = node.get(typeof v === 'string' ? v : v === undefined ? '' : String(v));
+    const c = node.get(typeof v === 'string' ? v : v == null ? '' : String(v));
     return c === undefined ? this.insertPositional(values) : (c as C);
   }
 
@@ -328,7 +328,7 @@ export abstract class Metric<T extends string = string, C extends SeriesBase = S
  * embedded as JSON string literals, so no input reaches the generated code as code.
  */
 function compileLookup(names: readonly string[]): ((this: unknown, labels: Record<string, unknown>) => unknown) | undefined {
-  const key = (i: number) => `v = labels[${JSON.stringify(names[i])}]; k = typeof v === 'string' ? v : v === undefined ? '' : String(v);`;
+  const key = (i: number) => `v = labels[${JSON.stringify(names[i])}]; k = typeof v === 'string' ? v : v == null ? '' : String(v);`;
   let body = 'let v, k, n = this.root;\n';
   for (let i = 0; i < names.length - 1; i++) body += `${key(i)} n = n.get(k); if (n === undefined) return this.insert(labels);\n`;
   body += `${key(names.length - 1)} const c = n.get(k); return c === undefined ? this.insert(labels) : c;`;

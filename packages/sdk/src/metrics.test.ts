@@ -20,6 +20,12 @@ test('counter: positional, object and bound labels share series; values validate
   assert.throws(() => c.inc({ method: 'GET', code: 200 }, '3' as unknown as number), /not a valid number/);
   assert.throws(() => c.inc({ methd: 'GET' } as never), /Added label "methd"/);
   assert.throws(() => c.labels('GET'), /Invalid number of arguments/);
+  // null/undefined/missing label values are the same (empty) series, whichever path creates it.
+  c.inc({ method: null as never, code: 1 });
+  c.inc({ code: 1 });
+  c.labels(undefined as never, 1).inc();
+  assert.match(await r.metrics(), /^req_total\{code="1"\} 3$/m);
+  c.remove({ code: 1 });
   c.remove('GET', 200);
   assert.deepEqual((await c.get()).values, [{ value: 0.5, labels: { method: 'POST', code: '500' } }]);
   c.reset();
