@@ -77,7 +77,7 @@ export class BlockWriter {
     this.tmp = join(parent, this.id + '.tmp');
     fs.rmSync(this.tmp, { recursive: true, force: true });
     fs.mkdirSync(this.tmp, { recursive: true });
-    this.cw = new ChunkFileWriter(join(this.tmp, 'chunks'), opts.quality ?? 7);
+    this.cw = new ChunkFileWriter(join(this.tmp, 'chunks'), opts.quality ?? 4);
   }
 
   /** Adds one series' samples (time-sorted, within [mint, maxt)). */

@@ -77,3 +77,17 @@ test('block chunk is compact for counters', () => {
   encodeBlockChunk(w, t, v, 0, n);
   assert.ok(w.len / n < 2.2, `bytes/sample ${w.len / n}`);
 });
+
+test('block chunk divides deltas by their common factor (page-sized gauges)', () => {
+  const n = 480;
+  const t = new Float64Array(n), v = new Float64Array(n);
+  let x = 8 * 2 ** 30;
+  for (let i = 0; i < n; i++) { t[i] = 1e12 + i * 15000; x += Math.round((Math.random() - 0.5) * 2000) * 4096; v[i] = x; }
+  const w = new ByteWriter();
+  encodeBlockChunk(w, t, v, 0, n);
+  const b = w.result();
+  const ot = new Float64Array(n), ov = new Float64Array(n);
+  assert.equal(decodeBlockChunk(b, 0, b.length, ot, ov, 0, -Infinity, Infinity), n);
+  assert.deepEqual(Array.from(ov), Array.from(v));
+  assert.ok(b.length / n < 3.2, `bytes/sample ${b.length / n}`);
+});

@@ -39,7 +39,7 @@ export interface TSDBOptions {
   walSyncIntervalMs?: number;
   /** How often to check for head compaction, block compaction and retention. 0 = only on demand. */
   compactionIntervalMs?: number;
-  /** Brotli quality (0-11) for block chunk pages. */
+  /** Brotli quality (0-11) for block chunk pages; 4 compresses as well as 7-9 on metrics, faster. */
   compressionQuality?: number;
   logger?: Logger;
   /** Open for reading only (CLI tools): no WAL writes, no compaction, no lock, appends refused. */
@@ -126,7 +126,7 @@ export class TSDB implements Storage {
     this.retentionMs = opts.retentionMs ?? 15 * DAY;
     this.retentionBytes = opts.retentionBytes ?? 0;
     this.maxBlockRangeMs = Math.max(this.blockRangeMs, opts.maxBlockRangeMs ?? Math.min(31 * DAY, this.retentionMs > 0 ? this.retentionMs / 10 : 31 * DAY));
-    this.compressionQuality = opts.compressionQuality ?? 7;
+    this.compressionQuality = opts.compressionQuality ?? 4;
     this.head = new Head(this.blockRangeMs);
   }
 

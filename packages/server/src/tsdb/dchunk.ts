@@ -7,9 +7,9 @@
 //
 // Layout: u8 mode | uvarint n | ...
 //   mode 0 (xor):      uvarint byteLen | Gorilla chunk bytes (see xor.ts)
-//   mode 1/2 (decimal): varint t0 | varint delta1 | varint dod * (n-2) | u8 k |
+//   mode 1/2 (decimal): varint t0 | varint delta1 | varint dod * (n-2) | u8 k | uvarint g |
 //                       uvarint nexc | (uvarint indexGap, 8 raw bytes) * nexc |
-//                       varint m0 | varint (mode 1: delta, mode 2: dod) * (n-1)
+//                       varint m0 | varint (mode 1: delta/g, mode 2: dod/g) * (n-1)
 // A decimal value is m / 10^k with |m| <= 2^49; decoding divides, which is exact by check.
 
 import { ByteReader, ByteWriter } from './bytes.js';
@@ -76,17 +76,26 @@ export function encodeBlockChunk(w: ByteWriter, t: Float64Array, v: Float64Array
     encodeXor(w, t, v, from, to);
     return;
   }
+  // Deltas often share a factor (memory in pages, bytes in KiB): store them divided by it.
+  let g = 0;
+  for (let i = 1; i < n && g !== 1; i++) {
+    let a = Math.abs(mScratch[i]! - mScratch[i - 1]!), b = g;
+    while (b) { const t = a % b; a = b; b = t; }
+    g = a;
+  }
+  if (g === 0) g = 1;
   let sizeDelta = 0, sizeDod = 0;
   for (let i = 1; i < n; i++) {
-    const d = mScratch[i]! - mScratch[i - 1]!;
+    const d = (mScratch[i]! - mScratch[i - 1]!) / g;
     sizeDelta += varintLen(d);
-    sizeDod += varintLen(i === 1 ? d : d - (mScratch[i - 1]! - mScratch[i - 2]!));
+    sizeDod += varintLen(i === 1 ? d : d - (mScratch[i - 1]! - mScratch[i - 2]!) / g);
   }
   const mode = sizeDod < sizeDelta ? 2 : 1;
   w.u8(mode);
   w.uvarint(n);
   writeTimestamps(w, t, from, to);
   w.u8(k);
+  w.uvarint(g);
   w.uvarint(nexc);
   let last = 0;
   for (let i = 0; i < n; i++) {
@@ -97,8 +106,8 @@ export function encodeBlockChunk(w: ByteWriter, t: Float64Array, v: Float64Array
   }
   w.varint(mScratch[0]!);
   for (let i = 1; i < n; i++) {
-    const d = mScratch[i]! - mScratch[i - 1]!;
-    w.varint(mode === 1 || i === 1 ? d : d - (mScratch[i - 1]! - mScratch[i - 2]!));
+    const d = (mScratch[i]! - mScratch[i - 1]!) / g;
+    w.varint(mode === 1 || i === 1 ? d : d - (mScratch[i - 1]! - mScratch[i - 2]!) / g);
   }
 }
 
@@ -172,6 +181,7 @@ export function decodeBlockChunk(
   r.pos = p;
   const k = r.u8();
   const pk = P10[k]!;
+  const g = r.uvarint();
   const nexc = r.uvarint();
   // Exceptions are rare; read them into a small list.
   let excIdx: number[] | undefined, excHi: number[] | undefined, excLo: number[] | undefined;
@@ -195,7 +205,7 @@ export function decodeBlockChunk(
       let c = b[p++]!, z: number;
       if (c < 0x80) z = c;
       else { z = c & 0x7f; let mul = 128; do { c = b[p++]!; z += (c & 0x7f) * mul; mul *= 128; } while (c >= 0x80); }
-      const x = z < 0x80000000 ? (z >>> 1) ^ -(z & 1) : z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      const x = (z < 0x80000000 ? (z >>> 1) ^ -(z & 1) : z % 2 === 0 ? z / 2 : -(z + 1) / 2) * g;
       if (mode === 1) m += x;
       else { md = i === 1 ? x : md + x; m += md; }
     }
