@@ -93,7 +93,10 @@ if (!args.includes('--no-http')) {
       if (!best || (r.rps ?? 0) > best.rps) best = r;
     }
     row[s] = best;
-    console.log(pad(s === 'none' ? 'no instrumentation' : s, 24) + `${Math.round(best.rps ?? 0)} req/s  p50 ${best.p50Ms?.toFixed(2)} ms  p99 ${best.p99Ms?.toFixed(2)} ms`);
+    console.log(
+      pad(s === 'none' ? 'no instrumentation' : s, 24) +
+        `${Math.round(best.rps ?? 0)} req/s  p50 ${best.p50Ms?.toFixed(2)} ms  p99 ${best.p99Ms?.toFixed(2)} ms  server CPU ${best.cpuUsPerReq?.toFixed(1)} µs/req`,
+    );
   }
   results.push({ case: 'http', ...row });
 }

@@ -59,16 +59,24 @@ async function httpCase(makeHandler) {
     res.setHeader('Content-Length', 2);
     res.end('ok');
   };
-  const srv = createServer(makeHandler(base));
+  const inner = makeHandler(base);
+  let served = 0;
+  const srv = createServer((req, res) => {
+    served++;
+    inner(req, res);
+  });
   await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const cpu0 = cpuNs();
   const port = srv.address().port;
   const ms = Number(process.env.BENCH_HTTP_MS ?? 3000);
   const child = spawn(process.execPath, [fileURLToPath(new URL('./loadgen.mjs', import.meta.url)), String(port), String(ms), '16'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   await new Promise((r) => child.on('exit', r));
+  // Server-process CPU per request: unlike req/s and latency, not skewed by other load on the machine.
+  const cpuUsPerReq = (cpuNs() - cpu0) / 1000 / Math.max(1, served);
   srv.close();
-  return JSON.parse(out);
+  return { ...JSON.parse(out), cpuUsPerReq };
 }
 
 const routeOf = (url) => url.replace(/\/\d+(?=\/|$|\?)/g, '/:id');
