@@ -81,12 +81,14 @@ export class Alertmanager {
   private inhibitor!: Inhibitor;
   private dispatcher: Dispatcher | null = null;
   private pipelines = new Map<string, Stage>();
-  private timers: TimerHandle[] = [];
+  /** Pending timers by purpose (each purpose has at most one). */
+  private timers = new Map<string, TimerHandle>();
   private templater!: NotificationTemplater;
   private readonly retry: RetryOptions;
   private unsubInhibit: (() => void) | null = null;
   private stopped = false;
   private received = { firing: 0, resolved: 0, invalid: 0 };
+  private persistPending = false;
 
   constructor(private readonly opts: AlertmanagerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -102,6 +104,14 @@ export class Alertmanager {
     this.silences.load();
     this.nflog.load();
     this.history.load();
+    // A created or expired silence is on disk before the API acknowledges it.
+    this.silences.onChange = () => {
+      try {
+        this.silences.snapshot();
+      } catch (e) {
+        this.log.error('writing silences failed', { err: e as Error });
+      }
+    };
     this.store = new AlertStore(now);
     this.store.subscribe((a) => this.history.observe(a));
     this.retry = {
@@ -113,14 +123,14 @@ export class Alertmanager {
       ...opts.retry,
     };
     this.applyConfig(opts.config);
-    this.every(opts.alertsGcIntervalMs ?? 30 * 60_000, () => {
+    this.every('gc', opts.alertsGcIntervalMs ?? 30 * 60_000, () => {
       for (const fp of this.store.gc()) this.marker.delete(fp);
       this.inhibitor.gc();
     });
-    this.every(opts.maintenanceIntervalMs ?? 15 * 60_000, () => this.snapshot());
+    this.every('maintenance', opts.maintenanceIntervalMs ?? 15 * 60_000, () => this.snapshot());
   }
 
-  private every(ms: number, fn: () => void): void {
+  private every(name: string, ms: number, fn: () => void): void {
     const run = (): void => {
       if (this.stopped) return;
       try {
@@ -128,9 +138,9 @@ export class Alertmanager {
       } catch (e) {
         this.log.error('maintenance failed', { err: e as Error });
       }
-      this.timers.push(this.clock.setTimer(ms, run));
+      this.timers.set(name, this.clock.setTimer(ms, run));
     };
-    this.timers.push(this.clock.setTimer(ms, run));
+    this.timers.set(name, this.clock.setTimer(ms, run));
   }
 
   /** Applies a (new) configuration: rebuilds routes, inhibition and receivers; keeps alerts,
@@ -216,11 +226,31 @@ export class Alertmanager {
     };
     try {
       await pipeline(ctx, alerts);
+      this.persistSoon();
       return true;
     } catch (e) {
       if (!g.abort.signal.aborted) this.log.error('Notify for alerts failed', { num_alerts: alerts.length, err: (e as Error).message });
       return false;
     }
+  }
+
+  /** Writes the notification log and history shortly after notifications (batched). */
+  private persistSoon(): void {
+    if (this.persistPending || !this.opts.storagePath || this.stopped) return;
+    this.persistPending = true;
+    this.timers.set(
+      'persist',
+      this.clock.setTimer(2000, () => {
+        this.persistPending = false;
+        if (this.stopped) return;
+        try {
+          this.nflog.snapshot();
+          this.history.snapshot();
+        } catch (e) {
+          this.log.error('writing alerting state failed', { err: e as Error });
+        }
+      }),
+    );
   }
 
   /** Validates and stores alerts as POST /api/v2/alerts does; valid ones are kept even when
@@ -319,7 +349,7 @@ export class Alertmanager {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const t of this.timers) t.cancel();
+    for (const t of this.timers.values()) t.cancel();
     this.dispatcher?.stop();
     this.unsubInhibit?.();
     this.snapshot();

@@ -1,7 +1,8 @@
 // Alert history: one entry per firing episode of an alert (fingerprint + start), with when it
 // resolved, how long it lasted and which notifications went out. Kept for data.retention and
 // snapshotted to disk with the other alerting state, so it survives restarts.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../persist.js';
 import type { Alert, LabelSet } from '../types.js';
 
 export interface HistoryEntry {
@@ -136,8 +137,6 @@ export class AlertHistory {
   snapshot(): void {
     if (!this.file) return;
     this.compact();
-    const tmp = this.file + '.tmp';
-    writeFileSync(tmp, JSON.stringify(this.entries));
-    renameSync(tmp, this.file);
+    writeFileAtomic(this.file, JSON.stringify(this.entries));
   }
 }

@@ -1,6 +1,7 @@
 // The notification log: what was last sent per (receiver, integration, group), used by the
 // dedup stage; snapshotted to disk so a restart does not re-send.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../persist.js';
 
 export interface NflogReceiver { groupName: string; integration: string; idx: number }
 
@@ -63,9 +64,7 @@ export class NotificationLog {
   snapshot(): void {
     if (!this.file) return;
     this.gc();
-    const tmp = this.file + '.tmp';
-    writeFileSync(tmp, JSON.stringify([...this.entries.values()]));
-    renameSync(tmp, this.file);
+    writeFileAtomic(this.file, JSON.stringify([...this.entries.values()]));
   }
 }
 

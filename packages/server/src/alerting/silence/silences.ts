@@ -2,7 +2,8 @@
 // Alertmanager does (an edit that changes history expires the old silence and creates a new
 // one), kept for data.retention after they end and snapshotted to disk.
 import { randomUUID } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../persist.js';
 import { newMatcher, matches, type Matcher, type MatchType } from '../../model/index.js';
 import { isValidLabelName, type LabelSet } from '../types.js';
 import { goRegexError } from '../matchers.js';
@@ -72,6 +73,8 @@ export class Silences {
   private st = new Map<string, Stored>();
   /** Bumped on every change so cached mute results can be invalidated. */
   version = 0;
+  /** Called after every change (the owner persists acknowledged silences at once). */
+  onChange?: () => void;
 
   constructor(
     private readonly now: () => number,
@@ -122,6 +125,7 @@ export class Silences {
     validate(sil);
     this.st.set(sil.id, { sil, compiled: compile(sil) });
     this.version++;
+    this.onChange?.();
   }
 
   expire(id: string): void {
@@ -141,6 +145,7 @@ export class Silences {
     }
     this.st.set(id, { sil: s, compiled: this.st.get(id)!.compiled });
     this.version++;
+    this.onChange?.();
   }
 
   /** IDs of active silences whose matchers all match the labels. */
@@ -178,8 +183,6 @@ export class Silences {
   snapshot(): void {
     if (!this.file) return;
     this.gc();
-    const tmp = this.file + '.tmp';
-    writeFileSync(tmp, JSON.stringify(this.list()));
-    renameSync(tmp, this.file);
+    writeFileAtomic(this.file, JSON.stringify(this.list()));
   }
 }
