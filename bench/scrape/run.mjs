@@ -10,6 +10,7 @@
 //     appender count. Prometheus and Vigil run one after the other, never together.
 // Needs a build (`npm run build`). Flags: --targets N (10) --series N (5000 per target)
 // --seconds N (20, measured) --warmup N (6) --interval 1s --skip-prometheus --parse-only
+// --skip-breakdown (no extra Vigil run with samples discarded)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,11 +74,14 @@ if (args[0] === '--vigil') {
   const { CfgNode } = await import(join(dist, 'config/node.js'));
   const { ScrapeManager, parseGlobalConfig, parseScrapeConfigs } = await import(join(dist, 'scrape/index.js'));
   const { openTSDB } = await import(join(dist, 'tsdb/index.js'));
-  const db = await openTSDB({ dir });
+  // dir "none": discard samples, to split scrape cost from storage cost.
+  const db = dir.endsWith('/none') ? null : await openTSDB({ dir });
+  const { RecordingAppendable } = await import(join(dist, 'scrape/index.js'));
+  const sink = db ?? new RecordingAppendable(true);
   let appended = 0;
   const counting = {
     appender() {
-      const a = db.appender();
+      const a = sink.appender();
       return {
         append(ref, l, t, v) {
           appended++;
@@ -111,7 +115,7 @@ if (args[0] === '--vigil') {
   const up = m.targets().active.filter((t) => t.target.health === 'up').length;
   const rss = process.memoryUsage().rss;
   await m.stop();
-  await db.close();
+  await db?.close();
   process.stdout.write(JSON.stringify({ cpu: (c1.user + c1.system) / 1e6, samples: a1 - a0, up, rss }) + '\n');
   process.exit(0);
 }
@@ -248,6 +252,12 @@ try {
   const r = await v.first;
   results.push({ name: 'Vigil', cpu: r.cpu, samples: r.samples, rss: r.rss });
   await stopProc(v.child);
+  if (!args.includes('--skip-breakdown')) {
+    const v2 = startChild([new URL(import.meta.url).pathname, '--vigil', yml, join(work, 'none'), String(WARMUP), String(SECONDS)]);
+    const r2 = await v2.first;
+    results.push({ name: 'Vigil, scrape only (samples discarded)', cpu: r2.cpu, samples: r2.samples, rss: r2.rss, extra: true });
+    await stopProc(v2.child);
+  }
 } finally {
   await stopProc(exp.child);
   rmSync(work, { recursive: true, force: true });
@@ -259,7 +269,7 @@ console.log('|---|---:|---:|---:|');
 for (const r of results) {
   console.log(`| ${r.name} | ${(r.samples / SECONDS).toFixed(0)} | ${((r.cpu / r.samples) * 1e6).toFixed(2)} | ${(r.rss / 2 ** 20).toFixed(0)} |`);
 }
-if (results.length === 2) {
+if (results.length >= 2 && !results[0].name.startsWith('Vigil')) {
   const [p, vv] = results;
   console.log(`\nVigil CPU per sample / Prometheus: ${((vv.cpu / vv.samples) / (p.cpu / p.samples)).toFixed(2)}x`);
 }

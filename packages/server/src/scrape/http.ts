@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { createGunzip } from 'node:zlib';
+import { gunzip } from 'node:zlib';
 import { VERSION } from '../version.js';
 import { SCRAPE_ACCEPT_HEADER } from '../textparse/index.js';
 import type { HTTPClientConfig } from './config.js';
@@ -120,12 +120,13 @@ export class HTTPScraper {
           return;
         }
         const gz = /gzip/i.test(String(res.headers['content-encoding'] ?? ''));
-        const stream = gz ? res.pipe(createGunzip()) : res;
+        const contentType = String(res.headers['content-type'] ?? '');
         const chunks: Buffer[] = [];
         let size = 0;
         const limit = this.bodySizeLimit;
-        stream.on('data', (c: Buffer) => {
+        res.on('data', (c: Buffer) => {
           size += c.length;
+          // The limit applies to the decompressed body; compressed data is smaller still.
           if (limit > 0 && size > limit) {
             req.destroy();
             signal.removeEventListener('abort', onAbort);
@@ -134,13 +135,24 @@ export class HTTPScraper {
           }
           chunks.push(c);
         });
-        stream.on('error', (e: Error) => {
+        res.on('error', (e: Error) => {
           signal.removeEventListener('abort', onAbort);
-          fail(gz ? `error decompressing gzip body: ${e.message}` : `error reading body: ${e.message}`);
+          fail(`error reading body: ${e.message}`);
         });
-        stream.on('end', () => {
+        res.on('end', () => {
           signal.removeEventListener('abort', onAbort);
-          resolve({ body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), contentType: String(res.headers['content-type'] ?? '') });
+          const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+          if (!gz) return resolve({ body: raw, contentType });
+          // One-shot decompression on the thread pool (cheaper than a stream of small chunks),
+          // bounded by the body size limit (a zip bomb stops at the limit).
+          gunzip(raw, limit > 0 ? { maxOutputLength: limit } : {}, (err, body) => {
+            if (err) {
+              if (err instanceof RangeError || (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') fail('body size limit exceeded');
+              else fail(`error decompressing gzip body: ${err.message}`);
+              return;
+            }
+            resolve({ body, contentType });
+          });
         });
       });
       signal.addEventListener('abort', onAbort, { once: true });

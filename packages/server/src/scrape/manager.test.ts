@@ -318,3 +318,20 @@ test('/api/v1/targets: shape, state filter, dropped targets', async () => {
     await ex.close();
   }
 });
+
+test('scrape: body_size_limit applies to the decompressed body (gzip bomb)', async () => {
+  const ex = await exporter({ body: 'a 1\n' + '# padding\n'.repeat(20000), gzip: true });
+  const rec = new RecordingAppendable();
+  const m = new ScrapeManager({ appendable: rec });
+  try {
+    m.applyConfig({ scrapeConfigs: configs('scrape_configs:\n' + job(ex.port, '    body_size_limit: 10KB\n', 'gz') + job(ex.port, '', 'gzok')) });
+    await m.scrapeAllNow();
+    const t = (j: string) => m.targets().active.find((a) => a.scrapePool === j)!.target;
+    assert.equal(t('gz').lastError, 'body size limit exceeded');
+    assert.equal(t('gzok').health, 'up');
+    assert.equal(rec.last({ __name__: 'a', job: 'gzok' }), 1);
+  } finally {
+    await m.stop();
+    await ex.close();
+  }
+});
