@@ -43,6 +43,17 @@ export const defaultMetricsList = [
 
 const isLinux = process.platform === 'linux';
 
+/**
+ * prom-client's nodejs_active_*_total are gauges named like counters; promtool's linter rejects a
+ * `_total` gauge but not an untyped metric, so they keep their names (dashboards work) and are
+ * exposed as untyped (OpenMetrics: unknown).
+ */
+class UntypedGauge<T extends string = string> extends Gauge<T> {
+  protected override exposedType(openMetrics: boolean): string {
+    return openMetrics ? 'unknown' : 'untyped';
+  }
+}
+
 function readProcStatus(): Record<string, number> {
   const out: Record<string, number> = {};
   try {
@@ -196,7 +207,7 @@ function collectDefaults(config: DefaultMetricsCollectorConfiguration = {}): Def
   const lagP99 = lagStat('p99', 'The 99th percentile of the recorded event loop delays.');
 
   const grouped = (name: string, what: string, read: () => readonly unknown[]) => {
-    const total = new Gauge({ name: p + name + '_total', help: `Total number of active ${what}.`, labelNames: ln, registers });
+    const total = new UntypedGauge({ name: p + name + '_total', help: `Total number of active ${what}.`, labelNames: ln, registers });
     new Gauge({
       name: p + name,
       help: `Number of active ${what} grouped by type.`,

@@ -262,9 +262,14 @@ export abstract class Metric<T extends string = string, C extends SeriesBase = S
     return this.series.length;
   }
 
+  /** The type written on the TYPE line (subclasses may expose a gauge as untyped). */
+  protected exposedType(_openMetrics: boolean): string {
+    return this.type;
+  }
+
   protected header(opts: RenderOptions, family: string): string {
     const help = '# HELP ' + family + ' ' + escapeHelp(this.help, opts.openMetrics) + '\n';
-    const type = '# TYPE ' + family + ' ' + this.type + '\n';
+    const type = '# TYPE ' + family + ' ' + this.exposedType(opts.openMetrics) + '\n';
     const unit = opts.openMetrics && this.unit !== undefined ? '# UNIT ' + family + ' ' + this.unit + '\n' : '';
     return help + type + unit;
   }
