@@ -27,7 +27,7 @@ test('scrape real node_exporter into the TSDB; staleness on removal', { skip: ne
     const root = CfgNode.parse(yml, 'e2e.yml');
     const global = parseGlobalConfig(root.get('global'));
     const scs = parseScrapeConfigs(root.get('scrape_configs'), global);
-    const host = hostAgentScrapeConfig(new HostAgent(), global, { instance: 'vigil-self' });
+    const host = hostAgentScrapeConfig(new HostAgent(), global, { instance: 'vigil-self', jobName: 'vigil-self-job' });
     m.applyConfig({ scrapeConfigs: [...scs, host] });
     // Let the loops run on their own schedule for a few intervals.
     const deadline = Date.now() + 8000;
@@ -41,7 +41,7 @@ test('scrape real node_exporter into the TSDB; staleness on removal', { skip: ne
         q.close();
       }
     };
-    while (((await count('up', 'node')) < 3 || (await count('up', 'vigil-host')) < 3) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (((await count('up', 'node')) < 3 || (await count('up', 'vigil-self-job')) < 3) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const q = db.querier(0, Date.now() + 1000);
     const hints = { start: 0, end: Date.now() + 1000 };
     const up = await q.select(hints, [newMatcher('=', '__name__', 'up')]);

@@ -117,7 +117,7 @@ export function hostAgentScrapeConfig(agent: HostAgent, global: GlobalConfig, op
   const intervalMs = opts.intervalMs ?? global.scrapeIntervalMs;
   const instance = opts.instance ?? hostname();
   const cfg: ScrapeConfig = {
-    jobName: opts.jobName ?? 'vigil-host',
+    jobName: opts.jobName ?? 'node',
     scrapeIntervalMs: intervalMs,
     scrapeTimeoutMs: Math.min(global.scrapeTimeoutMs, intervalMs),
     metricsPath: '/hostagent/metrics',

@@ -107,8 +107,8 @@ test('host agent as an in-process scrape target', async () => {
   try {
     m.applyConfig({ scrapeConfigs: [hostAgentScrapeConfig(new HostAgent(), { ...DEFAULT_GLOBAL, warnings: [] }, { intervalMs: 3_600_000, instance: 'localhost' })] });
     await m.scrapeAllNow();
-    assert.equal(rec.last({ __name__: 'up', job: 'vigil-host', instance: 'localhost' }), 1);
-    assert.ok(rec.find({ __name__: 'node_memory_MemTotal_bytes', job: 'vigil-host' }).length === 1);
+    assert.equal(rec.last({ __name__: 'up', job: 'node', instance: 'localhost' }), 1);
+    assert.ok(rec.find({ __name__: 'node_memory_MemTotal_bytes', job: 'node' }).length === 1);
   } finally {
     await m.stop();
   }
