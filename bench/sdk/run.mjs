@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // @vigil/sdk vs prom-client 15 vs @opentelemetry/sdk-metrics, side by side; each SDK and case
 // runs in its own process (worker.mjs). Needs `npm run build` first.
-//   node bench/sdk/run.mjs [--quick] [--no-http] [--no-otel] [--json]
+//   node bench/sdk/run.mjs [--quick] [--wall] [--no-http] [--no-otel] [--no-floor] [--json]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -29,8 +29,9 @@ if (has('prom-client')) sdks.push('prom-client');
 else console.error('prom-client not installed: comparing nothing (npm install -D prom-client)');
 if (!args.includes('--no-otel') && has('@opentelemetry/sdk-metrics') && has('@opentelemetry/exporter-prometheus')) sdks.push('otel');
 
+const clock = args.includes('--wall') ? 'wall' : 'cpu';
 function run(sdk, c, extra = [], env = {}) {
-  const r = spawnSync(process.execPath, ['--expose-gc', worker, sdk, c, ...extra], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--expose-gc', worker, sdk, c, ...extra], { encoding: 'utf8', env: { ...process.env, BENCH_CLOCK: clock, ...env }, timeout: 120_000 });
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop());
   } catch {
@@ -50,7 +51,11 @@ const hot = [
 // Hand-written lower bound (no SDK): shown for reference in the hot-path and render tables.
 if (!args.includes('--no-floor')) sdks.push('floor');
 const fmtOps = (ns) => (ns == null ? 'n/a' : (1000 / ns).toFixed(ns < 10 ? 0 : 2) + 'M');
-console.log('hot path: ops per CPU-second (best of 5 rounds; process CPU time, robust to a shared machine), higher is better');
+console.log(
+  clock === 'wall'
+    ? 'hot path: ops/s, wall clock (best of 5 rounds), higher is better'
+    : 'hot path: ops per CPU-second (best of 5 rounds; process CPU time, robust to a shared machine; --wall for wall clock), higher is better',
+);
 console.log(pad('operation', 52) + sdks.map((s) => pad(s, 14)).join('') + 'vigil/prom-client');
 for (const [label, c] of hot) {
   const row = {};
