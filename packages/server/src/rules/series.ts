@@ -18,6 +18,29 @@ const LNAME = /[a-zA-Z_][a-zA-Z0-9_]*/y;
 
 /** Parses `name{a="b"}`, `{a="b"}` or `name`; '' gives no labels. */
 export function parseSeriesDesc(text: string): Labels {
+  const [labels, end] = parseSeriesPrefix(text);
+  let i = end;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  if (i < text.length) throw new SeriesParseError(i + 1, `unexpected character: '${text[i]}'`);
+  return labels;
+}
+
+/** A series line as promtool builds it: `<descriptor> <values>`; errors carry the column. */
+export function parseSeriesLine(series: string, values: string): { labels: Labels; slots: Slot[] } {
+  const line = `${series} ${values}`;
+  const [labels, end] = parseSeriesPrefix(line);
+  return { labels, slots: expandValues(line.slice(end), end) };
+}
+
+function tokenDesc(c: string | undefined): string {
+  if (c === undefined) return 'end of input';
+  if (/[0-9.]/.test(c)) return `number "${c}"`;
+  if (/[a-zA-Z_]/.test(c)) return `identifier "${c}"`;
+  return JSON.stringify(c);
+}
+
+/** Parses the descriptor at the start of `text`; returns the labels and where it ended. */
+function parseSeriesPrefix(text: string): [Labels, number] {
   const s = text;
   let i = 0;
   const ws = () => {
@@ -25,7 +48,7 @@ export function parseSeriesDesc(text: string): Labels {
   };
   const out: Label[] = [];
   ws();
-  if (i >= s.length) return [];
+  if (i >= s.length) return [[], i];
   NAME.lastIndex = i;
   const m = NAME.exec(s);
   if (m) {
@@ -53,7 +76,7 @@ export function parseSeriesDesc(text: string): Labels {
       i++;
       ws();
       const q = s[i];
-      if (q !== '"' && q !== "'" && q !== '`') throw new SeriesParseError(i + 1, `unexpected character after "=": '${q ?? ''}'`);
+      if (q !== '"' && q !== "'" && q !== '`') throw new SeriesParseError(i + 1, `unexpected ${tokenDesc(q)} in label set, expected string`);
       let j = i + 1;
       while (j < s.length && s[j] !== q) j += s[j] === '\\' && q !== '`' ? 2 : 1;
       if (j >= s.length) throw new SeriesParseError(i + 1, 'unterminated quoted string');
@@ -82,9 +105,7 @@ export function parseSeriesDesc(text: string): Labels {
       throw new SeriesParseError(i + 1, `unexpected character inside braces: '${s[i]}'`);
     }
   }
-  ws();
-  if (i < s.length) throw new SeriesParseError(i + 1, `unexpected character: '${s[i]}'`);
-  return sortLabels(out);
+  return [sortLabels(out), i];
 }
 
 /**
@@ -105,10 +126,41 @@ function num(s: string): number {
   return Number(s);
 }
 
-/** Expands a value sequence; histograms (`{{...}}`) are not supported and throw. */
-export function expandValues(text: string): Slot[] {
+function badItem(item: string, col: number): SeriesParseError {
+  if (/^[a-zA-Z]/.test(item)) return new SeriesParseError(col, `unexpected identifier "${/^[a-zA-Z_][a-zA-Z0-9_]*/.exec(item)![0]}" in series values, expected number or "stale"`);
+  // Find the first character the value grammar cannot take.
+  const num = /^(?:[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+|[iI]nf|[nN]a[nN])/;
+  let k = /^[+-]/.test(item) ? 1 : 0;
+  const n1 = num.exec(item.slice(k));
+  scan: if (n1) {
+    k += n1[0].length;
+    if (item[k] === '+' || item[k] === '-') {
+      k++;
+      const n2 = num.exec(item.slice(k));
+      if (!n2) break scan;
+      k += n2[0].length;
+    }
+    if (item[k] === 'x') {
+      k++;
+      const d = /^[0-9]+/.exec(item.slice(k));
+      if (d) k += d[0].length;
+    }
+  }
+  const c = item[k];
+  return new SeriesParseError(col + k, c === undefined ? 'unexpected end of input in series values' : `unexpected ${JSON.stringify(c)} in series values`);
+}
+
+/**
+ * Expands a value sequence; histograms (`{{...}}`) are not supported and throw. `offset` is the
+ * column where `text` starts in the series line (for error positions).
+ */
+export function expandValues(text: string, offset = 0): Slot[] {
   const out: Slot[] = [];
-  for (const item of text.trim().split(/\s+/).filter(Boolean)) {
+  const re = /\S+/g;
+  let mm: RegExpExecArray | null;
+  while ((mm = re.exec(text)) !== null) {
+    const item = mm[0];
+    const col = offset + mm.index + 1;
     if (item.startsWith('{{')) throw new Error('native histogram samples are not supported');
     if (item === '_') {
       out.push(undefined);
@@ -128,7 +180,7 @@ export function expandValues(text: string): Slot[] {
       continue;
     }
     const m = ITEM.exec(item);
-    if (!m) throw new Error(`invalid value sequence item ${JSON.stringify(item)}`);
+    if (!m) throw badItem(item, col);
     let v = num(m[1]!);
     const step = m[3] === undefined ? 0 : m[2] === '-' ? -num(m[3]) : num(m[3]);
     const n = Number(m[4]);

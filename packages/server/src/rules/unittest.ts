@@ -15,7 +15,7 @@ import { RuleManager } from './manager.js';
 import { MemStorage } from './memstorage.js';
 import { engineQueryFunc } from './query.js';
 import { RuleFileError } from './rulefile.js';
-import { expandValues, parseSeriesDesc, type Slot } from './series.js';
+import { parseSeriesDesc, parseSeriesLine, SeriesParseError, type Slot } from './series.js';
 
 export interface UnitTestOptions {
   /** Regexes selecting test groups by name (joined with |); empty = all. */
@@ -228,19 +228,11 @@ function parseTestFile(text: string, file: string): TestFile {
     for (const sn of r.seq(t.get('input_series'))) {
       const s = r.pairs(sn, ['series', 'values'], 'main.series');
       const desc = r.str(s.get('series'));
-      let labels: Labels;
       try {
-        labels = parseSeriesDesc(desc);
+        tg.inputs.push(parseSeriesLine(desc, r.str(s.get('values'))));
       } catch (e) {
-        throw new FileError((e as Error).message);
+        throw new FileError(e instanceof SeriesParseError ? e.message : `series ${desc}: ${(e as Error).message}`);
       }
-      let slots: Slot[];
-      try {
-        slots = expandValues(r.str(s.get('values')));
-      } catch (e) {
-        throw new FileError(`series ${desc}: ${(e as Error).message}`);
-      }
-      tg.inputs.push({ labels, slots });
     }
     for (const an of r.seq(t.get('alert_rule_test'))) {
       const a = r.pairs(an, ['eval_time', 'alertname', 'exp_alerts'], 'main.alertTestCase');
