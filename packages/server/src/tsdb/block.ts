@@ -445,6 +445,29 @@ export class BlockReader implements PostingsSource {
     return this.offsetsStart;
   }
 
+  /** Upper bound of the samples of s in [mint, maxt]. */
+  countSamples(s: BlockSeries, mint: number, maxt: number): number {
+    const c = s.chunks;
+    let total = 0;
+    for (let i = 0; i < c.length; i += 6) if (c[i + 1]! >= mint && c[i]! <= maxt) total += c[i + 2]!;
+    return total;
+  }
+
+  /** Decodes samples in [mint, maxt] into t/v at `o` (tombstones NOT applied); returns the new offset. */
+  decodeInto(ord: number, s: BlockSeries, mint: number, maxt: number, t: Float64Array, v: Float64Array, o: number): number {
+    const c = s.chunks;
+    for (let i = 0; i < c.length; i += 6) {
+      if (c[i + 1]! < mint || c[i]! > maxt) continue;
+      const page = this.chunks.page(c[i + 3]!, c[i + 4]!);
+      try {
+        o = decodeBlockChunk(page, c[i + 5]!, page.length, t, v, o, mint, maxt);
+      } catch (e) {
+        throw new BlockCorruptError(`block ${this.meta.ulid}: chunk of series ${ord} undecodable: ${(e as Error).message}`);
+      }
+    }
+    return o;
+  }
+
   /** Decodes a series' samples in [mint, maxt] (tombstoned ranges removed). */
   samples(ord: number, s: BlockSeries, mint: number, maxt: number): { t: Float64Array; v: Float64Array } {
     const c = s.chunks;

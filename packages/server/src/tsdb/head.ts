@@ -387,6 +387,35 @@ export class Head implements PostingsSource {
     return false;
   }
 
+  /** Upper bound of samples of `ref` in [mint, maxt], and the first such chunk's minT. */
+  countSamples(ref: number, mint: number, maxt: number): { n: number; minT: number } {
+    let n = 0, minT = Infinity;
+    for (let c = this.sHead[ref]!; c >= 0; c = this.cPrev[c]!) {
+      if (this.cMaxT[c]! < mint) break;
+      if (this.cMinT[c]! > maxt) continue;
+      n += this.cN[c]!;
+      minT = this.cMinT[c]!;
+    }
+    return { n, minT };
+  }
+
+  /** Decodes samples of `ref` in [mint, maxt] into t/v at `off`; returns the new offset. */
+  decodeInto(ref: number, mint: number, maxt: number, t: Float64Array, v: Float64Array, off: number): number {
+    let nch = 0;
+    for (let c = this.sHead[ref]!; c >= 0; c = this.cPrev[c]!) {
+      if (this.cMaxT[c]! < mint) break;
+      if (this.cMinT[c]! <= maxt) nch++;
+    }
+    const ids = new Int32Array(nch);
+    let k = nch;
+    for (let c = this.sHead[ref]!; c >= 0 && k > 0; c = this.cPrev[c]!) if (this.cMinT[c]! <= maxt) ids[--k] = c;
+    for (let i = 0; i < nch; i++) {
+      const c = ids[i]!, slot = this.cSlot[c]!;
+      off = xorDecode(this.arena.page(slot), this.arena.base(slot), (this.cBits[c]! + 7) >>> 3, this.cN[c]!, t, v, off, mint, maxt);
+    }
+    return off;
+  }
+
   /** Decodes samples of `ref` with mint <= t <= maxt (null when none). */
   samples(ref: number, mint: number, maxt: number): { t: Float64Array; v: Float64Array } | null {
     let total = 0, nch = 0;
