@@ -16,6 +16,11 @@ export interface MetricConfiguration<T extends string> {
   /** Called at scrape time before the metric is read (`this` is the metric); may be async. */
   collect?: CollectFunction<never>;
   enableExemplars?: boolean;
+  /**
+   * At most this many label combinations (default: no limit). Later combinations are all
+   * recorded in one series whose label values are "<overflow>", and a warning is emitted once.
+   */
+  maxSeries?: number;
   /** OpenMetrics unit (e.g. "seconds"); the name must end with `_<unit>`. */
   unit?: string;
 }
@@ -32,6 +37,8 @@ export interface SeriesBase {
 }
 
 type Node = Map<string, unknown>;
+
+const OVERFLOW = '<overflow>';
 
 /** Shared empty label set (avoids allocating `{}` on label-less hot paths). */
 export const NO_LABELS: LabelValues<never> = Object.freeze({});
@@ -63,6 +70,8 @@ export abstract class Metric<T extends string = string, C extends SeriesBase = S
   private root: Node = new Map();
   protected only: C | undefined = undefined;
   private readonly known: Set<string>;
+  private readonly maxSeries: number;
+  private overflowed = false;
 
   constructor(config: MetricConfiguration<T>, reserved?: string) {
     if (config === null || typeof config !== 'object') throw new TypeError('constructor expected a config object');
@@ -73,6 +82,8 @@ export abstract class Metric<T extends string = string, C extends SeriesBase = S
     this.known = new Set(this.labelNames);
     this.aggregator = config.aggregator ?? 'sum';
     this.enableExemplars = config.enableExemplars === true;
+    this.maxSeries = config.maxSeries ?? Infinity;
+    if (!(this.maxSeries >= 1)) throw new Error(`maxSeries of metric ${this.name} must be at least 1`);
     if (config.collect !== undefined && typeof config.collect !== 'function') {
       throw new Error(`Optional "collect" parameter of metric ${this.name} must be a function`);
     }
@@ -173,8 +184,10 @@ export abstract class Metric<T extends string = string, C extends SeriesBase = S
     }
     const names = this.labelNames;
     const n = names.length;
+    if (n > 0 && this.series.length >= this.maxSeries && !this.overflowed) return this.overflow();
     const lv: string[] = new Array(n);
     for (let i = 0; i < n; i++) lv[i] = labelValue(this.name, names[i]!, labels[names[i]!]);
+    if (n > 0 && this.overflowed && this.series.length > this.maxSeries) return this.lookupPositional(names.map(() => OVERFLOW));
     const li = innerLabels(names, lv);
     const c = this.make(li, this.registers.some((r) => r.emitCreated) ? nowSeconds() : 0);
     if (n === 0) {
@@ -190,6 +203,15 @@ export abstract class Metric<T extends string = string, C extends SeriesBase = S
     }
     this.series.push(c);
     return c;
+  }
+
+  /** The shared series for label combinations beyond maxSeries (created on first overflow). */
+  private overflow(): C {
+    this.overflowed = true;
+    process.emitWarning(`metric ${this.name} reached maxSeries (${this.maxSeries}): further label combinations are recorded with label values "${OVERFLOW}"`, 'VigilSdkCardinalityWarning');
+    const o: Record<string, string> = {};
+    for (const n of this.labelNames) o[n] = OVERFLOW;
+    return this.insert(o as LabelValues<T>);
   }
 
   private find(lv: readonly string[]): { node: Node; key: string } | null {
@@ -239,6 +261,7 @@ export abstract class Metric<T extends string = string, C extends SeriesBase = S
     this.root = new Map();
     this.only = undefined;
     this.series.length = 0;
+    this.overflowed = false;
     if (this.labelNames.length === 0) this.lookup({});
   }
 

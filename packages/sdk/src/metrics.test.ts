@@ -231,3 +231,24 @@ test('registry: default labels, merge, getSingleMetric, clear, resetMetrics', as
   assert.equal(await b.metrics(), '');
   assert.throws(() => new Registry('text/html'), /unsupported/);
 });
+
+test('maxSeries caps label combinations into one <overflow> series', async () => {
+  const r = reg();
+  const warnings: string[] = [];
+  const onWarn = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarn);
+  try {
+    const c = new Counter({ name: 'ids_total', help: 'h', labelNames: ['user', 'kind'], maxSeries: 3, registers: [r] });
+    for (let i = 0; i < 10; i++) c.inc({ user: 'u' + i, kind: 'k' });
+    c.inc({ user: 'u1', kind: 'k' }); // an existing series still counts on its own
+    const text = await r.metrics();
+    assert.match(text, /^ids_total\{user="u1",kind="k"\} 2$/m);
+    assert.match(text, /^ids_total\{user="<overflow>",kind="<overflow>"\} 7$/m);
+    assert.equal(text.split('\n').filter((l) => l.startsWith('ids_total{')).length, 4);
+    await new Promise((res) => setImmediate(res));
+    assert.equal(warnings.filter((w) => w.includes('ids_total reached maxSeries (3)')).length, 1);
+    assert.throws(() => new Counter({ name: 'bad_total', help: 'h', maxSeries: 0, registers: [r] }), /maxSeries/);
+  } finally {
+    process.off('warning', onWarn);
+  }
+});
