@@ -5,6 +5,7 @@ export function formatFloatF(v: number): string {
   if (v === -Infinity) return '-Inf';
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
   const s = String(v);
+  if (s.indexOf('e') < 0) return s;
   const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
   if (!m) return s;
   const sign = m[1]!, digits = m[2]! + (m[3] ?? ''), exp = Number(m[4]);

@@ -9,7 +9,7 @@ import { Engine, PromQLParseError, QueryError, exprToJSON, prettyExpr, parseExpr
 import { formatFloatF } from '../../promql/goformat.js';
 import { parseDurationMs } from '../../promql/lexer.js';
 import { isValidUTF8 } from '../../promql/strings.js';
-import { apiError, apiSuccess, type ApiErrorType, type Req, type Router } from '../router.js';
+import { apiError, apiSuccess, sendText, type ApiErrorType, type Req, type Router } from '../router.js';
 
 export interface QueryRoutesDeps {
   engine: Engine;
@@ -89,6 +89,50 @@ export function valueToJSON(v: Value): { resultType: string; result: unknown } {
   }
 }
 
+/**
+ * Writes a query response directly as JSON text: large matrices would otherwise build one small
+ * array per point and serialise them twice.
+ */
+export function sendQueryResult(res: ServerResponse, v: Value, warnings: string[], infos: string[]): void {
+  const parts: string[] = [];
+  const metric = (ls: Labels) => JSON.stringify(metricObj(ls));
+  switch (v.type) {
+    case 'scalar':
+      parts.push(`{"resultType":"scalar","result":[${fmtTs(v.t)},"${fmtValue(v.v)}"]}`);
+      break;
+    case 'string':
+      parts.push(`{"resultType":"string","result":[${fmtTs(v.t)},${JSON.stringify(v.v)}]}`);
+      break;
+    case 'vector': {
+      parts.push('{"resultType":"vector","result":[');
+      v.samples.forEach((s, i) => parts.push(`${i ? ',' : ''}{"metric":${metric(s.labels)},"value":[${fmtTs(s.t)},"${fmtValue(s.v)}"]}`));
+      parts.push(']}');
+      break;
+    }
+    case 'matrix': {
+      parts.push('{"resultType":"matrix","result":[');
+      // Series of a range query share the step timestamps: format each one once.
+      const tsCache = new Map<number, string>();
+      const ts = (t: number) => {
+        let x = tsCache.get(t);
+        if (x === undefined) tsCache.set(t, (x = String(fmtTs(t))));
+        return x;
+      };
+      v.series.forEach((s, i) => {
+        let pts = '';
+        for (let k = 0; k < s.t.length; k++) pts += `${k ? ',' : ''}[${ts(s.t[k]!)},"${fmtValue(s.v[k]!)}"]`;
+        parts.push(`${i ? ',' : ''}{"metric":${metric(s.labels)},"values":[${pts}]}`);
+      });
+      parts.push(']}');
+      break;
+    }
+  }
+  let body = `{"status":"success","data":${parts.join('')}`;
+  if (warnings.length) body += `,"warnings":${JSON.stringify(warnings)}`;
+  if (infos.length) body += `,"infos":${JSON.stringify(infos)}`;
+  sendText(res, 200, body + '}', 'application/json');
+}
+
 function sendError(res: ServerResponse, e: unknown, queryParam = 'query'): void {
   if (e instanceof BadData) return apiError(res, 'bad_data', e.message);
   if (e instanceof PromQLParseError) return apiError(res, 'bad_data', `invalid parameter "${queryParam}": ${e.message}`);
@@ -137,7 +181,7 @@ export function registerQueryRoutes(router: Router, deps: QueryRoutesDeps): void
       const t = form.get('time') ? parseTime(form.get('time')!, 'time') : now();
       const opts = queryOpts(form, req);
       const r = await deps.engine.instantQuery(deps.queryable, q, t, opts);
-      apiSuccess(res, valueToJSON(r.value), r.warnings, r.infos);
+      sendQueryResult(res, r.value, r.warnings, r.infos);
     } catch (e) {
       sendError(res, e);
     }
@@ -159,8 +203,7 @@ export function registerQueryRoutes(router: Router, deps: QueryRoutesDeps): void
       const q = form.get('query') ?? '';
       const opts = queryOpts(form, req);
       const r = await deps.engine.rangeQuery(deps.queryable, q, start, end, step, opts);
-      const v = r.value;
-      apiSuccess(res, valueToJSON(v), r.warnings, r.infos);
+      sendQueryResult(res, r.value, r.warnings, r.infos);
     } catch (e) {
       sendError(res, e);
     }
