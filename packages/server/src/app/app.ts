@@ -110,6 +110,7 @@ export class App {
       maxRequestBytes: Number(this.flag('web.max-request-bytes')) || undefined,
       publicPaths: ['/-/healthy', '/-/ready'],
       logger: this.log.child({ component: 'web' }),
+      instrument: (req) => this.services!.self.http.begin(req),
     });
     const addr = await this.http.listen(this.flag('web.listen-address'));
     this.address = `${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;

@@ -134,6 +134,7 @@ export class Services {
     registerRemoteReadRoute(router, { queryable: this.tsdb });
     this.self.addStats(INGEST_STATS, () => ingest.stats());
     registerSelfMetricsRoute(router, this.self);
+    this.registerOwnMetrics();
     // Alertmanager API v2 on the same address, answered once an embedded Alertmanager runs.
     router.add(['GET', 'HEAD', 'POST', 'PUT', 'DELETE'], '/api/v2/*', (req, res) => {
       const found = this.amRouter?.match(req.method, req.path);
@@ -142,6 +143,28 @@ export class Services {
       Object.assign(req.params, found.params);
       return found.handler(req, res);
     });
+  }
+
+  /** Scrape, rule and notification figures for Vigil's own /metrics (TSDB/ingest/remote are above). */
+  private registerOwnMetrics(): void {
+    this.self.addExposition(() => this.scrape.metricsText());
+    this.self.addStats(
+      {
+        subsystem: 'rule_group',
+        labels: ['file', 'group'],
+        millis: ['lastEvaluationDuration', 'lastEvaluationTimestamp'],
+        help: { lastEvaluationDuration: 'Duration of the last rule group evaluation.', rules: 'Rules in the group.', intervalSeconds: 'Evaluation interval.' },
+      },
+      () => this.rules.groups().map((g) => ({ file: g.file, group: g.name, rules: g.rules.length, intervalSeconds: g.intervalMs / 1000, lastEvaluationDuration: g.evaluationTimeMs, lastEvaluationTimestamp: g.lastEvaluation })),
+    );
+    this.self.addStats(
+      {
+        subsystem: 'notifications',
+        counters: ['sent', 'errors', 'dropped'],
+        help: { sent: 'Alerts sent to Alertmanagers.', errors: 'Failed alert sends.', dropped: 'Alerts dropped because the queue was full.', queueLength: 'Alerts waiting to be sent.' },
+      },
+      () => ({ ...this.notifier.stats, queueLength: this.notifier.queueLength, alertmanagers: this.notifier.targetUrls().length }),
+    );
   }
 
   /** Called once the HTTP server listens, so the self-scrape job knows its own address. */

@@ -56,13 +56,13 @@ export class Router {
   }
 
   /** Finds a route; `allowed` lists methods that match the path when none match the method. */
-  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | { allowed: string[] } | null {
+  match(method: string, path: string): { handler: Handler; params: Record<string, string>; pattern: string } | { allowed: string[] } | null {
     const segs = path.split('/').filter(Boolean);
     const allowed: string[] = [];
     for (const r of this.routes) {
       const params = matchParts(r.parts, segs);
       if (!params) continue;
-      if (r.method === method) return { handler: r.handler, params };
+      if (r.method === method) return { handler: r.handler, params, pattern: '/' + r.parts.join('/') };
       allowed.push(r.method);
     }
     return allowed.length ? { allowed } : null;

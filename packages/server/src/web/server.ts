@@ -16,6 +16,8 @@ export interface HttpServerOptions {
   /** Paths served without authentication (e.g. health checks). */
   publicPaths?: string[];
   logger?: Logger;
+  /** Called as a request starts; the returned function is called once it ends, with the route pattern. */
+  instrument?: (req: http.IncomingMessage) => (res: http.ServerResponse, route: string | undefined) => void;
 }
 
 /** Parses "host:port", ":port" (all interfaces), "[::1]:port". */
@@ -84,6 +86,9 @@ export class HttpServer {
 
   private async handle(raw: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(raw.url ?? '/', 'http://x');
+    let route: string | undefined;
+    const done = this.opts.instrument?.(raw);
+    if (done) res.once('close', () => done(res, route));
     const method = raw.method ?? 'GET';
     for (const [k, v] of Object.entries(this.webConfig.headers)) res.setHeader(k, v);
     if (!this.opts.publicPaths?.includes(url.pathname) && !this.auth.check(raw.headers.authorization)) {
@@ -125,6 +130,7 @@ export class HttpServer {
         throw new HttpError(405, `method ${method} not allowed`);
       }
       Object.assign(req.params, found.params);
+      route = found.pattern;
       await found.handler(req, res);
     } catch (e) {
       if (res.headersSent) {
