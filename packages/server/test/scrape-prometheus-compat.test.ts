@@ -30,7 +30,7 @@ function config(exporterPort: number): string {
   const t = `127.0.0.1:${exporterPort}`;
   return `global:
   scrape_interval: 1s
-  scrape_timeout: 500ms
+  scrape_timeout: 1s
 scrape_configs:
   - job_name: relabel
     static_configs:
@@ -149,7 +149,7 @@ test('Prometheus 2.42 and Vigil agree on targets and scraped labels for the same
         const s = await getJSON(`${base}/api/v1/series?match[]=${encodeURIComponent('{job=~"scrape_.*|exposed"}')}`);
         series = s.data ?? [];
         const jobs = new Set(series.filter((x) => x.__name__ === 'm_total').map((x) => x.job));
-        if (jobs.size >= 2) break;
+        if (jobs.has('scrape_plain') && jobs.has('scrape_honor') && jobs.has('exposed')) break;
       } catch {
         /* not up yet */
       }
