@@ -57,6 +57,7 @@ export class TSDBAppender implements Appender {
       throw new AppendError('duplicate_sample_for_timestamp', `duplicate sample for timestamp ${t} with a different value for series ${labelsToString(head.labels(r))}`);
     }
     if (this.n === this.refs.length) this.grow();
+    head.sPending[r]!++;
     this.refs[this.n] = r;
     this.ts[this.n] = t;
     this.vs[this.n] = v;
@@ -82,13 +83,22 @@ export class TSDBAppender implements Appender {
     try {
       p = this.db.commitAppender(this);
     } finally {
-      this.n = 0;
-      this.meta = [];
+      this.release();
     }
     return p;
   }
 
   rollback(): void {
+    this.release();
+  }
+
+  /** Drops staged samples and their hold on the series. */
+  private release(): void {
+    const p = this.db.head.sPending;
+    for (let i = 0; i < this.n; i++) {
+      const r = this.refs[i]!;
+      if (p[r]! > 0) p[r]!--;
+    }
     this.n = 0;
     this.meta = [];
   }

@@ -46,3 +46,25 @@ test('postings set operations', () => {
   const big = new Uint32Array(100000).map((_, i) => i * 2);
   assert.deepEqual([...intersect(Uint32Array.from([4, 5, 199998]), big)], [4, 199998]);
 });
+
+test('series with staged (uncommitted) samples survive head truncation', async () => {
+  const { openTSDB } = await import('./db.js');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const db = await openTSDB({ dir: mkdtempSync(join(tmpdir(), 'vigil-pend-')), compactionIntervalMs: 0, blockRangeMs: 3_600_000 });
+  const w = db.appender();
+  for (let i = 0; i < 800; i++) { w.append(0, labelsOf('__name__', 'busy'), i * 15000, i); if (i % 100 === 0) await w.commit(); }
+  await w.commit();
+  const a = db.appender();
+  a.append(0, labelsOf('__name__', 'late'), 800 * 15000, 1); // new series, not committed yet
+  await db.compact(); // cuts blocks and truncates the head meanwhile
+  assert.ok(db.stats().blocks >= 1);
+  await a.commit();
+  const q = db.querier(0, Infinity);
+  const ss = await q.select({ start: 0, end: Infinity }, [{ type: '=', name: '__name__', value: 'late' }]);
+  assert.equal(ss.length, 1);
+  assert.equal(ss[0]!.samples().t.length, 1);
+  q.close();
+  await db.close();
+});

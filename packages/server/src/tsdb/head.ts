@@ -79,6 +79,8 @@ export class Head implements PostingsSource {
   numSeries = 0;
   private sGen = new Uint8Array(0);
   private sAlive = new Uint8Array(0);
+  /** Samples staged in appenders but not committed yet; such series survive truncation. */
+  sPending = new Uint32Array(0);
   /** Set once the series record is in the WAL. */
   sLogged = new Uint8Array(0);
   private sLabOff = new Uint32Array(0);
@@ -190,6 +192,7 @@ export class Head implements PostingsSource {
     this.sGen = grow(this.sGen, cap);
     this.sAlive = grow(this.sAlive, cap);
     this.sLogged = grow(this.sLogged, cap);
+    this.sPending = grow(this.sPending, cap);
     this.sLabOff = grow(this.sLabOff, cap);
     this.sLabLen = grow(this.sLabLen, cap);
     this.sHash = grow(this.sHash, cap);
@@ -221,6 +224,7 @@ export class Head implements PostingsSource {
     }
     this.sAlive[ref] = 1;
     this.sLogged[ref] = 0;
+    this.sPending[ref] = 0;
     this.sLastT[ref] = -Infinity;
     this.sHead[ref] = -1;
     if (this.labLen + ls.length * 2 > this.labPool.length) {
@@ -521,7 +525,7 @@ export class Head implements PostingsSource {
       }
       if (keepNewer >= 0) this.cPrev[keepNewer] = -1;
       else this.sHead[ref] = -1;
-      if (this.sHead[ref] === -1) removed.push(ref);
+      if (this.sHead[ref] === -1 && this.sPending[ref] === 0) removed.push(ref);
     }
     if (removed.length) this.removeSeries(removed);
     this.minT = Infinity;
