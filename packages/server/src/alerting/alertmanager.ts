@@ -58,11 +58,25 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+// Batches from one Prometheus share timestamps: remember the last few parses.
+const timeCache = new Map<string, number>();
 function parseTime(s: string | undefined, field: string): number {
-  if (s === undefined || s === '' || s.startsWith('0001-01-01T00:00:00')) return 0;
-  const t = Date.parse(s);
+  if (s === undefined || s === '') return 0;
+  let t = timeCache.get(s);
+  if (t !== undefined) return t;
+  t = s.startsWith('0001-01-01T00:00:00') ? 0 : Date.parse(s);
   if (Number.isNaN(t)) throw new Error(`${field}: not a valid RFC 3339 date-time: ${JSON.stringify(s)}`);
+  if (timeCache.size >= 64) timeCache.clear();
+  timeCache.set(s, t);
   return t;
+}
+
+const validNames = new Set<string>();
+function validName(k: string): boolean {
+  if (validNames.has(k)) return true;
+  if (!isValidLabelName(k)) return false;
+  if (validNames.size < 10_000) validNames.add(k);
+  return true;
 }
 
 export class Alertmanager {
@@ -280,16 +294,21 @@ export class Alertmanager {
     const labels: LabelSet = {};
     const rawLabels = p.labels ?? {};
     if (typeof rawLabels !== 'object') throw new Error('labels must be an object');
-    for (const [k, v] of Object.entries(rawLabels)) {
+    let n = 0;
+    for (const k in rawLabels) {
+      const v = (rawLabels as Record<string, unknown>)[k];
       if (typeof v !== 'string') throw new Error(`invalid label set: invalid value for label "${k}"`);
       if (v === '') continue;
-      if (!isValidLabelName(k)) throw new Error(`invalid label set: invalid name "${k}"`);
+      if (!validName(k)) throw new Error(`invalid label set: invalid name "${k}"`);
       labels[k] = v;
+      n++;
     }
-    if (Object.keys(labels).length === 0) throw new Error('at least one label pair required');
+    if (n === 0) throw new Error('at least one label pair required');
     const annotations: LabelSet = {};
-    for (const [k, v] of Object.entries(p.annotations ?? {})) {
-      if (!isValidLabelName(k)) throw new Error(`invalid annotations: invalid name "${k}"`);
+    const rawAnn = p.annotations ?? {};
+    for (const k in rawAnn) {
+      const v = (rawAnn as Record<string, unknown>)[k];
+      if (!validName(k)) throw new Error(`invalid annotations: invalid name "${k}"`);
       if (typeof v !== 'string') throw new Error(`invalid annotations: invalid value for "${k}"`);
       annotations[k] = v;
     }

@@ -29,7 +29,7 @@ export function fingerprint(ls: LabelSet): string {
   return hex8(hi) + hex8(lo);
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 function hex8(n: number): string {
-  const s = n.toString(16);
-  return s.length >= 8 ? s : '00000000'.slice(s.length) + s;
+  return HEX[n >>> 24]! + HEX[(n >>> 16) & 0xff]! + HEX[(n >>> 8) & 0xff]! + HEX[n & 0xff]!;
 }

@@ -7,9 +7,13 @@ import { labelSetString, type Alert } from '../types.js';
 import { AggrGroup, type FlushFn } from './group.js';
 import type { Route } from './route.js';
 
+interface Placement { route: Route; key: string; labels: Record<string, string> }
+
 export class Dispatcher {
   /** route id -> group labels key -> group */
   readonly groups = new Map<number, Map<string, AggrGroup>>();
+  /** fingerprint -> where the alert goes: re-posted alerts (the common case) skip routing. */
+  private placements = new Map<string, Placement[]>();
   private unsubscribe: (() => void) | null = null;
   private cleanup: TimerHandle | null = null;
 
@@ -41,10 +45,22 @@ export class Dispatcher {
     });
   }
 
+  private place(a: Alert): Placement[] {
+    let p = this.placements.get(a.fingerprint);
+    if (!p) {
+      p = this.route.match(a.labels).map((r) => {
+        const labels = r.groupLabels(a.labels);
+        return { route: r, key: labelSetString(labels), labels };
+      });
+      // Bounded: fingerprints of long-gone alerts must not pile up.
+      if (this.placements.size >= 200_000) this.placements.clear();
+      this.placements.set(a.fingerprint, p);
+    }
+    return p;
+  }
+
   private process(a: Alert): void {
-    for (const r of this.route.match(a.labels)) {
-      const gl = r.groupLabels(a.labels);
-      const key = labelSetString(gl);
+    for (const { route: r, key, labels: gl } of this.place(a)) {
       let byRoute = this.groups.get(r.id);
       if (!byRoute) {
         byRoute = new Map();
