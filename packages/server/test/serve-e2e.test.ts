@@ -52,3 +52,40 @@ test('serve: a bad config file at startup exits non-zero naming file, line and f
   assert.equal(code, 1);
   assert.match(v.stderr(), /vigil\.yml:2: bogus: field bogus not found/);
 });
+
+test('serve with no config watches its host and itself; data survives a restart', { timeout: 90_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
+  const data = join(dir, 'data');
+  const port = await freePort();
+  const args = ['--storage.tsdb.path', data, '--web.listen-address', `127.0.0.1:${port}`];
+  const q = async (v: { url: string }, query: string, time?: number) => {
+    const body = new URLSearchParams({ query, ...(time ? { time: String(time) } : {}) });
+    const r = (await (await fetch(`${v.url}/api/v1/query`, { method: 'POST', body })).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+    return r.data.result;
+  };
+  let v = await startVigil(args);
+  let seenAt = 0;
+  try {
+    const deadline = Date.now() + 40_000;
+    let up: Awaited<ReturnType<typeof q>> = [];
+    while (Date.now() < deadline) {
+      up = await q(v, 'up == 1');
+      if (up.length === 2) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.deepEqual(up.map((s) => s.metric.job).sort(), ['node', 'vigil']);
+    assert.ok((await q(v, 'count(node_cpu_seconds_total)'))[0]!.value[1] !== '0');
+    assert.ok(Number((await q(v, 'node_memory_MemTotal_bytes'))[0]!.value[1]) > 0);
+    assert.ok((await q(v, 'vigil_tsdb_head_series')).length === 1);
+    seenAt = Date.now() / 1000;
+  } finally {
+    assert.equal(await v.stop(), 0);
+  }
+  v = await startVigil(args);
+  try {
+    const up = await q(v, 'up', seenAt);
+    assert.equal(up.length, 2, 'samples written before the restart are queryable after it');
+  } finally {
+    assert.equal(await v.stop(), 0);
+  }
+});
