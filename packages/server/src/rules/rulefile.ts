@@ -103,10 +103,13 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileParseOpt
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, version: '1.1' });
   const d = new Doc(lc);
+  // Prometheus decodes the file twice (strictly into RuleGroups, loosely into yaml.Node lists
+  // for positions) and reports both failures, so some errors appear twice, as there.
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.pos ? lc.linePos(e.pos[0]).line : 0;
-    throw new RuleFileError(file, [`${file}: yaml: line ${line}: ${e.message.split('\n')[0]}`]);
+    const msg = `${file}: yaml: line ${line}: ${e.message.split('\n')[0]}`;
+    throw new RuleFileError(file, [msg, msg]);
   }
   const root = doc.contents as YNode | null;
   if (isNullNode(root)) return [];
@@ -125,7 +128,9 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileParseOpt
       if (!allowed.includes(k)) unknown.push(`line ${d.pos(p.key as YNode).line}: field ${k} not found in type ${type}`);
     }
   };
-  if (!expectMap(root, 'rulefmt.RuleGroups')) throw new RuleFileError(file, [`${file}: yaml: unmarshal errors:\n  ${typeErrs.join('\n  ')}`]);
+  if (!expectMap(root, 'rulefmt.RuleGroups')) {
+    throw new RuleFileError(file, [`${file}: yaml: unmarshal errors:\n  ${typeErrs.join('\n  ')}`, `${file}: yaml: unmarshal errors:\n  line ${d.pos(root).line}: cannot unmarshal ${describe(root)} into rulefmt.ruleGroups`]);
+  }
   checkKeys(root, TOP_FIELDS, 'rulefmt.RuleGroups');
   const groupsNode = getPair(root, 'groups')?.value as YNode | undefined;
   const groupNodes: YNode[] = [];
@@ -153,7 +158,11 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileParseOpt
     if (!isNullNode(gl) && !isMap(gl)) typeErrs.push(`line ${d.pos(gl).line}: cannot unmarshal ${describe(gl)} into map[string]string`);
   }
   const structural = [...typeErrs, ...unknown];
-  if (structural.length) throw new RuleFileError(file, [`${file}: yaml: unmarshal errors:\n  ${structural.join('\n  ')}`]);
+  if (structural.length) {
+    const errs = [`${file}: yaml: unmarshal errors:\n  ${structural.join('\n  ')}`];
+    if (!isNullNode(groupsNode) && !isSeq(groupsNode)) errs.push(`${file}: yaml: unmarshal errors:\n  line ${d.pos(groupsNode).line}: cannot unmarshal ${describe(groupsNode)} into []yaml.Node`);
+    throw new RuleFileError(file, errs);
+  }
 
   // Durations fail the whole file first (as model.Duration's unmarshaler does).
   const dur = (n: YNode | null | undefined): number | undefined => {
