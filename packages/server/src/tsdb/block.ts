@@ -303,7 +303,14 @@ export class BlockReader implements PostingsSource {
       throw new BlockCorruptError(`${where}: cannot read index: ${(e as Error).message}`);
     }
     this.chunks = new ChunkFileReader(join(dir, 'chunks'), meta.ulid);
-    this.loadTombstones();
+    try {
+      this.chunks.openAll((meta.vigil?.files ?? []).filter((f) => f.name.startsWith('chunks/')).length);
+      this.loadTombstones();
+    } catch (e) {
+      this.chunks.close();
+      fs.closeSync(this.fd);
+      throw e;
+    }
   }
 
   /** Opens and validates a block directory (files present with their recorded sizes). */

@@ -141,6 +141,14 @@ export class ChunkFileReader {
     private readonly key: string,
   ) {}
 
+  /**
+   * Opens every chunk file now, so reads keep working after the block directory is deleted
+   * (compaction or retention) while a query still holds the block.
+   */
+  openAll(count: number): void {
+    for (let f = 1; f <= count; f++) this.fd(f);
+  }
+
   private fd(file: number): number {
     let fd = this.fds.get(file);
     if (fd === undefined) {

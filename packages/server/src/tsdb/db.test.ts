@@ -192,3 +192,24 @@ test("walSync 'fsync': commit resolves after fdatasync; concurrent commits share
     await db.close();
   }
 });
+
+test('a query keeps reading blocks that retention deletes meanwhile', async () => {
+  const dir = tmp();
+  const db = await openTSDB({ dir, compactionIntervalMs: 0, blockRangeMs: H, maxBlockRangeMs: H });
+  const a = db.appender();
+  let ref = 0;
+  for (let i = 0; i < 6 * 240; i++) { ref = a.append(ref, labelsOf('__name__', 'r'), i * 15000, i); if (i % 240 === 0) await a.commit(); }
+  await a.commit();
+  await db.compact();
+  assert.ok(db.stats().blocks >= 3);
+  const q = db.querier(0, Infinity);
+  const ss = await q.select({ start: 0, end: Infinity }, [newMatcher('=', '__name__', 'r')]);
+  db.retentionMs = 1;
+  db.applyRetention();
+  assert.equal(db.stats().blocks, 0);
+  assert.equal(readdirSync(dir).filter((f) => /^[0-9A-Z]{26}$/.test(f)).length, 0, 'block dirs removed');
+  const s = ss[0]!.samples();
+  assert.equal(s.t.length, 6 * 240);
+  q.close();
+  await db.close();
+});
