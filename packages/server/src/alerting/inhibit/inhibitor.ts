@@ -13,8 +13,6 @@ interface Rule {
   equal: string[];
   /** equal-label values key -> source alerts by fingerprint */
   index: Map<string, Map<string, Alert>>;
-  /** fingerprint -> its index key (to move an alert whose labels' bucket changed) */
-  keyOf: Map<string, string>;
 }
 
 function equalKey(equal: readonly string[], ls: LabelSet): string {
@@ -27,7 +25,7 @@ export class Inhibitor {
   private rules: Rule[];
 
   constructor(cfg: InhibitRuleConfig[], private readonly now: () => number) {
-    this.rules = cfg.map((r) => ({ source: r.sourceMatchers, target: r.targetMatchers, equal: r.equal, index: new Map(), keyOf: new Map() }));
+    this.rules = cfg.map((r) => ({ source: r.sourceMatchers, target: r.targetMatchers, equal: r.equal, index: new Map() }));
   }
 
   /** Called for every stored alert update. */
@@ -41,7 +39,6 @@ export class Inhibitor {
         r.index.set(k, bucket);
       }
       bucket.set(a.fingerprint, a);
-      r.keyOf.set(a.fingerprint, k);
     }
   }
 
@@ -70,7 +67,6 @@ export class Inhibitor {
         for (const [fp, a] of bucket) {
           if (isResolvedAt(a, now)) {
             bucket.delete(fp);
-            r.keyOf.delete(fp);
           }
         }
         if (bucket.size === 0) r.index.delete(k);
