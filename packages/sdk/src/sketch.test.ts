@@ -66,19 +66,24 @@ test('sketch: growth in both directions keeps counts', () => {
   assert.equal(total, vals.length);
 });
 
-test('sliding window: old sub-windows expire after maxAge', async () => {
-  const w = new SlidingQuantiles(0.3, 3, 0.01);
+test('sliding window: old sub-windows expire after maxAge', () => {
+  let now = 1_000_000;
+  const w = new SlidingQuantiles(0.3, 3, 0.01, () => now); // 3 sub-windows of 100 ms
+  const out = new Float64Array(1);
   w.observe(100);
   assert.equal(w.size(), 1);
-  await new Promise((r) => setTimeout(r, 150));
+  now += 150;
   w.observe(200);
-  await new Promise((r) => setTimeout(r, 220));
-  // 100 (observed ~370ms ago) is gone; 200 (~220ms ago) is still inside the 300ms window.
-  const out = new Float64Array(1);
+  now += 220; // 100 was observed 370 ms ago: gone; 200 (220 ms ago) still inside the window
   w.quantiles([0], out);
   assert.ok(Math.abs(out[0]! - 200) <= 2, String(out[0]));
-  await new Promise((r) => setTimeout(r, 400));
+  assert.equal(w.size(), 1);
+  now += 100; // 200 is now 320 ms old, its sub-window rotated out
   assert.equal(w.size(), 0);
   w.quantiles([0.5], out);
   assert.ok(Number.isNaN(out[0]!));
+  now += 10_000; // idle far longer than the window, then observe again
+  w.observe(7);
+  w.quantiles([0.5], out);
+  assert.ok(Math.abs(out[0]! - 7) <= 0.07);
 });

@@ -182,17 +182,23 @@ export class SlidingQuantiles {
   private nextRotate: number;
   private readonly stepMs: number;
 
-  constructor(maxAgeSeconds: number, ageBuckets: number, alpha: number) {
+  constructor(
+    maxAgeSeconds: number,
+    ageBuckets: number,
+    alpha: number,
+    /** Clock in ms (tests pass a fake one). */
+    private readonly now: () => number = Date.now,
+  ) {
     const windowed = maxAgeSeconds > 0;
     const n = windowed ? ageBuckets : 1;
     this.ring = Array.from({ length: n }, () => new QuantileSketch(alpha));
     this.stepMs = windowed ? (maxAgeSeconds * 1000) / n : Infinity;
-    this.nextRotate = Date.now() + this.stepMs;
+    this.nextRotate = this.now() + this.stepMs;
   }
 
   observe(v: number): void {
     if (this.stepMs !== Infinity) {
-      const now = Date.now();
+      const now = this.now();
       if (now >= this.nextRotate) this.rotate(now);
     }
     this.ring[this.head]!.add(v);
@@ -211,14 +217,14 @@ export class SlidingQuantiles {
 
   /** Observations currently inside the window. */
   size(): number {
-    if (this.stepMs !== Infinity) this.rotate(Date.now());
+    if (this.stepMs !== Infinity) this.rotate(this.now());
     let n = 0;
     for (const s of this.ring) n += s.count;
     return n;
   }
 
   quantiles(qs: readonly number[], out: Float64Array): void {
-    if (this.stepMs !== Infinity) this.rotate(Date.now());
+    if (this.stepMs !== Infinity) this.rotate(this.now());
     sketchQuantiles(this.ring, qs, out);
   }
 
