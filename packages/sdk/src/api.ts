@@ -18,7 +18,7 @@ export const contentType = globalRegistry.contentType;
 export const prometheusContentType = P;
 export const openMetricsContentType = O;
 export { collectDefaultMetrics, defaultMetricsList, type DefaultMetricsCollectorConfiguration, type DefaultMetricsHandle } from './defaults.js';
-export { HttpMetrics, metricsHandler, normalizePath, type HttpMetricsOptions, type FastifyLike, type FastifyRequestLike } from './http.js';
+export { HttpMetrics, metricsHandler, normalizePath, type HttpMetricsOptions, type MetricsHandlerOptions, type FastifyLike, type FastifyRequestLike } from './http.js';
 export { instrumentAsync, DbMetrics, CacheMetrics, ActiveUsers, domainEvents, parseSql, type DbMetricsOptions, type CacheMetricsOptions, type ActiveUsersOptions, type PoolLike } from './instrument.js';
 export { Pushgateway, pushToVigil, importBody, type PushgatewayOptions, type PushgatewayParams, type VigilPushOptions, type RetryOptions, type PushResult } from './push.js';
 export { TextSink } from './sink.js';

@@ -1,6 +1,7 @@
 // HTTP instrumentation for node:http, Express and Fastify, without depending on any of them.
 // Labels use route templates ("/users/:id"), never raw paths, so ids cannot blow up cardinality.
 import type { IncomingMessage, ServerResponse, RequestListener } from 'node:http';
+import { gzip } from 'node:zlib';
 import { Counter, type CounterChild } from './counter.js';
 import { Gauge, type GaugeChild } from './gauge.js';
 import { Histogram, type HistogramChild } from './histogram.js';
@@ -235,16 +236,39 @@ export interface FastifyLike {
   addHook(name: string, fn: (...args: never[]) => unknown): unknown;
 }
 
-/** A `/metrics` handler (node:http, Express or any (req, res) framework) with format negotiation. */
-export function metricsHandler(registry: Registry = globalRegistry): (req: IncomingMessage, res: ServerResponse) => void {
+export interface MetricsHandlerOptions {
+  /** gzip bodies above this many bytes when the client accepts it (default 4096; false = never). */
+  gzipAbove?: number | false;
+}
+
+/**
+ * A `/metrics` handler (node:http, Express or any (req, res) framework): Prometheus text or
+ * OpenMetrics by the Accept header, gzip when the scraper accepts it (Prometheus does).
+ */
+export function metricsHandler(registry: Registry = globalRegistry, opts: MetricsHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+  const gzipAbove = opts.gzipAbove ?? 4096;
   return (req, res) => {
     const ct = negotiate(req.headers.accept);
     registry.metrics(ct).then(
       (text) => {
         res.statusCode = 200;
         res.setHeader('Content-Type', ct);
-        res.setHeader('Content-Length', Buffer.byteLength(text));
-        res.end(req.method === 'HEAD' ? undefined : text);
+        res.setHeader('Vary', 'Accept, Accept-Encoding');
+        const body = Buffer.from(text);
+        if (gzipAbove !== false && body.length > gzipAbove && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+          gzip(body, (err, z) => {
+            if (err) {
+              res.setHeader('Content-Length', body.length);
+              return void res.end(req.method === 'HEAD' ? undefined : body);
+            }
+            res.setHeader('Content-Encoding', 'gzip');
+            res.setHeader('Content-Length', z.length);
+            res.end(req.method === 'HEAD' ? undefined : z);
+          });
+          return;
+        }
+        res.setHeader('Content-Length', body.length);
+        res.end(req.method === 'HEAD' ? undefined : body);
       },
       (err: unknown) => {
         res.statusCode = 500;

@@ -45,6 +45,17 @@ test('node:http wrapper: counters, durations, in-flight, route templates, /metri
     assert.match(text, /^http_response_size_bytes_sum\{method="GET",route="\/users\/:id",status="200"\} 6$/m);
     assert.match(text, /^http_requests_in_progress\{method="GET"\} 0$/m);
     assert.doesNotMatch(text, /route="\/metrics"/);
+    // Big enough bodies are gzipped for clients that accept it (fetch decodes transparently).
+    const { request } = await import('node:http');
+    const enc = await new Promise<string | undefined>((resolve, reject) => {
+      const req = request(srv.url + '/metrics', { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+        res.resume();
+        resolve(res.headers['content-encoding']);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(enc, 'gzip');
     const om = await fetch(srv.url + '/metrics', { headers: { accept: 'application/openmetrics-text; version=1.0.0' } });
     assert.equal(om.headers.get('content-type'), OPENMETRICS_CONTENT_TYPE);
     assert.ok((await om.text()).endsWith('# EOF\n'));
