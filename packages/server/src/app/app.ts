@@ -7,7 +7,7 @@ import { createLogger, type Logger, type LogLevel } from '../util/log.js';
 import { defaultConfigText, loadConfigFile, parseConfigText, type VigilConfig } from '../config/config.js';
 import { registerStatusRoutes } from './status.js';
 import { parseDuration } from '../config/duration.js';
-import { parseBytes } from './flags.js';
+import { parseBytes, ignoredFlagsSet } from './flags.js';
 import { Services } from './services.js';
 
 export interface AppOptions {
@@ -49,7 +49,7 @@ export class App {
   }
 
   retentionMs(): number {
-    const t = this.flag('storage.tsdb.retention.time');
+    const t = this.flag('storage.tsdb.retention') || this.flag('storage.tsdb.retention.time');
     return t === '' || t === '0' ? 15 * 24 * 3600e3 : parseDuration(t);
   }
 
@@ -72,6 +72,7 @@ export class App {
 
   async start(): Promise<void> {
     this.config = this.loadConfig();
+    for (const f of ignoredFlagsSet(this.opts.flags)) this.log.warn('flag has no effect in Vigil (accepted for Prometheus compatibility)', { flag: `--${f}` });
     const walSync = this.flag('storage.tsdb.wal-sync') || 'batch';
     if (walSync !== 'batch' && walSync !== 'fsync') throw new Error(`invalid --storage.tsdb.wal-sync ${JSON.stringify(walSync)}: want batch or fsync`);
     const webCfgFile = this.flag('web.config.file');
