@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findPeer } from '../src/testing/peers.js';
+import { rulesUnitTest } from '../src/rules/unittest.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 function repoRoot(): string {
@@ -41,15 +42,29 @@ const exampleDir = join(root, 'docs', 'examples', 'rules');
 const exampleFiles = existsSync(exampleDir) ? readdirSync(exampleDir).filter((f) => f.endsWith('-test.yml')).sort() : [];
 const allTests = [...testFiles.map((f) => [dataDir, f] as const), ...exampleFiles.map((f) => [exampleDir, f] as const)];
 
-for (const [dir, f] of allTests) {
-  test(`test rules vs promtool: ${f}`, { skip: promtool.skip }, () => {
+/** Runs `vigil test rules` in this process (fast), from `dir` like the CLI would be. */
+async function runVigilInProcess(f: string, dir: string): Promise<{ code: number; out: string; err: string }> {
+  const cwd = process.cwd();
+  let out = '', err = '';
+  process.chdir(dir);
+  try {
+    const code = await rulesUnitTest([f], { out: (s) => (out += s), err: (s) => (err += s) });
+    return { code, out, err };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+allTests.forEach(([dir, f], i) => {
+  test(`test rules vs promtool: ${f}`, { skip: promtool.skip }, async () => {
     const p = run(promtool.path!, ['test', 'rules', f], dir);
-    const v = runVigil(['test', 'rules', f], dir);
+    // The first file also goes through the real CLI; the rest run in-process (same code path).
+    const v = i === 0 ? runVigil(['test', 'rules', f], dir) : await runVigilInProcess(f, dir);
     assert.equal(v.code, p.code, `exit codes differ\nvigil:\n${v.out}${v.err}\npromtool:\n${p.out}${p.err}`);
     assert.equal(v.err, p.err);
     assert.equal(v.out, p.out);
   });
-}
+});
 
 for (const f of checkFiles) {
   test(`check rules vs promtool: ${f}`, { skip: promtool.skip }, () => {
