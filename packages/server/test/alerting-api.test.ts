@@ -8,7 +8,7 @@ import { startRealAlertmanager, startVigilAlertmanager } from './alerting-helper
 const am = findPeer('alertmanager');
 
 test('API v2 responses match Alertmanager (status, content type, body)', { skip: am.skip, timeout: 60_000 }, async () => {
-  const cfg = 'route:\n  receiver: a\n  routes: [{matchers: [team=db], receiver: b}]\nreceivers:\n  - name: a\n  - name: b\n';
+  const cfg = 'route:\n  receiver: a\n  group_by: [alertname]\n  routes: [{matchers: [team=db], receiver: b, continue: true}, {matchers: [alertname=h], receiver: a, group_by: ["..."]}]\nreceivers:\n  - name: a\n  - name: b\n';
   const real = await startRealAlertmanager(am.path!, cfg);
   const vigil = await startVigilAlertmanager(cfg);
   try {
@@ -39,6 +39,11 @@ test('API v2 responses match Alertmanager (status, content type, body)', { skip:
       ['GET', '/api/v2/alerts?silenced=false&inhibited=false&active=true'],
       ['GET', '/api/v2/silences?filter=a=~"('],
       ['GET', '/api/v2/silences?filter=a%3Db'],
+      ['POST', '/api/v2/alerts', JSON.stringify([
+        { labels: { alertname: 'g', team: 'db', instance: 'b', job: 'j2' } }, { labels: { alertname: 'g', team: 'db', instance: 'a' } },
+        { labels: { alertname: 'g', team: 'db', job: 'j1' } }, { labels: { alertname: 'h', zone: 'z', x: '1' } }, { labels: { alertname: 'h', y: '2' } },
+      ])],
+      ['GET', '/api/v2/alerts/groups'],
       ['GET', '/api/v2/alerts/groups?filter=alertname=x'],
       ['GET', '/api/v2/receivers'],
     ];

@@ -71,6 +71,17 @@ function parseTime(s: string | undefined, field: string): number {
   return t;
 }
 
+function sortedCopy(o: LabelSet): LabelSet {
+  const keys = Object.keys(o);
+  let sorted = true;
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) { sorted = false; break; }
+  if (sorted) return o;
+  keys.sort();
+  const out: LabelSet = {};
+  for (const k of keys) out[k] = o[k]!;
+  return out;
+}
+
 const validNames = new Set<string>();
 function validName(k: string): boolean {
   if (validNames.has(k)) return true;
@@ -304,6 +315,8 @@ export class Alertmanager {
       n++;
     }
     if (n === 0) throw new Error('at least one label pair required');
+    // Keep label maps in sorted key order: every JSON output (API, webhook) then matches Go's
+    // sorted map encoding without re-sorting.
     const annotations: LabelSet = {};
     const rawAnn = p.annotations ?? {};
     for (const k in rawAnn) {
@@ -321,7 +334,7 @@ export class Alertmanager {
       endsAt = now + resolveTimeout;
     }
     if (endsAt < startsAt) throw new Error('start time must be before end time');
-    return { labels, annotations, startsAt, endsAt, generatorURL: typeof p.generatorURL === 'string' ? p.generatorURL : '', updatedAt: now, timeout, fingerprint: fingerprint(labels) };
+    return { labels: sortedCopy(labels), annotations: sortedCopy(annotations), startsAt, endsAt, generatorURL: typeof p.generatorURL === 'string' ? p.generatorURL : '', updatedAt: now, timeout, fingerprint: fingerprint(labels) };
   }
 
   /** Receivers of the routes an alert's labels match. */

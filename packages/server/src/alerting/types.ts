@@ -79,7 +79,7 @@ export function compareAlerts(a: Alert, b: Alert): number {
 }
 
 /** prometheus/common LabelSet.Before: shorter first, then over the union of names. */
-function labelSetBefore(a: LabelSet, b: LabelSet): boolean {
+export function labelSetBefore(a: LabelSet, b: LabelSet): boolean {
   const an = Object.keys(a), bn = Object.keys(b);
   if (an.length !== bn.length) return an.length < bn.length;
   const names = [...an, ...bn].sort();

@@ -8,7 +8,7 @@ import { VERSION } from '../../version.js';
 import type { Alertmanager } from '../alertmanager.js';
 import { parseMatcher } from '../matchers.js';
 import { SilenceError, silenceState, type Silence, type SilenceMatcher } from '../silence/index.js';
-import { labelSetString, type Alert, type PostableAlert } from '../types.js';
+import { compareAlerts, labelSetBefore, labelSetString, type Alert, type PostableAlert } from '../types.js';
 import { matches } from '../../model/index.js';
 import { registerHistoryRoutes } from './history.js';
 import { redactConfigText } from '../config/redact.js';
@@ -254,17 +254,17 @@ export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRou
       if (alerts.length) selected.push({ g, alerts });
     }
     for (const { g, alerts } of selected) {
-      alerts.sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
+      alerts.sort(compareAlerts);
       groups.push({
         alerts: alerts.map((a) => toGettableAlert(am, a, [...(receiversByFp.get(a.fingerprint) ?? [])].sort())),
         labels: g.labels,
         receiver: { name: g.route.opts.receiver },
       });
     }
+    // Alertmanager's AlertGroups order: by label set (LabelSet.Before), then receiver name.
     groups.sort((a, b) => {
-      const la = labelSetString(a.labels), lb = labelSetString(b.labels);
-      if (la === lb) return a.receiver.name < b.receiver.name ? -1 : a.receiver.name > b.receiver.name ? 1 : 0;
-      return la < lb ? -1 : 1;
+      if (labelSetString(a.labels) === labelSetString(b.labels)) return a.receiver.name < b.receiver.name ? -1 : a.receiver.name > b.receiver.name ? 1 : 0;
+      return labelSetBefore(a.labels, b.labels) ? -1 : labelSetBefore(b.labels, a.labels) ? 1 : 0;
     });
     amJSON(res, 200, groups);
   });
