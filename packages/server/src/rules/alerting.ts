@@ -138,8 +138,9 @@ export class AlertingRule {
         a.firedAt = tsMs;
       }
       if (this.restored) {
-        vec.push(this.seriesSample(a, 'ALERTS', tsMs, 1, true));
-        vec.push(this.seriesSample(a, 'ALERTS_FOR_STATE', tsMs, Math.floor(a.activeAt / 1000), false));
+        // With a query offset the series are written at the (offset) query time, as Prometheus does.
+        vec.push(this.seriesSample(a, 'ALERTS', queryTsMs, 1, true));
+        vec.push(this.seriesSample(a, 'ALERTS_FOR_STATE', queryTsMs, Math.floor(a.activeAt / 1000), false));
       }
     }
     if (limit > 0 && numActivePending > limit) {

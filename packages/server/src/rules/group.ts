@@ -108,9 +108,9 @@ export class Group {
           this.opts.logger.error('Sending alerts failed', { group: this.name, name: rule.name, err: (e as Error).message });
         }
       }
-      await this.appendResults(i, vec, tsMs);
+      await this.appendResults(i, vec, queryTs);
     }
-    await this.cleanupStaleSeries(tsMs);
+    await this.cleanupStaleSeries(queryTs);
   }
 
   private async appendResults(i: number, vec: VectorSample[], tsMs: number): Promise<void> {

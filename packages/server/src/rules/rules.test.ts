@@ -312,3 +312,29 @@ test('vigil test rules writes a JUnit report (one suite per file, one case per g
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('query_offset: rules query and write at evaluation time minus the offset', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-rules-'));
+  try {
+    const seen: number[] = [];
+    const q = tableQuery((_e, ts) => {
+      seen.push(ts);
+      return [{ labels: labelsOf('__name__', 'x'), t: ts, v: 1 }];
+    });
+    const storage = new MemStorage();
+    const mgr = new RuleManager({ query: q, appendable: storage });
+    const f = writeRules(dir, 'r.yml', 'groups:\n- name: g\n  query_offset: 30s\n  rules:\n  - record: r\n    expr: x\n  - alert: A\n    expr: x\n');
+    await mgr.update([f]);
+    await mgr.groups()[0]!.eval(600e3);
+    assert.deepEqual(seen, [570e3, 570e3]);
+    const a = mgr.alertingRules()[0]!.activeAlerts()[0]!;
+    assert.equal(a.activeAt, 600e3);
+    const qr = storage.querier(0, 1e9);
+    const alerts = await qr.select({ start: 0, end: 1e9 }, [{ type: '=', name: '__name__', value: 'ALERTS' }]);
+    assert.equal(alerts[0]!.samples().t[0], 570e3);
+    const rec = await qr.select({ start: 0, end: 1e9 }, [{ type: '=', name: '__name__', value: 'r' }]);
+    assert.equal(rec[0]!.samples().t[0], 570e3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
