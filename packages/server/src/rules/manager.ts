@@ -74,7 +74,7 @@ export class RuleManager {
         if (r.alert !== undefined) return new AlertingRule(r.alert, r.expr, r.forMs, r.keepFiringForMs, labels, r.annotations, !shouldRestore);
         return new RecordingRule(r.record!, r.expr, labels);
       });
-      const g = new Group(gc.name, gc.file, gc.intervalMs ?? this.evaluationIntervalMs, gc.limit, gc.queryOffsetMs ?? 0, rules, this.gopts);
+      const g = new Group(gc.name, gc.file, gc.intervalMs || this.evaluationIntervalMs, gc.limit, gc.queryOffsetMs ?? 0, rules, this.gopts);
       g.shouldRestore = shouldRestore;
       return g;
     });
