@@ -56,7 +56,7 @@ export class RuleManager {
 
   /** The global evaluation_interval (default 1m); groups without `interval` use it. */
   get evaluationIntervalMs(): number {
-    return this.opts.evaluationIntervalMs ?? 60e3;
+    return this.opts.evaluationIntervalMs || 60e3;
   }
 
   /** Expands rule_files patterns (relative to baseDir) into sorted, de-duplicated files. */
