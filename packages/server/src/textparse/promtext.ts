@@ -181,7 +181,8 @@ export class PromTextParser extends BaseParser {
   private inOrder(p: number, ord: { keys: readonly string[]; values: readonly unknown[] }, i: number): boolean {
     const s = this.s;
     const k = ord.keys[i]!;
-    if (!s.startsWith(k, p)) return false;
+    // slice + === is a memcmp in V8; startsWith compares char by char (several times slower).
+    if (s.slice(p, p + k.length) !== k) return false;
     let q = p + k.length;
     let c = s.charCodeAt(q);
     if (c !== SP && c !== TAB) return false;
