@@ -1,13 +1,12 @@
 // A rule group: rules evaluated in order at the group's interval, results appended to storage,
 // staleness markers for series a rule stopped producing, alert notifications, and restoration of
 // alert `for` state from ALERTS_FOR_STATE after a restart.
-import { labelsKey, labelsEqual, type Labels } from '../model/labels.js';
+import { labelsKey, labelsEqual, labelsOf, type Labels } from '../model/labels.js';
 import { newMatcher } from '../model/matchers.js';
 import { STALE_NAN, isStaleNaN } from '../model/sample.js';
 import type { Appendable, Queryable } from '../storage/interface.js';
-import { nopLogger, type Logger } from '../util/log.js';
+import type { Logger } from '../util/log.js';
 import { labelsXXHash } from '../promql/xxhash.js';
-import { labelsOf } from '../model/labels.js';
 import { AlertingRule, type Alert } from './alerting.js';
 import { RecordingRule } from './recording.js';
 import type { OnAlerts, PostableAlert, QueryFunc, VectorSample } from './types.js';

@@ -20,7 +20,8 @@ export class RecordingRule {
     return 'record\x00' + this.name + '\x00' + JSON.stringify(Object.entries(this.labels).sort());
   }
 
-  async eval(tsMs: number, queryTsMs: number, query: QueryFunc, limit: number): Promise<VectorSample[]> {
+  /** Evaluates at tsMs; the query runs at queryTsMs (tsMs minus the group's query_offset). */
+  async eval(_tsMs: number, queryTsMs: number, query: QueryFunc, limit: number): Promise<VectorSample[]> {
     const vec = await query(this.expr, queryTsMs);
     const out: VectorSample[] = [];
     const seen = new Set<string>();
@@ -30,7 +31,7 @@ export class RecordingRule {
       const key = labelsKey(ls);
       if (seen.has(key)) throw new Error('vector contains metrics with the same labelset after applying rule labels');
       seen.add(key);
-      out.push({ labels: ls, t: queryTsMs === tsMs ? s.t : s.t, v: s.v });
+      out.push({ labels: ls, t: s.t, v: s.v });
     }
     if (limit > 0 && out.length > limit) throw new Error(`exceeded limit of ${limit} with ${out.length} series`);
     return out;

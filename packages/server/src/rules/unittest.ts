@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { parseDocument, isMap, isSeq, isScalar, LineCounter, type Node as YNode, type Pair } from 'yaml';
 import { parseDuration, formatDuration } from '../config/duration.js';
 import { STALE_NAN } from '../model/sample.js';
-import { compareLabels, labelsToObject, sortLabels, type Labels } from '../model/labels.js';
+import { compareLabels, sortLabels, type Labels } from '../model/labels.js';
 import { Engine } from '../promql/index.js';
 import { formatFloat, quoteGo } from '../template/index.js';
 import { AlertingRule } from './alerting.js';
@@ -395,7 +395,6 @@ async function runGroup(tf: TestFile, tg: TestGroup, ruleFiles: string[], opts: 
       errs.push(`    expr: ${quoteGo(c.expr)}, time: ${c.evalTimeText},\n        exp: ${str(exp)}\n        got: ${str(got)}`);
     }
   }
-  void labelsToObject;
   return errs;
 }
 
