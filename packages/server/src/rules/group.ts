@@ -38,6 +38,8 @@ export class Group {
   lastEvalTimestamp = 0;
   shouldRestore = false;
   markStale = false;
+  /** Counters for self-monitoring (prometheus_rule_* equivalents). */
+  readonly stats = { evaluations: 0, evaluationFailures: 0, iterationsMissed: 0, iterations: 0, lastSamples: 0 };
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private running: Promise<void> | undefined;
@@ -79,10 +81,13 @@ export class Group {
   /** Evaluates every rule once at tsMs. */
   async eval(tsMs: number): Promise<void> {
     const queryTs = tsMs - this.queryOffsetMs;
+    this.stats.iterations++;
+    this.stats.lastSamples = 0;
     for (let i = 0; i < this.rules.length; i++) {
       const rule = this.rules[i]!;
       const t0 = performance.now();
       let vec: VectorSample[];
+      this.stats.evaluations++;
       try {
         vec =
           rule instanceof AlertingRule
@@ -92,6 +97,7 @@ export class Group {
         rule.lastError = '';
       } catch (e) {
         rule.health = 'err';
+        this.stats.evaluationFailures++;
         rule.lastError = (e as Error).message;
         rule.lastEvaluation = this.opts.now();
         rule.evaluationTimeMs = performance.now() - t0;
@@ -100,6 +106,7 @@ export class Group {
       }
       rule.lastEvaluation = this.opts.now();
       rule.evaluationTimeMs = performance.now() - t0;
+      this.stats.lastSamples += vec.length;
       if (rule instanceof AlertingRule) {
         try {
           this.sendAlerts(rule, tsMs);
@@ -220,6 +227,7 @@ export class Group {
       const now = this.opts.now();
       if (now >= next) {
         const missed = Math.floor((now - next) / this.intervalMs);
+        this.stats.iterationsMissed += missed;
         const ts = next + missed * this.intervalMs;
         next = ts + this.intervalMs;
         this.running = (async () => {

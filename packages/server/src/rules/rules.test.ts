@@ -110,6 +110,7 @@ test('manager: recording rules append, stale markers, onAlerts in Alertmanager s
     const rec = await qr.select({ start: 0, end: 10 * MIN }, [{ type: '=', name: '__name__', value: 'rec:up' }]);
     const b = rec.find((s) => s.labels.some((l) => l.value === 'b'))!;
     assert.ok(isStaleNaN(b.samples().v[1]!), 'series that disappeared gets a staleness marker');
+    assert.deepEqual([g.stats.iterations, g.stats.evaluations, g.stats.evaluationFailures], [2, 4, 0]);
     // Alert fired at once (for: 0) and was sent in Alertmanager's postable shape.
     assert.ok(sent.length >= 1, JSON.stringify(sent));
     if (!sent[0]!.some((x) => x.labels.instance === "a")) assert.fail(JSON.stringify(sent));
