@@ -9,7 +9,7 @@ import { labelsKey } from '../model/labels.js';
 import { STALE_NAN } from '../model/sample.js';
 import { relabel } from '../relabel/index.js';
 import { AppendError, type Appendable, type Appender, type MetricMetadata, type SeriesRef } from '../storage/interface.js';
-import { newParser, ParseError, PromTextParser } from '../textparse/index.js';
+import { BaseParser, newParser, ParseError } from '../textparse/index.js';
 import type { Logger } from '../util/log.js';
 import type { ScrapeConfig } from './config.js';
 import type { ScrapeResponse } from './http.js';
@@ -211,8 +211,8 @@ export class ScrapeLoop {
 
   private appendBody(app: Appender, resp: ScrapeResponse, scrapeTs: number): void {
     const p = newParser(resp.body, resp.contentType);
-    // Lines whose series text is cached skip label scanning (text format).
-    const fast = p instanceof PromTextParser ? p : undefined;
+    // Lines whose series text is cached skip label scanning.
+    const fast = p instanceof BaseParser ? p : undefined;
     if (fast) {
       fast.knownSeries = this.cache;
       fast.order = this.order;

@@ -40,12 +40,59 @@ export abstract class BaseParser implements Parser {
 
   abstract next(): EntryType;
 
+  /**
+   * Raw series texts the caller has seen and validated before (a scrape loop's series cache),
+   * with the caller's value for each. A line whose series text is known skips label scanning:
+   * it must be exactly that text followed by a value (and timestamp), which parse exactly as
+   * the full path would. labels() still works (it scans on demand).
+   */
+  knownSeries: { get(key: string): unknown } | undefined;
+  /**
+   * The series keys (and knownSeries values) of the previous scrape in exposition order. Targets
+   * usually expose the same series in the same order, so a line is first compared against the
+   * expected key in place (no hashing).
+   */
+  order: { keys: readonly string[]; values: readonly unknown[] } | undefined;
+  protected orderIdx = 0;
+  protected lazy = false;
+  protected hitValue: unknown = undefined;
+  protected hitKey: string | undefined = undefined;
+
+  /** The knownSeries value of the current series when a fast path took it, else undefined. */
+  knownEntry(): unknown {
+    return this.lazy ? this.hitValue : undefined;
+  }
+  /** The expected key (from `order`) the current series matched, else undefined. */
+  orderKey(): string | undefined {
+    return this.lazy ? this.hitKey : undefined;
+  }
+
+  /** Scans the name and label set of the series starting at p (after a fast-path hit). */
+  protected abstract scanSeries(p: number): number;
+
+  protected hit(p: number, seriesEnd: number, v: number, t: number | undefined, next: number, hv: unknown, key: string | undefined): true {
+    this.hitValue = hv;
+    this.hitKey = key;
+    this.seriesStart = p;
+    this.seriesEnd = seriesEnd;
+    this.val = v;
+    this.ts = t;
+    this.lazy = true;
+    this.pos = next;
+    return true;
+  }
+
   series(): string {
     return this.s.slice(this.seriesStart, this.seriesEnd);
   }
   metricName(): string {
+    if (this.lazy) this.rescan();
     if (this.nameStart < 0) return this.metaName;
     return this.nameOf(this.nameStart, this.nameEnd, this.nameFlags);
+  }
+  private rescan(): void {
+    this.lazy = false;
+    this.scanSeries(this.seriesStart);
   }
   value(): number {
     return this.val;
@@ -70,6 +117,7 @@ export abstract class BaseParser implements Parser {
   }
 
   labels(): Labels {
+    if (this.lazy) this.rescan();
     const out: Label[] = [{ name: '__name__', value: this.metricName() }];
     this.appendLabels(out, this.lab, this.nlab);
     return sortLabelsInPlace(out);

@@ -1,5 +1,6 @@
 // Exposition parsers: Prometheus text 0.0.4 and OpenMetrics 1.0, chosen by Content-Type.
 export { ParseError, type EntryType, type MetricType, type Parser } from './types.js';
+export { BaseParser } from './base.js';
 export { PromTextParser } from './promtext.js';
 export { OpenMetricsParser } from './openmetrics.js';
 export {

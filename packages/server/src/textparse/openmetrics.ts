@@ -1,7 +1,7 @@
 // OpenMetrics 1.0 text format: single-space separators, HELP/TYPE/UNIT metadata, timestamps in
 // (float) seconds, exemplars after " # ", and a mandatory "# EOF" terminator.
 import { BaseParser } from './base.js';
-import { HASH, LBRACE, NL, QUOTE, SP, intern, isNameChar, isNameStart, parseGoFloat, unescapeHelp, unescapeLabelValue } from './scan.js';
+import { HASH, LBRACE, NL, QUOTE, SP, intern, isNameChar, isNameStart, parseDecimalAt, parseGoFloat, unescapeHelp, unescapeLabelValue } from './scan.js';
 import type { EntryType, MetricType } from './types.js';
 
 const OM_TYPES: Record<string, MetricType> = {
@@ -31,10 +31,71 @@ export class OpenMetricsParser extends BaseParser {
     }
     this.lineNo++;
     this.ex = undefined;
+    this.lazy = false;
     const c = s.charCodeAt(p);
     if (c === NL) this.fail('unexpected empty line');
     if (c === HASH) return this.comment(p);
+    const ord = this.order;
+    if (ord !== undefined) {
+      // The expected key, or the one after it (a series vanished since the last scrape).
+      const i = this.orderIdx;
+      if (i < ord.keys.length && this.inOrder(p, ord, i)) return 'series';
+      if (i + 1 < ord.keys.length && this.inOrder(p, ord, i + 1)) return 'series';
+    }
     return this.sample(p);
+  }
+
+  /** Line = expected key + " " + value [+ " " + timestamp] + newline; exemplars take the full path. */
+  private inOrder(p: number, ord: { keys: readonly string[]; values: readonly unknown[] }, i: number): boolean {
+    const s = this.s;
+    const k = ord.keys[i]!;
+    if (s.slice(p, p + k.length) !== k) return false;
+    let q = p + k.length;
+    if (s.charCodeAt(q) !== SP) return false;
+    q++;
+    let te = q;
+    let c = s.charCodeAt(te);
+    while (c !== SP && c !== NL && te < s.length) c = s.charCodeAt(++te);
+    if (te === q || c !== SP && c !== NL) return false;
+    const v = parseDecimalAt(s, q, te) ?? parseGoFloat(s.slice(q, te));
+    if (v === undefined) return false;
+    let t: number | undefined;
+    if (c === SP) {
+      q = te + 1;
+      if (s.charCodeAt(q) === HASH) return false;
+      te = q;
+      c = s.charCodeAt(te);
+      while (c !== SP && c !== NL && te < s.length) c = s.charCodeAt(++te);
+      if (c !== NL || te === q) return false;
+      const f = parseDecimalAt(s, q, te) ?? parseGoFloat(s.slice(q, te));
+      if (f === undefined || !Number.isFinite(f)) return false;
+      t = Math.trunc(f * 1000);
+    }
+    this.orderIdx = i + 1;
+    return this.hit(p, p + k.length, v, t, te + 1, ord.values[i], k);
+  }
+
+  protected scanSeries(p: number): number {
+    const s = this.s;
+    this.seriesStart = p;
+    this.nameStart = -1;
+    this.nlab = 0;
+    let c = s.charCodeAt(p);
+    if (isNameStart(c)) {
+      this.nameStart = p;
+      do c = s.charCodeAt(++p);
+      while (isNameChar(c));
+      this.nameEnd = p;
+      this.nameFlags = 0;
+      if (c === LBRACE) p = this.scanLabels(p + 1, false, false);
+    } else if (c === LBRACE) {
+      p = this.scanLabels(p + 1, false, false);
+      if (this.nameStart < 0) this.fail('metric name missing in label set');
+    } else {
+      this.fail(`${this.at(p)} is not a valid start of a sample line`);
+    }
+    this.seriesEnd = p;
+    return p;
   }
 
   private lineEnd(p: number): number {
@@ -101,28 +162,11 @@ export class OpenMetricsParser extends BaseParser {
   private sample(p: number): EntryType {
     const s = this.s;
     const end = this.lineEnd(p);
-    this.seriesStart = p;
-    this.nameStart = -1;
-    this.nlab = 0;
-    let c = s.charCodeAt(p);
-    if (isNameStart(c)) {
-      this.nameStart = p;
-      do c = s.charCodeAt(++p);
-      while (isNameChar(c));
-      this.nameEnd = p;
-      this.nameFlags = 0;
-      if (c === LBRACE) p = this.scanLabels(p + 1, false, false);
-    } else if (c === LBRACE) {
-      p = this.scanLabels(p + 1, false, false);
-      if (this.nameStart < 0) this.fail('metric name missing in label set');
-    } else {
-      this.fail(`${this.at(p)} is not a valid start of a sample line`);
-    }
-    this.seriesEnd = p;
+    p = this.scanSeries(p);
     if (s.charCodeAt(p) !== SP) this.fail(`expected a space before the value, got ${this.at(p)}`);
     p++;
     let e = this.tokenEnd(p);
-    const v = e > p ? parseGoFloat(s.slice(p, e)) : undefined;
+    const v = e > p ? parseDecimalAt(s, p, e) ?? parseGoFloat(s.slice(p, e)) : undefined;
     if (v === undefined) this.fail(`invalid value ${JSON.stringify(s.slice(p, e))}`);
     this.val = v;
     this.ts = undefined;

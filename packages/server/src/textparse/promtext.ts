@@ -85,55 +85,10 @@ export class PromTextParser extends BaseParser {
     return 'type';
   }
 
-  /**
-   * Raw series texts the caller has seen and validated before (a scrape loop's series cache).
-   * A line whose series text is in this set skips label scanning: it must be that exact text
-   * followed by a value (and timestamp), which parse exactly as the full path would.
-   */
-  knownSeries: { get(key: string): unknown } | undefined;
-  /**
-   * The series keys (and knownSeries values) of the previous scrape in exposition order. Targets
-   * usually expose the same series in the same order, so the next line is first compared
-   * against the expected key in place (no hashing, no string allocation).
-   */
-  order: { keys: readonly string[]; values: readonly unknown[] } | undefined;
-  private orderIdx = 0;
-  private lazy = false;
-  private hitValue: unknown = undefined;
-  private hitKey: string | undefined = undefined;
-
-  /** The expected key (from `order`) the current series matched, else undefined. */
-  orderKey(): string | undefined {
-    return this.lazy ? this.hitKey : undefined;
-  }
-
-  /** The knownSeries entry of the current series when the fast path took it, else undefined. */
-  knownEntry(): unknown {
-    return this.lazy ? this.hitValue : undefined;
-  }
-
-  override labels() {
-    if (this.lazy) this.rescan();
-    return super.labels();
-  }
-  override metricName(): string {
-    if (this.lazy) this.rescan();
-    return super.metricName();
-  }
-  override series(): string {
-    return this.s.slice(this.seriesStart, this.seriesEnd);
-  }
-
-  private rescan(): void {
-    this.lazy = false;
-    this.scanSeries(this.seriesStart);
-  }
-
   /** Fast path for a known series; returns true when the line was consumed. */
   private known(p: number): boolean {
     const s = this.s;
     const ord = this.order;
-    this.hitKey = undefined;
     if (ord !== undefined) {
       // The expected key, or the one after it (a series vanished since the last scrape).
       const i = this.orderIdx;
@@ -165,14 +120,14 @@ export class PromTextParser extends BaseParser {
         if (hv !== undefined) {
           const v = parseGoFloat(s.slice(cc, b));
           const t = parseIntStrict(s.slice(a, end));
-          if (v !== undefined && t !== undefined) return this.hit(p, d, v, t, e, hv);
+          if (v !== undefined && t !== undefined) return this.hit(p, d, v, t, e + 1, hv, undefined);
         }
       }
     }
     const hv = known.get(s.slice(p, b));
     if (hv !== undefined) {
       const v = parseGoFloat(s.slice(a, end));
-      if (v !== undefined) return this.hit(p, b, v, undefined, e, hv);
+      if (v !== undefined) return this.hit(p, b, v, undefined, e + 1, hv, undefined);
     }
     return false;
   }
@@ -207,24 +162,11 @@ export class PromTextParser extends BaseParser {
     }
     const e = q;
     this.orderIdx = i + 1;
-    this.hit(p, p + k.length, v, t, e, ord.values[i]);
-    this.hitKey = k;
-    return true;
-  }
-
-  private hit(p: number, seriesEnd: number, v: number, t: number | undefined, e: number, hv: unknown): boolean {
-    this.hitValue = hv;
-    this.seriesStart = p;
-    this.seriesEnd = seriesEnd;
-    this.val = v;
-    this.ts = t;
-    this.lazy = true;
-    this.pos = e + 1;
-    return true;
+    return this.hit(p, p + k.length, v, t, e + 1, ord.values[i], k);
   }
 
   /** Scans the metric name and label set at p; returns the position after them. */
-  private scanSeries(p: number): number {
+  protected scanSeries(p: number): number {
     const s = this.s;
     this.seriesStart = p;
     this.nameStart = -1;

@@ -269,3 +269,31 @@ test('in-place decimal parsing is bit-exact with Number()', () => {
   assert.equal(parseDecimalAt('1234567890123456', 0, 16), undefined); // 16 digits: not exact, fall back
   assert.equal(parseDecimalAt('abc', 0, 3), undefined);
 });
+
+test('OpenMetrics order fast path gives exactly what the full parse gives', () => {
+  const r = rng(11);
+  const base = '# TYPE a counter\na_total{x="1"} 1 1.5\na_total{x="2"} 2 # {t="q"} 1\nb 3\nb{c="# {"} 4 2.25\n{"d.e"} NaN\n# EOF\n';
+  for (let i = 0; i < 300; i++) {
+    let body = base;
+    if (i > 0) {
+      const at = Math.floor(r() * body.length);
+      body = body.slice(0, at) + ALPHABET[Math.floor(r() * ALPHABET.length)]! + body.slice(at);
+    }
+    const run = (order?: string[]) => {
+      const p = new OpenMetricsParser(body);
+      if (order) p.order = { keys: order, values: order.map(() => 1) };
+      const out: unknown[] = [];
+      try {
+        for (let e = p.next(); e !== 'eof'; e = p.next()) {
+          if (e === 'series') out.push([p.series(), p.metricName(), labelsToObject(p.labels()), p.value(), p.timestamp(), p.exemplar(), p.line()]);
+        }
+      } catch (e) {
+        out.push(String(e));
+      }
+      return out;
+    };
+    const full = run();
+    const ks = full.filter(Array.isArray).map((x) => (x as string[])[0]!);
+    for (const order of [ks, [...ks].reverse(), ks.slice(1), ['zz', ...ks]]) assert.deepEqual(run(order), full, body);
+  }
+});
