@@ -15,7 +15,7 @@ import type { PostableAlert } from './types.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('rule manager evaluates on its interval against the TSDB and restores for-state after a restart', { timeout: 30_000 }, async () => {
+test('rule manager evaluates on its interval against the TSDB and restores for-state after a restart', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-rules-live-'));
   const tsdb = await openTSDB({ compactionIntervalMs: 0 });
   try {
@@ -37,7 +37,7 @@ test('rule manager evaluates on its interval against the TSDB and restores for-s
     const mgr = mk();
     await mgr.update([rules]);
     mgr.start();
-    for (let i = 0; i < 60 && !sent.some((a) => a.labels.alertname === 'Down'); i++) await sleep(100);
+    for (let i = 0; i < 200 && !sent.some((a) => a.labels.alertname === 'Down'); i++) await sleep(100);
     await mgr.stop();
     const down = sent.find((a) => a.labels.alertname === 'Down');
     assert.ok(down, 'Down fired and was sent');
@@ -64,7 +64,7 @@ test('rule manager evaluates on its interval against the TSDB and restores for-s
     await mgr2.update([rules]);
     mgr2.start();
     const long2 = () => mgr2.alertingRules().find((r) => r.name === 'LongDown')!;
-    for (let i = 0; i < 60 && !long2().restored; i++) await sleep(100);
+    for (let i = 0; i < 200 && !long2().restored; i++) await sleep(100);
     await mgr2.stop();
     clearInterval(feed);
     assert.equal(long2().restored, true);
