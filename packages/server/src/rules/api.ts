@@ -3,6 +3,8 @@ import type { ServerResponse } from 'node:http';
 import { apiError, apiSuccess, type Req, type Router } from '../web/router.js';
 import { formatFloat } from '../template/index.js';
 import type { Labels } from '../model/labels.js';
+import { matches, type Matcher } from '../model/matchers.js';
+import { parseMetricSelector } from '../promql/index.js';
 import { AlertingRule, type Alert } from './alerting.js';
 import type { RuleManager } from './manager.js';
 
@@ -66,7 +68,17 @@ function rulesHandler(deps: RuleRoutesDeps) {
       return;
     }
     const excludeAlerts = excl === 'true' || excl === '1';
-    const ruleFilter = typ !== '' || names.size > 0;
+    // match[]: label selectors on the rules' configured labels (Prometheus 3).
+    let selectors: Matcher[][] = [];
+    try {
+      selectors = q.getAll('match[]').map((m) => parseMetricSelector(m));
+    } catch (e) {
+      apiError(res, 'bad_data', `invalid parameter "match[]": ${(e as Error).message}`);
+      return;
+    }
+    const matchesRule = (labels: Record<string, string>) =>
+      selectors.length === 0 || selectors.some((ms) => ms.every((m) => matches(m, labels[m.name] ?? '')));
+    const ruleFilter = typ !== '' || names.size > 0 || selectors.length > 0;
     const groups: unknown[] = [];
     for (const g of deps.ruleManager.groups()) {
       if (groupNames.size && !groupNames.has(g.name)) continue;
@@ -74,6 +86,7 @@ function rulesHandler(deps: RuleRoutesDeps) {
       const rules: unknown[] = [];
       for (const r of g.rules) {
         if (names.size && !names.has(r.name)) continue;
+        if (!matchesRule(r.labels)) continue;
         if (r instanceof AlertingRule) {
           if (typ === 'record') continue;
           const rule: Record<string, unknown> = {

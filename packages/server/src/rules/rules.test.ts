@@ -246,6 +246,8 @@ test('GET /api/v1/rules and /api/v1/alerts have Prometheus shapes and filters', 
     assert.deepEqual(none.json.data.groups, []);
     const excl = await call('GET', '/api/v1/rules?type=alert&exclude_alerts=true');
     assert.equal('alerts' in excl.json.data.groups[0]!.rules[0]!, false);
+    const sel = await call('GET', '/api/v1/rules?match[]=' + encodeURIComponent('{sev="warn"}'));
+    assert.deepEqual(sel.json.data.groups[0]!.rules.map((r) => r.name), ['A']);
     const bad = await call('GET', '/api/v1/rules?type=x');
     assert.equal(bad.status, 400);
     const alerts = await call('GET', '/api/v1/alerts');
