@@ -166,7 +166,18 @@ test('state survives a restart and continues exactly; a corrupt file is ignored'
     const m3 = new InsightManager(cfg(JOB.replace('interval: 1m', 'interval: 1m\n      detector: ewma')), { query, appendable: new MemAppendable(), dataDir: dir });
     m3.loadState();
     assert.equal(m3.status()[0]!.series, 0);
-    writeFileSync(join(dir, 'insight', 'anomaly-state.json'), '{not json');
+    const file = join(dir, 'insight', 'anomaly-state.json');
+    const good = readFileSync(file, 'utf8').split('\n');
+    assert.equal(good.filter(Boolean).length, 3, 'header + one line per series');
+    // One damaged line costs only that series.
+    writeFileSync(file, [good[0], good[1]!.slice(0, 50), good[2], ''].join('\n'));
+    const warns0: string[] = [];
+    const log0 = { debug() {}, info() {}, warn: (msg: string) => warns0.push(msg), error() {}, child() { return log0; } };
+    const m5 = new InsightManager(cfg(JOB), { query, appendable: new MemAppendable(), dataDir: dir, logger: log0 });
+    m5.loadState();
+    assert.equal(m5.status()[0]!.series, 1);
+    assert.match(warns0.join(), /skipped unreadable anomaly state entries/);
+    writeFileSync(file, '{not json');
     const warns: string[] = [];
     const log = { debug() {}, info() {}, warn: (msg: string) => warns.push(msg), error() {}, child() { return log; } };
     const m4 = new InsightManager(cfg(JOB), { query, appendable: new MemAppendable(), dataDir: dir, logger: log });
@@ -290,4 +301,31 @@ test('reload keeps learnt state for unchanged jobs and applies new output labels
   assert.equal(m.status()[0]!.series, 0);
   m.reload(cfg('anomaly:\n  jobs: []\n'));
   assert.equal(m.status().length, 0);
+});
+
+test('start evaluates jobs on their interval and stop saves state', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-insight-run-'));
+  try {
+    const app = new MemAppendable();
+    const times: number[] = [];
+    const m = new InsightManager(cfg(JOB.replace('interval: 1m', 'interval: 50ms')), {
+      query: async (e, ts) => {
+        times.push(ts);
+        return query(e, T0 + times.length * STEP);
+      },
+      appendable: app,
+      dataDir: dir,
+    });
+    m.start();
+    await new Promise((r) => setTimeout(r, 400));
+    await m.stop();
+    const n = times.length;
+    assert.ok(n >= 3, `evaluations: ${n}`);
+    for (const t of times) assert.equal(t % 50, 0, 'evaluations sit on the interval grid');
+    await new Promise((r) => setTimeout(r, 120));
+    assert.equal(times.length, n, 'no evaluations after stop');
+    assert.ok(readFileSync(join(dir, 'insight', 'anomaly-state.json'), 'utf8').includes('"job":"lat"'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -4,7 +4,8 @@
 //   vigil_threshold_upper{<source labels>} / vigil_threshold_lower{<source labels>}
 // through an Appendable. Per-series state is saved to <dataDir>/insight/anomaly-state.json
 // periodically and on stop, and restored on start when the job's detector settings are unchanged.
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { labelsKey, labelsFromObject, labelsToObject, METRIC_NAME, withLabel, withoutLabels, type Labels } from '../model/labels.js';
 import { matches, type Matcher } from '../model/matchers.js';
@@ -99,7 +100,21 @@ export interface JobStatus {
   droppedSeries: number;
 }
 
-const STATE_VERSION = 1;
+const STATE_VERSION = 2;
+
+interface SavedSeries {
+  labels: Record<string, string>;
+  lastT: number | null;
+  det: DetectorState;
+  band?: unknown;
+}
+interface SavedGroup {
+  labels: Record<string, string>;
+  dims: string[];
+  lastT: number | null;
+  lastScore: number;
+  forest: DetectorState;
+}
 
 function jobHash(j: AnomalyJob): string {
   return JSON.stringify([j.expr, j.detector, j.params, j.groupBy, j.thresholds, j.seasonality]);
@@ -137,7 +152,7 @@ export class InsightManager {
     for (const js of this.jobs.values()) this.schedule(js);
     const every = this.deps.persistEveryMs ?? 300_000;
     if (this.statePath && every > 0) {
-      this.persistTimer = setInterval(() => this.saveStateSafe(), every);
+      this.persistTimer = setInterval(() => void this.saveStateSafe(), every);
       this.persistTimer.unref();
     }
   }
@@ -147,7 +162,8 @@ export class InsightManager {
     this.started = false;
     for (const js of this.jobs.values()) clearTimeout(js.timer);
     clearInterval(this.persistTimer);
-    this.saveStateSafe();
+    await this.saving; // a periodic save in flight may predate the last evaluations
+    await this.saveStateSafe();
   }
 
   /** Applies a new configuration; unchanged jobs keep their learnt state. */
@@ -383,72 +399,95 @@ export class InsightManager {
   }
 
   // ---- persistence ----
+  // The state file is NDJSON: a header line, then one line per series (or iforest group). Saving
+  // writes in chunks and yields between them, so a large state does not stall evaluations, and a
+  // damaged line costs only that series on restore.
 
-  private saveStateSafe(): void {
-    try {
-      this.saveState();
-    } catch (e) {
+  private saveStateSafe(): Promise<void> {
+    return this.saveState().catch((e) => {
       this.deps.logger?.error('saving anomaly state failed', { err: (e as Error).message });
-    }
+    });
   }
 
-  /** Writes every job's per-series state (atomically: temp file + rename). */
-  saveState(): void {
+  /** Writes every job's per-series state (temp file + rename, so a crash keeps the old file). */
+  saveState(): Promise<void> {
+    if (!this.saving) this.saving = this.writeState().finally(() => (this.saving = undefined));
+    return this.saving;
+  }
+  private saving?: Promise<void>;
+
+  private async writeState(): Promise<void> {
     const p = this.statePath;
     if (!p) return;
-    const jobs: Record<string, unknown> = {};
-    for (const js of this.jobs.values()) {
-      jobs[js.job.name] = {
-        hash: js.hash,
-        series: [...js.series.values()].map((st) => ({ labels: labelsToObject(st.source), lastT: st.lastT, det: st.det.toJSON(), band: st.band?.toJSON() })),
-        groups: [...js.groups.values()].map((g) => ({ labels: labelsToObject(g.labels), dims: g.dims, lastT: g.lastT, lastScore: g.lastScore, forest: g.forest.toJSON() })),
-      };
-    }
-    mkdirSync(join(p, '..'), { recursive: true });
+    await mkdir(join(p, '..'), { recursive: true });
     const tmp = `${p}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: STATE_VERSION, savedAt: this.now(), jobs }));
-    renameSync(tmp, p);
+    const fh = await open(tmp, 'w');
+    try {
+      let buf: string[] = [JSON.stringify({ vigil_anomaly_state: STATE_VERSION, savedAt: this.now() })];
+      const flush = async () => {
+        await fh.write(buf.join('\n') + '\n');
+        buf = [];
+      };
+      for (const js of [...this.jobs.values()]) {
+        const head = { job: js.job.name, hash: js.hash };
+        for (const st of [...js.series.values()]) {
+          buf.push(JSON.stringify({ ...head, series: { labels: labelsToObject(st.source), lastT: st.lastT, det: st.det.toJSON(), band: st.band?.toJSON() } }));
+          if (buf.length >= 500) await flush();
+        }
+        for (const g of [...js.groups.values()]) {
+          buf.push(JSON.stringify({ ...head, group: { labels: labelsToObject(g.labels), dims: g.dims, lastT: g.lastT, lastScore: g.lastScore, forest: g.forest.toJSON() } }));
+          if (buf.length >= 50) await flush();
+        }
+      }
+      if (buf.length) await flush();
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, p);
   }
 
-  /** Restores state saved by saveState; a corrupt file or entry is logged and skipped. */
+  /** Restores state saved by saveState; a corrupt file or line is logged and skipped. */
   loadState(): void {
     const p = this.statePath;
     if (!p || !existsSync(p)) return;
-    let doc: { version?: number; jobs?: Record<string, { hash?: string; series?: unknown[]; groups?: unknown[] }> };
+    const lines = readFileSync(p, 'utf8').split('\n');
+    let header: { vigil_anomaly_state?: number } | undefined;
     try {
-      doc = JSON.parse(readFileSync(p, 'utf8'));
-    } catch (e) {
-      this.deps.logger?.warn('ignoring unreadable anomaly state', { file: p, err: (e as Error).message });
+      header = JSON.parse(lines[0] ?? '');
+    } catch {
+      header = undefined;
+    }
+    if (!header || header.vigil_anomaly_state !== STATE_VERSION) {
+      this.deps.logger?.warn('ignoring unreadable anomaly state', { file: p });
       return;
     }
-    if (doc.version !== STATE_VERSION || !doc.jobs) return;
-    for (const js of this.jobs.values()) {
-      const saved = doc.jobs[js.job.name];
-      if (!saved || saved.hash !== js.hash) continue; // settings changed: start fresh
-      for (const raw of saved.series ?? []) {
-        try {
-          const r = raw as { labels: Record<string, string>; lastT: number | null; det: DetectorState; band?: unknown };
-          const source = labelsFromObject(r.labels);
+    let bad = 0;
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line === '') continue;
+      try {
+        const r = JSON.parse(line) as { job: string; hash: string; series?: SavedSeries; group?: SavedGroup };
+        const js = this.jobs.get(r.job);
+        if (!js || r.hash !== js.hash) continue; // job gone or settings changed: start fresh
+        if (r.series) {
+          const source = labelsFromObject(r.series.labels);
           const st = this.newSeries(js, source);
-          st.det = restoreDetector(r.det);
-          if (st.band && r.band !== undefined) st.band.load(r.band);
-          st.lastT = typeof r.lastT === 'number' ? r.lastT : -Infinity;
+          st.det = restoreDetector(r.series.det);
+          if (st.band && r.series.band !== undefined) st.band.load(r.series.band);
+          st.lastT = typeof r.series.lastT === 'number' ? r.series.lastT : -Infinity;
           js.series.set(labelsKey(source), st);
-        } catch (e) {
-          this.deps.logger?.warn('skipping unreadable anomaly series state', { job: js.job.name, err: (e as Error).message });
+        } else if (r.group) {
+          const g = r.group;
+          const labels = labelsFromObject(g.labels);
+          const forest = new IsolationForest(g.dims.length, js.job.params);
+          forest.load(g.forest.state as never);
+          js.groups.set(labelsKey(labels), { labels, dims: g.dims, forest, lastT: typeof g.lastT === 'number' ? g.lastT : -Infinity, lastScore: g.lastScore ?? 0, lastX: new Float64Array(g.dims.length) });
         }
-      }
-      for (const raw of saved.groups ?? []) {
-        try {
-          const r = raw as { labels: Record<string, string>; dims: string[]; lastT: number | null; lastScore: number; forest: DetectorState };
-          const labels = labelsFromObject(r.labels);
-          const forest = new IsolationForest(r.dims.length, js.job.params);
-          forest.load(r.forest.state as never);
-          js.groups.set(labelsKey(labels), { labels, dims: r.dims, forest, lastT: typeof r.lastT === 'number' ? r.lastT : -Infinity, lastScore: r.lastScore ?? 0, lastX: new Float64Array(r.dims.length) });
-        } catch (e) {
-          this.deps.logger?.warn('skipping unreadable anomaly group state', { job: js.job.name, err: (e as Error).message });
-        }
+      } catch {
+        bad++;
       }
     }
+    if (bad) this.deps.logger?.warn('skipped unreadable anomaly state entries', { file: p, entries: bad });
   }
 }
