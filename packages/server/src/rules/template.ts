@@ -126,12 +126,39 @@ function floatToTime(v: number): GoTime {
 }
 class NaNOrInf extends Error {}
 
-/** strings.Title: upper-cases the first letter of each word. */
+// Go maps case rune by rune with Unicode's simple mappings: no 'ß' → "SS" (kept as is),
+// 'İ' → 'i', and titlecase digraphs (ǅ) for strings.Title.
+function upperRune(ch: string): string {
+  const u = ch.toUpperCase();
+  return [...u].length === 1 ? u : ch;
+}
+function lowerRune(ch: string): string {
+  const l = ch.toLowerCase();
+  return [...l].length === 1 ? l : String.fromCodePoint(l.codePointAt(0)!);
+}
+const TITLE_DIGRAPHS: Record<string, string> = { 'Ǆ': 'ǅ', 'ǅ': 'ǅ', 'ǆ': 'ǅ', 'Ǉ': 'ǈ', 'ǈ': 'ǈ', 'ǉ': 'ǈ', 'Ǌ': 'ǋ', 'ǋ': 'ǋ', 'ǌ': 'ǋ', 'Ǳ': 'ǲ', 'ǲ': 'ǲ', 'ǳ': 'ǲ' };
+function titleRune(ch: string): string {
+  return TITLE_DIGRAPHS[ch] ?? upperRune(ch);
+}
+
+/** strings.ToUpper / strings.ToLower. */
+export function goToUpper(s: string): string {
+  let out = '';
+  for (const ch of s) out += upperRune(ch);
+  return out;
+}
+export function goToLower(s: string): string {
+  let out = '';
+  for (const ch of s) out += lowerRune(ch);
+  return out;
+}
+
+/** strings.Title: title-cases the first letter of each word. */
 export function goTitle(s: string): string {
   let prev = ' ';
   let out = '';
   for (const ch of s) {
-    out += isSeparator(prev) ? ch.toUpperCase() : ch;
+    out += isSeparator(prev) ? titleRune(ch) : ch;
     prev = ch;
   }
   return out;
@@ -154,6 +181,8 @@ function toRegExp(pattern: string): RegExp {
       if (m[1]!.includes('m')) flags += 'm';
       if (m[1]!.includes('s')) flags += 's';
     }
+    // RE2 spellings JS lacks: (?P<name>...), \A, \z.
+    body = body.replace(/\(\?P</g, '(?<').replace(/\\A/g, '^').replace(/\\z/g, '$(?![\\s\\S])');
     return new RegExp(body, flags);
   } catch (e) {
     throw new Error(`error parsing regexp: ${(e as Error).message}`);
@@ -175,11 +204,17 @@ export function reReplaceAll(pattern: string, repl: string, text: string): strin
   const g = new RegExp(re.source, re.flags + 'g');
   let out = '';
   let last = 0;
+  let prevEnd = -1;
   let m: RegExpExecArray | null;
   while ((m = g.exec(text)) !== null) {
-    out += text.slice(last, m.index) + expandReplacement(repl, m);
-    last = m.index + m[0].length;
-    if (m[0].length === 0) g.lastIndex++;
+    const empty = m[0].length === 0;
+    // Like Go, an empty match right after the previous match is not a match.
+    if (!(empty && m.index === prevEnd)) {
+      out += text.slice(last, m.index) + expandReplacement(repl, m);
+      last = m.index + m[0].length;
+      prevEnd = last;
+    }
+    if (empty) g.lastIndex++;
   }
   return out + text.slice(last);
 }
@@ -265,8 +300,8 @@ export function promTemplateFuncs(opts: ExpandOptions): FuncMap {
     safeHtml: { params: ['string'], fn: (s: string) => s },
     match: { params: ['string', 'string'], fn: (p: string, s: string) => toRegExp(p).test(s) },
     title: { params: ['string'], fn: goTitle },
-    toUpper: { params: ['string'], fn: (s: string) => s.toUpperCase() },
-    toLower: { params: ['string'], fn: (s: string) => s.toLowerCase() },
+    toUpper: { params: ['string'], fn: goToUpper },
+    toLower: { params: ['string'], fn: goToLower },
     graphLink: { params: ['string'], fn: (e: string) => exprLink('', e, 0) },
     tableLink: { params: ['string'], fn: (e: string) => exprLink('', e, 1) },
     sortByLabel: {
