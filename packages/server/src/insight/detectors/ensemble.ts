@@ -17,6 +17,7 @@ import { Ewma } from './ewma.js';
 import { Likelihood } from './likelihood.js';
 import { RobustZ } from './robustz.js';
 import { Seasonal } from './seasonal.js';
+import { IForestUni } from './iforest.js';
 import { checkParams, numParam, type Explanation, type Params } from './types.js';
 
 const KNOWN = ['suppress', 'spatial_tolerance', 'warmup', 'period', 'short', 'long', 'combine', 'components', 'lh_min_sd', 'spatial_bypass', 'damp', 'ewma_alpha', 'seasonal_alpha', 'cusum_h', 'weekly_min_periods'];
@@ -59,6 +60,7 @@ export class Ensemble extends BaseDetector {
       weekly: () => new Seasonal({ period: 7 * 86_400_000, alpha: seasonalAlpha, min_periods: weeklyMin }),
       robust_z: () => new RobustZ({ window: 128 }),
       cusum: () => new Cusum({ h: cusumH }),
+      iforest: () => new IForestUni({}),
     };
     this.comps = which.map((w) => {
       const f = all[w.trim()];
