@@ -71,6 +71,8 @@ test('anomaly config errors name the line and field', () => {
     ['anomaly:\n  jobs:\n    - name: x\n      exp: up\n', /field exp not found/],
   ];
   for (const [y, re] of bad) assert.throws(() => cfg(y), re);
+  assert.deepEqual(cfg('global: {}\n'), { evaluationIntervalMs: 60_000, jobs: [] });
+  assert.throws(() => cfg('anomaly: [1]\n'), /vigil.yml:1: anomaly: expected a mapping/);
 });
 
 class MemAppendable implements Appendable {
