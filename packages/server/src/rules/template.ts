@@ -170,6 +170,12 @@ function isSeparator(c: string): boolean {
   return /\s/.test(c);
 }
 
+// POSIX classes as they appear inside brackets ("[[:alpha:]]" → "[a-zA-Z]").
+const POSIX_CLASSES: Record<string, string> = {
+  alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F', digit: '0-9',
+  graph: '!-~', lower: 'a-z', print: ' -~', punct: '!-/:-@[-`{-~', space: '\\t\\n\\v\\f\\r ', upper: 'A-Z', word: '0-9A-Za-z_', xdigit: '0-9A-Fa-f',
+};
+
 function toRegExp(pattern: string): RegExp {
   try {
     let flags = 'u';
@@ -181,8 +187,16 @@ function toRegExp(pattern: string): RegExp {
       if (m[1]!.includes('m')) flags += 'm';
       if (m[1]!.includes('s')) flags += 's';
     }
-    // RE2 spellings JS lacks: (?P<name>...), \A, \z.
-    body = body.replace(/\(\?P</g, '(?<').replace(/\\A/g, '^').replace(/\\z/g, '$(?![\\s\\S])');
+    // RE2 spellings JS lacks: (?P<name>...), \A, \z, \pL, [[:alpha:]].
+    body = body
+      .replace(/\(\?P</g, '(?<')
+      .replace(/\\A/g, '^')
+      .replace(/\\z/g, '$(?![\\s\\S])')
+      .replace(/\\([pP])([A-Za-z])/g, '\\$1{$2}')
+      .replace(/\[:(\^?)([a-z]+):\]/g, (all, neg: string, cls: string) => {
+        const c = POSIX_CLASSES[cls];
+        return !c || neg ? all : c;
+      });
     return new RegExp(body, flags);
   } catch (e) {
     throw new Error(`error parsing regexp: ${(e as Error).message}`);
