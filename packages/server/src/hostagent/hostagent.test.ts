@@ -113,3 +113,28 @@ test('host agent as an in-process scrape target', async () => {
     await m.stop();
   }
 });
+
+test('GET /hostagent/metrics serves the text format', async () => {
+  const { createServer } = await import('node:http');
+  const { Router } = await import('../web/router.js');
+  const { registerHostAgentRoutes } = await import('./index.js');
+  const router = new Router();
+  registerHostAgentRoutes(router, { hostAgent: new HostAgent({ collectors: ['loadavg', 'uname'] }) });
+  const srv = createServer((req, res) => {
+    const m = router.match(req.method!, new URL(req.url!, 'http://x').pathname);
+    if (m && 'handler' in m) void m.handler({} as never, res);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  try {
+    const r = await fetch(`http://127.0.0.1:${(srv.address() as import('node:net').AddressInfo).port}/hostagent/metrics`);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type')!, /^text\/plain; version=0\.0\.4/);
+    const { samples } = parseAll(await r.text());
+    assert.ok(samples.some((s) => s.name === 'node_load1'));
+    assert.ok(samples.some((s) => s.name === 'node_uname_info'));
+  } finally {
+    srv.closeAllConnections();
+    await new Promise((r) => srv.close(r));
+  }
+});
