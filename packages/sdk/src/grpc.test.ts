@@ -30,11 +30,12 @@ test('gRPC server wrapper and client interceptor against @grpc/grpc-js', { skip:
   server.addService(
     service,
     m.wrapService(service, {
-      GetUser(call: { request: { id: number } }, cb: (e: unknown, v?: unknown) => void) {
+      // camelCase keys: found through the definition's originalName, as grpc-js does.
+      getUser(call: { request: { id: number } }, cb: (e: unknown, v?: unknown) => void) {
         if (call.request.id < 0) cb({ code: g.status.NOT_FOUND, details: 'no such user' });
         else cb(null, { id: call.request.id, name: 'u' + call.request.id });
       },
-      ListUsers(call: { write(v: unknown): void; end(): void }) {
+      listUsers(call: { write(v: unknown): void; end(): void }) {
         for (let i = 0; i < 3; i++) call.write({ id: i });
         call.end();
       },

@@ -71,8 +71,9 @@ export class GrpcMetrics {
   wrapService<I extends Record<string, AnyFn>>(definition: Record<string, MethodDefinitionLike>, impl: I): I {
     const out: Record<string, AnyFn> = { ...impl };
     for (const [name, def] of Object.entries(definition)) {
-      const h = impl[name] ?? (def as unknown as { originalName?: string }).originalName;
-      const fn = typeof h === 'function' ? h : impl[(def as unknown as { originalName?: string }).originalName ?? ''];
+      // grpc-js looks handlers up by method name, then by the proto's originalName (camelCase).
+      const original = (def as unknown as { originalName?: string }).originalName;
+      const fn = impl[name] ?? (original !== undefined ? impl[original] : undefined);
       if (typeof fn !== 'function') continue;
       const labels = describe(def);
       const self = this;
