@@ -81,6 +81,8 @@ export class Group {
   /** Evaluates every rule once at tsMs. */
   async eval(tsMs: number): Promise<void> {
     const queryTs = tsMs - this.queryOffsetMs;
+    const started = performance.now();
+    this.lastEvaluation = this.opts.now();
     this.stats.iterations++;
     this.stats.lastSamples = 0;
     for (let i = 0; i < this.rules.length; i++) {
@@ -117,6 +119,8 @@ export class Group {
       await this.appendResults(i, vec, queryTs);
     }
     await this.cleanupStaleSeries(queryTs);
+    this.evaluationTimeMs = performance.now() - started;
+    this.lastEvalTimestamp = tsMs;
   }
 
   private async appendResults(i: number, vec: VectorSample[], tsMs: number): Promise<void> {
@@ -231,11 +235,7 @@ export class Group {
         const ts = next + missed * this.intervalMs;
         next = ts + this.intervalMs;
         this.running = (async () => {
-          this.lastEvaluation = this.opts.now();
-          const t0 = performance.now();
           await this.eval(ts);
-          this.evaluationTimeMs = performance.now() - t0;
-          this.lastEvalTimestamp = ts;
           evals++;
           if (this.shouldRestore && evals === 2) {
             await this.restoreForState(this.opts.now());
