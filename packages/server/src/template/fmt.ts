@@ -220,6 +220,8 @@ function fmtX(a: number, prec: number, fmt: string): string {
 // ---- fmt ----
 
 interface Flags {
+  /** %+v: field names in structs (Go's plusV; the sign flag is cleared). */
+  plusV?: boolean;
   plus: boolean;
   minus: boolean;
   sharp: boolean;
@@ -430,7 +432,7 @@ function printValue(v: unknown, verb: string, f: Flags, depth: number): string {
       // struct: {field field} or {name:field ...} with %+v.
       const o = v as Record<string, unknown>;
       const keys = Object.keys(o);
-      return '{' + keys.map((k) => (f.plus && verb === 'v' ? `${k}:` : '') + printValue(o[k], verb, f, depth + 1)).join(' ') + '}';
+      return '{' + keys.map((k) => (f.plusV && verb === 'v' ? `${k}:` : '') + printValue(o[k], verb, f, depth + 1)).join(' ') + '}';
     }
   }
 }
@@ -559,6 +561,10 @@ export function sprintf(format: string, args: readonly unknown[]): string {
       continue;
     }
     const arg = args[argNum++];
+    if (verb === 'v' && f.plus) {
+      f.plus = false;
+      f.plusV = true;
+    }
     if (verb === 'w') {
       out += printValue(arg, 'v', f, 0);
       continue;
