@@ -248,3 +248,18 @@ test('AggregatorRegistry.aggregate gives the same result as prom-client', { skip
   const b = normalise(await vigil.AggregatorRegistry.aggregate(await input()).metrics());
   assert.equal(b, a);
 });
+
+test('collectDefaultMetrics registers the same metric names and types as prom-client', { skip }, async () => {
+  const names = async (m: Mod) => {
+    const r = new m.Registry();
+    const h = m.collectDefaultMetrics({ register: r, prefix: 'app_' }) as { stop?: () => void } | undefined;
+    const list = r.getMetricsAsArray().map((x) => `${x.name} ${x.type}`).sort();
+    const labels = (await r.getMetricsAsJSON()).find((x) => x.name === 'app_nodejs_heap_space_size_used_bytes')?.values.map((v) => Object.keys(v.labels).join(','));
+    h?.stop?.();
+    return { list, labels: [...new Set(labels)] };
+  };
+  const a = await names(prom!);
+  const b = await names(vigil);
+  assert.deepEqual(b.list, a.list);
+  assert.deepEqual(b.labels, a.labels);
+});

@@ -206,8 +206,10 @@ function collectDefaults(config: DefaultMetricsCollectorConfiguration = {}): Def
   const lagP90 = lagStat('p90', 'The 90th percentile of the recorded event loop delays.');
   const lagP99 = lagStat('p99', 'The 99th percentile of the recorded event loop delays.');
 
+  // The metric whose collect() fills the others is registered first: prom-client-style callers
+  // (getMetricsAsJSON, per-metric get()) read metrics in registration order.
   const grouped = (name: string, what: string, read: () => readonly unknown[]) => {
-    const total = new UntypedGauge({ name: p + name + '_total', help: `Total number of active ${what}.`, labelNames: ln, registers });
+    let total: UntypedGauge | undefined;
     new Gauge({
       name: p + name,
       help: `Number of active ${what} grouped by type.`,
@@ -217,17 +219,16 @@ function collectDefaults(config: DefaultMetricsCollectorConfiguration = {}): Def
         const items = read();
         this.reset();
         for (const [t, n] of countByType(items)) this.set(L({ type: t }), n);
-        total.set(L(), items.length);
+        total!.set(L(), items.length);
       },
     });
+    total = new UntypedGauge({ name: p + name + '_total', help: `Total number of active ${what}.`, labelNames: ln, registers });
   };
   if (typeof process.getActiveResourcesInfo === 'function') grouped('nodejs_active_resources', 'resources that keep the event loop alive', () => process.getActiveResourcesInfo());
   const proc = process as unknown as { _getActiveHandles?: () => unknown[]; _getActiveRequests?: () => unknown[] };
   if (typeof proc._getActiveHandles === 'function') grouped('nodejs_active_handles', 'libuv handles', () => proc._getActiveHandles!());
   if (typeof proc._getActiveRequests === 'function') grouped('nodejs_active_requests', 'libuv requests', () => proc._getActiveRequests!());
 
-  const heapUsed = new Gauge({ name: p + 'nodejs_heap_size_used_bytes', help: 'Process heap size used from Node.js in bytes.', labelNames: ln, registers });
-  const external = new Gauge({ name: p + 'nodejs_external_memory_bytes', help: 'Node.js external memory size in bytes.', labelNames: ln, registers });
   new Gauge({
     name: p + 'nodejs_heap_size_total_bytes',
     help: 'Process heap size from Node.js in bytes.',
@@ -240,9 +241,9 @@ function collectDefaults(config: DefaultMetricsCollectorConfiguration = {}): Def
       external.set(L(), m.external);
     },
   });
+  const heapUsed = new Gauge({ name: p + 'nodejs_heap_size_used_bytes', help: 'Process heap size used from Node.js in bytes.', labelNames: ln, registers });
+  const external = new Gauge({ name: p + 'nodejs_external_memory_bytes', help: 'Node.js external memory size in bytes.', labelNames: ln, registers });
 
-  const spaceUsed = new Gauge({ name: p + 'nodejs_heap_space_size_used_bytes', help: 'Process heap space size used from Node.js in bytes.', labelNames: ['space', ...ln], registers });
-  const spaceAvail = new Gauge({ name: p + 'nodejs_heap_space_size_available_bytes', help: 'Process heap space size available from Node.js in bytes.', labelNames: ['space', ...ln], registers });
   new Gauge({
     name: p + 'nodejs_heap_space_size_total_bytes',
     help: 'Process heap space size total from Node.js in bytes.',
@@ -257,6 +258,8 @@ function collectDefaults(config: DefaultMetricsCollectorConfiguration = {}): Def
       }
     },
   });
+  const spaceUsed = new Gauge({ name: p + 'nodejs_heap_space_size_used_bytes', help: 'Process heap space size used from Node.js in bytes.', labelNames: ['space', ...ln], registers });
+  const spaceAvail = new Gauge({ name: p + 'nodejs_heap_space_size_available_bytes', help: 'Process heap space size available from Node.js in bytes.', labelNames: ['space', ...ln], registers });
 
   const [major, minor, patch] = process.versions.node.split('.').map(Number);
   new Gauge({
