@@ -229,3 +229,20 @@ test('alert history: episodes with resolve time, duration and notifications; sur
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a broken template file rejects a reload and keeps the running configuration', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-tmpl-'));
+  try {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'good.tmpl'), '{{ define "t" }}ok{{ end }}');
+    writeFileSync(join(dir, 'bad.tmpl'), '{{ define "t" }}{{ if }}{{ end }}');
+    const good = loadAlertmanagerConfig('route: {receiver: a}\nreceivers: [{name: a}]\ntemplates: ["good.tmpl"]\n', join(dir, 'am.yml'));
+    const bad = loadAlertmanagerConfig('route: {receiver: b}\nreceivers: [{name: b}]\ntemplates: ["*.tmpl"]\n', join(dir, 'am.yml'));
+    const am = new Alertmanager({ config: good, clock: new ManualClock() });
+    assert.throws(() => am.applyConfig(bad), /template: bad\.tmpl:1/);
+    assert.equal(am.route.opts.receiver, 'a');
+    am.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

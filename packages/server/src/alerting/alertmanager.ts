@@ -16,7 +16,7 @@ import {
 } from './notify/pipeline.js';
 import { buildIntegrations } from './notify/registry.js';
 import type { NotificationTemplater } from './notify/templates.js';
-import { defaultTemplater } from './notify/templating.js';
+import { loadTemplateFiles } from './notify/templating.js';
 import { Silences } from './silence/index.js';
 import { AlertHistory } from './history/index.js';
 import { AlertStore, Marker } from './store/index.js';
@@ -171,7 +171,10 @@ export class Alertmanager {
   /** Applies a (new) configuration: rebuilds routes, inhibition and receivers; keeps alerts,
    * silences and the notification log, as Alertmanager's reload does. */
   applyConfig(cfg: AlertmanagerConfig): void {
-    this.templater = this.opts.templater ?? defaultTemplater(cfg, this.log);
+    // Template files are part of the configuration: a broken one rejects the whole (re)load,
+    // as in Alertmanager, before anything changes.
+    const templater = this.opts.templater ?? loadTemplateFiles(cfg);
+    this.templater = templater;
     const receivers = new Map<string, Integration[]>();
     for (const r of cfg.receivers) {
       receivers.set(r.name, (this.opts.integrations ?? buildIntegrations)(r, { externalUrl: this.externalUrl, templater: this.templater, baseDir: cfg.baseDir, logger: this.log }));

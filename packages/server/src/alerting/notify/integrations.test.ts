@@ -145,7 +145,10 @@ test('email refuses to send in clear text when the server lacks STARTTLS (requir
 test('webhook payload is Alertmanager version 4', async () => {
   const sink = await httpSink((_r, res) => res.end());
   try {
-    const [wh] = integrationsFor(`route: {receiver: w}\nreceivers:\n  - name: w\n    webhook_configs: [{url: '${sink.url}/hook', max_alerts: 1}]\n`);
+    const [wh, bearer] = integrationsFor(`route: {receiver: w}\nreceivers:\n  - name: w\n    webhook_configs: [{url: '${sink.url}/hook', max_alerts: 1, http_config: {basic_auth: {username: u, password: p}}}, {url: '${sink.url}/hook2', http_config: {authorization: {credentials: tok}}}]\n`);
+    await bearer!.notify(ctx('w'), ALERTS);
+    assert.equal(sink.reqs[0]!.headers.authorization, 'Bearer tok');
+    sink.reqs.length = 0;
     await wh!.notify(ctx('w'), ALERTS);
     const body = JSON.parse(sink.reqs[0]!.body);
     assert.deepEqual(Object.keys(body), ['receiver', 'status', 'alerts', 'groupLabels', 'commonLabels', 'commonAnnotations', 'externalURL', 'version', 'groupKey', 'truncatedAlerts']);
@@ -156,6 +159,7 @@ test('webhook payload is Alertmanager version 4', async () => {
     assert.equal(body.alerts[0].fingerprint, fingerprint({ alertname: 'Latency', instance: 'web-1', severity: 'page' }));
     assert.match(sink.reqs[0]!.body, /\\u003cp95\\u003e/, 'Go JSON escapes < and >');
     assert.equal(sink.reqs[0]!.headers['content-type'], 'application/json');
+    assert.equal(sink.reqs[0]!.headers.authorization, 'Basic ' + Buffer.from('u:p').toString('base64'));
   } finally {
     await sink.close();
   }
