@@ -87,3 +87,12 @@ test('sliding window: old sub-windows expire after maxAge', () => {
   w.quantiles([0.5], out);
   assert.ok(Math.abs(out[0]! - 7) <= 0.07);
 });
+
+test('sliding window with the coarse clock (sub-windows of 2 s or more) records and reads', () => {
+  const w = new SlidingQuantiles(600, 5, 0.01);
+  for (let i = 1; i <= 100; i++) w.observe(i);
+  const out = new Float64Array(2);
+  w.quantiles([0.5, 1], out);
+  assert.ok(Math.abs(out[0]! - 50) <= 0.5 && out[1] === 100, String(out));
+  assert.equal(w.size(), 100);
+});

@@ -170,6 +170,20 @@ export function sketchQuantiles(sketches: readonly QuantileSketch[], qs: readonl
   while (oi < order.length) out[order[oi++]![1]] = max;
 }
 
+// Shared coarse clock for windowed summaries. Date.now() costs about as much as the rest of
+// observe(), so sub-windows of 2 s or more read this variable instead; one unref'd timer keeps it
+// within COARSE_MS of the real time (longer while the event loop is blocked, which only delays a
+// rotation; reads always rotate by the real clock).
+const COARSE_MS = 100;
+let coarseNow = Date.now();
+let coarseTimer: ReturnType<typeof setInterval> | undefined;
+function startCoarseClock(): void {
+  if (coarseTimer !== undefined) return;
+  coarseNow = Date.now();
+  coarseTimer = setInterval(() => (coarseNow = Date.now()), COARSE_MS);
+  coarseTimer.unref?.();
+}
+
 /**
  * A ring of `ageBuckets` sketches covering the last `maxAgeSeconds`: observations go to the
  * newest; every maxAgeSeconds/ageBuckets the oldest is cleared and becomes the newest. Reads
@@ -182,23 +196,30 @@ export class SlidingQuantiles {
   private nextRotate: number;
   private readonly stepMs: number;
 
+  /** Clock for observe(); undefined = the shared coarse clock. */
+  private readonly observeClock: (() => number) | undefined;
+  private readonly now: () => number;
+
   constructor(
     maxAgeSeconds: number,
     ageBuckets: number,
     alpha: number,
     /** Clock in ms (tests pass a fake one). */
-    private readonly now: () => number = Date.now,
+    clock?: () => number,
   ) {
     const windowed = maxAgeSeconds > 0;
     const n = windowed ? ageBuckets : 1;
     this.ring = Array.from({ length: n }, () => new QuantileSketch(alpha));
     this.stepMs = windowed ? (maxAgeSeconds * 1000) / n : Infinity;
+    this.now = clock ?? Date.now;
+    this.observeClock = clock ?? (this.stepMs < 2000 ? Date.now : undefined);
+    if (windowed && this.observeClock === undefined) startCoarseClock();
     this.nextRotate = this.now() + this.stepMs;
   }
 
   observe(v: number): void {
     if (this.stepMs !== Infinity) {
-      const now = this.now();
+      const now = this.observeClock === undefined ? coarseNow : this.observeClock();
       if (now >= this.nextRotate) this.rotate(now);
     }
     this.ring[this.head]!.add(v);
