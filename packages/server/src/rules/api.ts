@@ -1,4 +1,5 @@
 // Prometheus HTTP API for rules: GET /api/v1/rules and GET /api/v1/alerts, same JSON shapes.
+import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { apiError, apiSuccess, type Req, type Router } from '../web/router.js';
 import { formatFloat } from '../template/index.js';
@@ -79,10 +80,35 @@ function rulesHandler(deps: RuleRoutesDeps) {
     const matchesRule = (labels: Record<string, string>) =>
       selectors.length === 0 || selectors.some((ms) => ms.every((m) => matches(m, labels[m.name] ?? '')));
     const ruleFilter = typ !== '' || names.size > 0 || selectors.length > 0;
+    // Pagination (Prometheus 3): group_limit, and group_next_token = sha1("file;group").
+    const limitStr = q.get('group_limit');
+    const nextToken = q.get('group_next_token') ?? '';
+    let maxGroups = 0;
+    if (limitStr !== null && limitStr !== '') {
+      maxGroups = Number(limitStr);
+      if (!Number.isInteger(maxGroups) || maxGroups <= 0) {
+        apiError(res, 'bad_data', `invalid parameter "group_limit": group_limit needs to be greater than 0`);
+        return;
+      }
+    }
+    if (nextToken && !maxGroups) {
+      apiError(res, 'bad_data', `invalid parameter "group_limit": group_limit needs to be present in order to paginate over the groups`);
+      return;
+    }
+    let foundToken = nextToken === '';
+    let groupNextToken: string | undefined;
     const groups: unknown[] = [];
     for (const g of deps.ruleManager.groups()) {
       if (groupNames.size && !groupNames.has(g.name)) continue;
       if (files.size && !files.has(g.file)) continue;
+      if (!foundToken) {
+        if (groupToken(g.file, g.name) !== nextToken) continue;
+        foundToken = true;
+      }
+      if (maxGroups > 0 && groups.length === maxGroups) {
+        groupNextToken = groupToken(g.file, g.name);
+        break;
+      }
       const rules: unknown[] = [];
       for (const r of g.rules) {
         if (names.size && !names.has(r.name)) continue;
@@ -129,8 +155,16 @@ function rulesHandler(deps: RuleRoutesDeps) {
         lastEvaluation: goTimeJSON(g.lastEvaluation),
       });
     }
-    apiSuccess(res, { groups });
+    if (!foundToken) {
+      apiError(res, 'bad_data', `invalid parameter "group_next_token": invalid group_next_token '${nextToken}'. were rule groups changed?`);
+      return;
+    }
+    apiSuccess(res, groupNextToken ? { groups, groupNextToken } : { groups });
   };
+}
+
+function groupToken(file: string, name: string): string {
+  return createHash('sha1').update(`${file};${name}`).digest('hex');
 }
 
 function alertsHandler(deps: RuleRoutesDeps) {

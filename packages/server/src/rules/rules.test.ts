@@ -248,6 +248,11 @@ test('GET /api/v1/rules and /api/v1/alerts have Prometheus shapes and filters', 
     assert.equal('alerts' in excl.json.data.groups[0]!.rules[0]!, false);
     const sel = await call('GET', '/api/v1/rules?match[]=' + encodeURIComponent('{sev="warn"}'));
     assert.deepEqual(sel.json.data.groups[0]!.rules.map((r) => r.name), ['A']);
+    const paged = await call('GET', '/api/v1/rules?group_limit=1');
+    assert.equal(paged.json.data.groups.length, 1);
+    assert.equal((paged.json.data as unknown as { groupNextToken?: string }).groupNextToken, undefined);
+    assert.equal((await call('GET', '/api/v1/rules?group_limit=0')).status, 400);
+    assert.equal((await call('GET', '/api/v1/rules?group_limit=1&group_next_token=abc')).status, 400);
     const bad = await call('GET', '/api/v1/rules?type=x');
     assert.equal(bad.status, 400);
     const alerts = await call('GET', '/api/v1/alerts');
@@ -337,6 +342,33 @@ test('query_offset: rules query and write at evaluation time minus the offset', 
     assert.equal(alerts[0]!.samples().t[0], 570e3);
     const rec = await qr.select({ start: 0, end: 1e9 }, [{ type: '=', name: '__name__', value: 'r' }]);
     assert.equal(rec[0]!.samples().t[0], 570e3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('/api/v1/rules paginates with group_limit and group_next_token', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-rules-'));
+  try {
+    const mgr = new RuleManager({ query: async () => [] });
+    const f = writeRules(dir, 'r.yml', 'groups:\n- name: a\n  rules: []\n- name: b\n  rules: []\n- name: c\n  rules: []\n');
+    await mgr.update([f]);
+    const router = new Router();
+    registerRuleRoutes(router, { ruleManager: mgr });
+    const get = async (qs: string) => {
+      const u = new URL('http://x/api/v1/rules' + qs);
+      const m = router.match('GET', u.pathname) as { handler: (req: unknown, res: unknown) => Promise<void> };
+      let body = '';
+      const res = { writeHead: () => res, end: (t: string) => { body = t; } };
+      await m.handler({ query: u.searchParams, form: async () => u.searchParams }, res);
+      return JSON.parse(body) as { data: { groups: { name: string }[]; groupNextToken?: string } };
+    };
+    const p1 = await get('?group_limit=2');
+    assert.deepEqual(p1.data.groups.map((g) => g.name), ['a', 'b']);
+    assert.match(p1.data.groupNextToken!, /^[0-9a-f]{40}$/);
+    const p2 = await get(`?group_limit=2&group_next_token=${p1.data.groupNextToken}`);
+    assert.deepEqual(p2.data.groups.map((g) => g.name), ['c']);
+    assert.equal(p2.data.groupNextToken, undefined);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
