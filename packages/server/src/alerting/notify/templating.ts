@@ -124,7 +124,7 @@ export function alertmanagerFuncs(): FuncMap {
     // Alertmanager's additions.
     toUpper: { fn: (s: string) => s.toUpperCase(), params: ['string'] },
     toLower: { fn: (s: string) => s.toLowerCase(), params: ['string'] },
-    title: { fn: (s: string) => s.replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, p: string, c: string) => p + c.toUpperCase()), params: ['string'] },
+    title: { fn: (s: string) => s.replace(/(^|[^\p{L}\p{N}_])(\p{L})/gu, (_m, p: string, c: string) => p + c.toUpperCase()), params: ['string'] },
     trimSpace: { fn: (s: string) => s.trim(), params: ['string'] },
     join: { fn: (sep: string, s: unknown) => (Array.isArray(s) ? s.map(String).join(sep) : ''), params: ['string', 'any'] },
     match: {
