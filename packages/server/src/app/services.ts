@@ -209,6 +209,7 @@ export class Services {
     this.notifier.setTargets(p.alerting.targets, ext);
     this.notifier.setLocal(am ? (alerts) => void am.putAlerts(alerts) : undefined);
     this.rules.opts.externalLabels = ext;
+    this.rules.opts.evaluationIntervalMs = p.global.evaluationIntervalMs;
     this.otlpOptions = p.otlp;
     this.scrape.applyConfig({ scrapeConfigs, global: p.global });
     await this.remoteWrite.applyConfig(p.remoteWrite, p.global.externalLabels);
