@@ -2,15 +2,16 @@
 // Scrape benchmark.
 //  1. Parser throughput: Vigil's text and OpenMetrics parsers over a large exposition
 //     (lines/s, samples/s, CPU-seconds per million samples).
-//  2. Scrape ingestion side by side: Debian's Prometheus and Vigil (ScrapeManager into its
+//  2. Scrape ingestion side by side: Debian's Prometheus, VictoriaMetrics and Vigil (ScrapeManager into its
 //     on-disk TSDB, in a child process) scrape the same targets served by a static exporter
 //     process (values change every scrape, gzip). Each server's CPU is read over the same
 //     steady-state window: Prometheus from its process_cpu_seconds_total, Vigil from
 //     process.cpuUsage(); samples from prometheus_tsdb_head_samples_appended_total / the
-//     appender count. Prometheus and Vigil run one after the other, never together.
+//     appender count; VictoriaMetrics (-promscrape.config) likewise from vm_rows_added_to_storage_total.
+//     The servers run one after the other, never together.
 // Needs a build (`npm run build`). Flags: --targets N (10) --series N (5000 per target)
 // --seconds N (20, measured) --warmup N (6) --interval 1s --skip-prometheus --parse-only
-// --skip-breakdown (no extra Vigil run with samples discarded)
+// --skip-breakdown (no extra Vigil run with samples discarded) --skip-victoria
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -249,6 +250,33 @@ try {
       await stopProc(p);
     }
   }
+  const vmPath = ['/usr/bin/victoria-metrics'].find((p) => existsSync(p));
+  if (vmPath && !args.includes('--skip-victoria')) {
+    writeFileSync(join(work, 'vm.yml'), yml);
+    const port = await freePort();
+    const p = spawn(vmPath, [`-promscrape.config=${join(work, 'vm.yml')}`, `-storageDataPath=${join(work, 'vm')}`, `-httpListenAddr=127.0.0.1:${port}`], { stdio: 'ignore' });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      const dl = Date.now() + 20_000;
+      for (;;) {
+        try {
+          if ((await fetch(`${base}/health`)).ok) break;
+        } catch {}
+        if (Date.now() > dl) throw new Error('victoria-metrics did not start');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, WARMUP * 1000));
+      const c0 = await promMetric(base, 'process_cpu_seconds_total');
+      const s0 = await promMetric(base, 'vm_rows_added_to_storage_total');
+      await new Promise((r) => setTimeout(r, SECONDS * 1000));
+      const c1 = await promMetric(base, 'process_cpu_seconds_total');
+      const s1 = await promMetric(base, 'vm_rows_added_to_storage_total');
+      const rss = await promMetric(base, 'process_resident_memory_bytes');
+      results.push({ name: 'VictoriaMetrics 1.79', cpu: c1 - c0, samples: s1 - s0, rss });
+    } finally {
+      await stopProc(p);
+    }
+  }
   const v = startChild([new URL(import.meta.url).pathname, '--vigil', yml, join(work, 'vigil'), String(WARMUP), String(SECONDS)]);
   const r = await v.first;
   results.push({ name: 'Vigil', cpu: r.cpu, samples: r.samples, rss: r.rss });
@@ -270,8 +298,9 @@ console.log('|---|---:|---:|---:|');
 for (const r of results) {
   console.log(`| ${r.name} | ${(r.samples / SECONDS).toFixed(0)} | ${((r.cpu / r.samples) * 1e6).toFixed(2)} | ${(r.rss / 2 ** 20).toFixed(0)} |`);
 }
-if (results.length >= 2 && !results[0].name.startsWith('Vigil')) {
-  const [p, vv] = results;
-  console.log(`\nVigil CPU per sample / Prometheus: ${((vv.cpu / vv.samples) / (p.cpu / p.samples)).toFixed(2)}x`);
+const per = (r) => r && r.cpu / r.samples;
+const vig = results.find((r) => r.name === 'Vigil');
+for (const peer of results.filter((r) => !r.name.startsWith('Vigil'))) {
+  console.log(`Vigil CPU per sample / ${peer.name}: ${(per(vig) / per(peer)).toFixed(2)}x`);
 }
 process.exit(0);
