@@ -255,6 +255,27 @@ test('vigil check alertmanager agrees with amtool check-config', { skip: amtool.
   }
 });
 
+test('`vigil alertmanager` honours --web.config.file basic auth (amtool with http.config.file)', { skip: amtool.skip, timeout: 30_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-amweb-'));
+  const file = join(dir, 'alertmanager.yml');
+  writeFileSync(file, CFG);
+  // bcrypt hash of "secret"
+  writeFileSync(join(dir, 'web.yml'), "basic_auth_users:\n  admin: '$2b$04$eOmqMGykaWvJ0yBzzTCLIOHZMlf.yFmKFADYA55mURJLXAphNauxi'\n");
+  writeFileSync(join(dir, 'http.yml'), 'basic_auth: {username: admin, password: secret}\n');
+  const port = await freePort();
+  const p = await startVigil([`--config.file=${file}`, '--web.listen-address', `127.0.0.1:${port}`, `--storage.path=${join(dir, 'data')}`, `--web.config.file=${join(dir, 'web.yml')}`], { command: ['alertmanager'] });
+  try {
+    assert.equal((await fetch(`http://127.0.0.1:${port}/api/v2/status`)).status, 401);
+    const r = await run([`--alertmanager.url=http://127.0.0.1:${port}`, `--http.config.file=${join(dir, 'http.yml')}`, 'alert', 'add', 'alertname=Auth']);
+    assert.equal(r.code, 0, r.err);
+    const denied = await run([`--alertmanager.url=http://127.0.0.1:${port}`, 'alert', 'query']);
+    assert.notEqual(denied.code, 0);
+  } finally {
+    await p.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('`vigil alertmanager` runs as a drop-in: Alertmanager flags, amtool, reload, bad config kept out', { skip: amtool.skip, timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-amcli-'));
   const file = join(dir, 'alertmanager.yml');

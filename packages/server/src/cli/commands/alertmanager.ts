@@ -7,6 +7,7 @@ import { parseDuration } from '../../config/duration.js';
 import { VERSION } from '../../version.js';
 import { createLogger, type LogLevel } from '../../util/log.js';
 import { HttpServer } from '../../web/server.js';
+import { loadWebConfig, type WebConfig } from '../../web/webconfig.js';
 import { Router, sendText } from '../../web/router.js';
 import { Alertmanager, loadAlertmanagerConfig, type AlertmanagerConfig } from '../../alerting/index.js';
 import { registerAlertmanagerRoutes } from '../../alerting/api/index.js';
@@ -17,7 +18,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'web.listen-address', help: 'Address to listen on for the web interface and API.', default: '127.0.0.1:9095' },
   { name: 'web.external-url', help: 'The URL under which Alertmanager is externally reachable.', default: '' },
   { name: 'web.route-prefix', help: 'Prefix for the internal routes of web endpoints.', default: '' },
-  { name: 'web.config.file', help: 'Accepted for compatibility (TLS/auth web config).', default: '' },
+  { name: 'web.config.file', help: 'Path to a web configuration file (TLS, basic auth), as Alertmanager.', default: '' },
   { name: 'web.get-concurrency', help: 'Accepted for compatibility; ignored.', default: '0' },
   { name: 'web.timeout', help: 'Accepted for compatibility; ignored.', default: '0' },
   { name: 'storage.path', help: 'Base path for data storage (silences, notification log).', default: 'data/' },
@@ -65,6 +66,15 @@ export const alertmanagerCommand: Command = {
     const log = createLogger({ level, format: str(p, 'log.format') === 'json' ? 'json' : 'logfmt' }, { component: 'alertmanager' });
     if (str(p, 'cluster.listen-address') !== '' || list(p, 'cluster.peer').length > 0) {
       log.warn('clustering flags are accepted but ignored: Vigil runs as a single Alertmanager instance');
+    }
+    let webConfig: WebConfig | undefined;
+    if (str(p, 'web.config.file')) {
+      try {
+        webConfig = loadWebConfig(str(p, 'web.config.file'));
+      } catch (e) {
+        log.error('Loading web configuration file failed', { file: str(p, 'web.config.file'), err: (e as Error).message });
+        return 1;
+      }
     }
     const file = str(p, 'config.file');
     let cfg: AlertmanagerConfig;
@@ -122,7 +132,7 @@ export const alertmanagerCommand: Command = {
       else sendText(res, 200, '');
     });
     router.get(`${prefix}/metrics`, (_q, res) => sendText(res, 200, am.metricsText(), 'text/plain; version=0.0.4; charset=utf-8'));
-    const server = new HttpServer({ router, logger: log, publicPaths: [`${prefix}/-/healthy`, `${prefix}/-/ready`] });
+    const server = new HttpServer({ router, logger: log, webConfig, publicPaths: [`${prefix}/-/healthy`, `${prefix}/-/ready`] });
     try {
       const addr = await server.listen(str(p, 'web.listen-address'));
       log.info('Listening', { address: `${addr.address}:${addr.port}` });
