@@ -113,7 +113,17 @@ export function registerHostAgentRoutes(router: Router, deps: { hostAgent: HostA
  * A scrape config that scrapes the agent in-process, as job `vigil-host` (instance = this host),
  * with the global interval; add it to the manager's scrape configs.
  */
-export function hostAgentScrapeConfig(agent: HostAgent, global: GlobalConfig, opts: { jobName?: string; instance?: string; intervalMs?: number } = {}): InternalScrapeConfig {
+export function hostAgentScrapeConfig(
+  agent: HostAgent,
+  global: GlobalConfig,
+  opts: {
+    jobName?: string;
+    instance?: string;
+    intervalMs?: number;
+    /** Vigil's listen address (host:port), so /api/v1/targets shows the real /hostagent/metrics URL. */
+    address?: string;
+  } = {},
+): InternalScrapeConfig {
   const intervalMs = opts.intervalMs ?? global.scrapeIntervalMs;
   const instance = opts.instance ?? hostname();
   const cfg: ScrapeConfig = {
@@ -126,7 +136,7 @@ export function hostAgentScrapeConfig(agent: HostAgent, global: GlobalConfig, op
     honorLabels: false,
     honorTimestamps: true,
     http: { tls: { insecureSkipVerify: false }, followRedirects: true, headers: {} },
-    staticConfigs: [{ targets: ['localhost'], labels: { instance }, source: 'hostagent' }],
+    staticConfigs: [{ targets: [opts.address ?? 'localhost'], labels: { instance }, source: 'hostagent' }],
     fileSDConfigs: [],
     relabelConfigs: [],
     metricRelabelConfigs: [],
