@@ -85,13 +85,16 @@ export class HostAgent {
     return results.map((r) => r.text).join('') + meta.text();
   }
 
-  /** A scrape source for an in-process scrape pool (no HTTP round trip). */
+  private src: ((signal: AbortSignal) => Promise<ScrapeResponse>) | undefined;
+
+  /** A scrape source for an in-process scrape pool (no HTTP round trip); the same function every call. */
   source(): (signal: AbortSignal) => Promise<ScrapeResponse> {
-    return async (signal) => {
+    this.src ??= async (signal) => {
       const text = await this.collect();
       if (signal.aborted) throw new Error('context deadline exceeded');
       return { body: Buffer.from(text), contentType: CONTENT_TYPE };
     };
+    return this.src;
   }
 
   /** HTTP handler serving the agent's metrics. */

@@ -109,6 +109,12 @@ test('host agent as an in-process scrape target', async () => {
     await m.scrapeAllNow();
     assert.equal(rec.last({ __name__: 'up', job: 'node', instance: 'localhost' }), 1);
     assert.ok(rec.find({ __name__: 'node_memory_MemTotal_bytes', job: 'node' }).length === 1);
+    // A reload rebuilding the same config keeps the running target and its state.
+    const before = m.targets().active[0]!.target;
+    const agent2 = new HostAgent();
+    m.applyConfig({ scrapeConfigs: [hostAgentScrapeConfig(agent2, { ...DEFAULT_GLOBAL, warnings: [] }, { intervalMs: 3_600_000, instance: 'localhost' })] });
+    assert.equal(m.targets().active[0]!.target, before);
+    assert.equal(before.health, 'up');
   } finally {
     await m.stop();
   }

@@ -105,6 +105,10 @@ export class ScrapeLoop {
     this.timer = setTimeout(() => this.tick(), this.nextAt - now);
   }
 
+  setFetcher(fetcher: Fetcher): void {
+    this.fetcher = fetcher;
+  }
+
   /** New config for the same target: keep series state, drop the per-raw-series label cache. */
   reload(cfg: ScrapeConfig, fetcher: Fetcher): void {
     this.cfg = cfg;

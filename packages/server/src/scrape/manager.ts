@@ -97,7 +97,15 @@ class ScrapePool {
 
   reload(cfg: InternalScrapeConfig): void {
     const sig = configSignature(cfg);
-    if (sig === this.signature && cfg.internalSource === this.cfg.internalSource) return;
+    if (sig === this.signature) {
+      // Same settings; an in-process source may be a new closure: swap it, keep all state.
+      if (cfg.internalSource !== this.cfg.internalSource) {
+        this.cfg = cfg;
+        this.makeFetcher();
+        for (const l of this.loops.values()) l.setFetcher(this.fetcher);
+      }
+      return;
+    }
     this.signature = sig;
     this.cfg = cfg;
     this.makeFetcher();
