@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// TSDB benchmark: Vigil vs Prometheus 2.42 (Debian) on the same generated data set.
-//   node bench/tsdb/run.mjs [--series=10000] [--hours=24] [--quick] [--no-prometheus] [--no-append]
+// TSDB benchmark: Vigil vs Prometheus 2.42 and VictoriaMetrics (Debian) on the same generated data set.
+//   node bench/tsdb/run.mjs [--series=10000] [--hours=24] [--quick] [--no-prometheus] [--no-vm] [--no-append]
 // Needs a build (npm run build). Prints a table; bounded to a few minutes on 2 cores.
 import { mkdtempSync, rmSync, readdirSync, statSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { openSync, writeSync, closeSync } from 'node:fs';
@@ -24,8 +24,9 @@ const STEPS = (HOURS * 3600000) / INTERVAL;
 const WINDOW = 7200000 / INTERVAL; // steps per 2h
 const withProm = args.prometheus !== 'false' && args['no-prometheus'] !== 'true';
 const withAppend = args['no-append'] !== 'true';
+const withVM = args['no-vm'] !== 'true';
 const which = (b) => { try { return execFileSync('sh', ['-c', `command -v ${b}`], { encoding: 'utf8' }).trim(); } catch { return ''; } };
-const promtool = which('promtool'), prometheus = which('prometheus');
+const promtool = which('promtool'), prometheus = which('prometheus'), vmBin = which('victoria-metrics');
 
 const work = mkdtempSync(join(tmpdir(), 'vigil-bench-tsdb-'));
 const rows = [];
@@ -62,6 +63,8 @@ const vdir = join(work, 'vigil');
 const pdir = join(work, 'prom');
 const db = await openTSDB({ dir: vdir, compactionIntervalMs: 0, retentionMs: 0, maxBlockRangeMs: 31 * 86400000 / 10 * 0 + 36 * 3600000 });
 const prefixes = ds.labels.map(omPrefix);
+const vm = withVM && vmBin ? await startVM() : null;
+let vmMs = 0;
 const refs = new Float64Array(ds.n);
 const hostSeries = Array.from({ length: ds.hosts }, () => []);
 for (let i = 0; i < ds.n; i++) hostSeries[ds.host[i]].push(i);
@@ -120,6 +123,18 @@ for (let w = 0; w * WINDOW < STEPS; w++) {
     const job = runPromtool(f).finally(() => promJobs.delete(job));
     promJobs.add(job);
   }
+  if (vm) {
+    // Prometheus text with ms timestamps to VictoriaMetrics' import API, ~16 MB per request.
+    const v0 = performance.now();
+    let body = '';
+    for (let i = 0; i < ds.n; i++) {
+      const h = ds.host[i];
+      for (let s = 0; s < steps; s++) body += `${prefixes[i]} ${mat[i * WINDOW + s]} ${ds.ts(h, w * WINDOW + s)}\n`;
+      if (body.length > 16 << 20) { await vmPost(vm, body); body = ''; }
+    }
+    if (body) await vmPost(vm, body);
+    vmMs += performance.now() - v0;
+  }
   log(`window ${w + 1}/${Math.ceil(STEPS / WINDOW)} done`);
 }
 await Promise.all(promJobs);
@@ -128,13 +143,15 @@ for (let i = 0; i < 5; i++) await db.compact();
 const vst = db.stats();
 const vb = blockTotals(vdir);
 const totalSamples = ds.n * STEPS;
-rows.push(['ingest (generate excluded)', `${(totalSamples / (ingestMs / 1000) / 1e6).toFixed(2)}M samples/s incl. WAL+compaction`, promtool ? `promtool ${((totalSamples) / (promtoolMs / 1000) / 1e6).toFixed(2)}M samples/s (2 in parallel)` : '-', '']);
+rows.push(['ingest (generate excluded)', `${(totalSamples / (ingestMs / 1000) / 1e6).toFixed(2)}M samples/s incl. WAL+compaction`, promtoolMs > 0 ? `promtool ${((totalSamples) / (promtoolMs / 1000) / 1e6).toFixed(2)}M samples/s (2 in parallel)` : '-', '']);
 
 let prom2h = null, promC = null;
 if (withProm && promtool) {
   prom2h = blockTotals(pdir);
   if (prometheus) promC = await compactWithPrometheus(pdir);
 }
+let vmRes = null;
+if (vm) vmRes = await finishVM(vm, totalSamples);
 const bps = (t) => (t ? (t.bytes / t.samples).toFixed(3) : '-');
 rows.push(['bytes/sample, 2h blocks', `Vigil n/a`, prom2h ? `${bps(prom2h)} (${prom2h.blocks} blocks)` : '-', '']);
 rows.push([
@@ -143,6 +160,8 @@ rows.push([
   promC ? `${bps(promC)} (${promC.ranges}; ${(promC.samples / 1e6).toFixed(1)}M)` : '-',
   promC ? `${(vb.bytes / vb.samples / (promC.bytes / promC.samples)).toFixed(2)}x` : prom2h ? `${(vb.bytes / vb.samples / (prom2h.bytes / prom2h.samples)).toFixed(2)}x (vs 2h)` : '',
 ]);
+
+if (vmRes) rows.push(['VictoriaMetrics bytes/sample (merged)', `data ${(vmRes.data / totalSamples).toFixed(3)}, +indexdb ${((vmRes.data + vmRes.index) / totalSamples).toFixed(3)}`, '', `Vigil/VM ${(vb.bytes / vb.samples / ((vmRes.data + vmRes.index) / totalSamples)).toFixed(2)}x`]);
 
 // ---------------------------------------------------------------- select throughput
 const maxT = ds.ts(0, STEPS - 1) + 60000;
@@ -185,6 +204,47 @@ console.log(`${'-'.repeat(w0)}-+-${'-'.repeat(w1)}-+-${'-'.repeat(w2)}-+--------
 for (const r of rows) console.log(`${r[0].padEnd(w0)} | ${r[1].padEnd(w1)} | ${r[2].padEnd(w2)} | ${r[3]}`);
 console.log(`Vigil stats: ${JSON.stringify({ blocks: vst.blocks, compactions: vst.compactions, headCompactions: vst.headCompactions, compactionDurationsMs: vst.compactionDurationsMs.slice(-5) })}`);
 if (args.keep !== 'true') rmSync(work, { recursive: true, force: true });
+
+async function startVM() {
+  const port = await freePort();
+  const d = join(work, 'vm');
+  const p = spawn(vmBin, [`-storageDataPath=${d}`, `-httpListenAddr=127.0.0.1:${port}`, '-retentionPeriod=100y', '-loggerLevel=ERROR'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  p.stderr.on('data', () => {});
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${url}/health`)).ok) return { p, url, d }; } catch { /* starting */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  p.kill('SIGKILL');
+  log('victoria-metrics did not start; skipping it');
+  return null;
+}
+async function vmPost(vm, body) {
+  const r = await fetch(`${vm.url}/api/v1/import/prometheus`, { method: 'POST', body });
+  if (!r.ok) throw new Error(`victoria-metrics import: ${r.status} ${await r.text()}`);
+}
+/** Flushes and force-merges VictoriaMetrics, then measures its data and index sizes. */
+async function finishVM(vm, expected) {
+  await fetch(`${vm.url}/internal/force_flush`).catch(() => {});
+  await new Promise((r) => setTimeout(r, 3000));
+  // Check that everything arrived.
+  const q = await fetch(`${vm.url}/api/v1/series/count`).then((r) => r.json()).catch(() => null);
+  log('victoria-metrics series:', JSON.stringify(q?.data ?? null), 'samples sent', expected);
+  const months = new Set();
+  for (let t = start; t <= start + HOURS * 3600000; t += 86400000) { const d = new Date(t); months.add(`${d.getUTCFullYear()}_${String(d.getUTCMonth() + 1).padStart(2, '0')}`); }
+  for (const m of months) await fetch(`${vm.url}/internal/force_merge?partition_prefix=${m}`).catch(() => {});
+  let last = -1;
+  for (let i = 0; i < 60; i++) {
+    await new Promise((r) => setTimeout(r, 3000));
+    const sz = dirBytes(join(vm.d, 'data'));
+    if (sz === last) break;
+    last = sz;
+  }
+  const res = { data: dirBytes(join(vm.d, 'data')), index: dirBytes(join(vm.d, 'indexdb')) };
+  vm.p.kill('SIGTERM');
+  await new Promise((r) => (vm.p.exitCode !== null ? r() : vm.p.on('exit', r)));
+  return res;
+}
 
 async function freePort() {
   return new Promise((res) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
