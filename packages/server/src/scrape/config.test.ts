@@ -108,6 +108,7 @@ test('config errors as Prometheus words them, with file and line', () => {
     ['scrape_configs:\n  - job_name: a\n    scrape_interval: 5x\n', /not a valid duration/],
     ['scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: [a]\n        labels: {"a-b": c}\n', /"a-b" is not a valid label name/],
     ['scrape_configs:\n  - job_name: a\n    scheme: ftp\n', /invalid scheme "ftp"/],
+    ['scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ["http://x:80/metrics"]\n', /p\.yml:4: .*"http:\/\/x:80\/metrics" is not a valid hostname/],
     ['scrape_configs:\n  - job_name: a\n    sample_limit: -1\n', /non-negative/],
     ['scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: hashmod\n        target_label: x\n', /p\.yml:4: .*requires non-zero modulus/],
   ];
@@ -116,6 +117,13 @@ test('config errors as Prometheus words them, with file and line', () => {
     assert.throws(() => parseScrapeConfigs(root.get('scrape_configs'), parseGlobalConfig(root.get('global'))), re, yml);
   }
   assert.throws(() => parseGlobalConfig(CfgNode.parse('global:\n  scrape_interval: 5s\n  scrape_timeout: 6s\n', 'g.yml').get('global')), /global scrape timeout greater than scrape interval/);
+});
+
+test('a URL in static targets is fine when relabeling can fix it', () => {
+  const root = CfgNode.parse('scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ["http://x/y"]\n    relabel_configs:\n      - target_label: __address__\n        replacement: x:1\n', 'p.yml');
+  const [a] = parseScrapeConfigs(root.get('scrape_configs'));
+  const r = populateTarget({ __address__: 'http://x/y' }, a!);
+  assert.equal(r.kind, 'target');
 });
 
 test('byte sizes are base 2', () => {

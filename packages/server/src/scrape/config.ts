@@ -315,10 +315,18 @@ function parseTargetGroup(node: CfgNode, source: string): TargetGroup {
     if (!LABEL_NAME.test(k)) throw v.error(`${JSON.stringify(k)} is not a valid label name`);
     labels[k] = v.str('');
   }
-  for (const [i, t] of targets.entries()) {
-    if (t.includes('/')) throw node.get('targets').items()[i]!.error(`${JSON.stringify(t)} is not a valid hostname`);
-  }
   return { targets, labels, source };
+}
+
+/** URLs in static targets are an error unless relabeling could still fix them (as Prometheus checks). */
+function checkStaticTargets(node: CfgNode): void {
+  for (const g of node.get('static_configs').items()) {
+    const tn = g.get('targets');
+    for (const item of tn.items()) {
+      const t = item.str();
+      if (t.includes('/')) throw item.error(`${JSON.stringify(t)} is not a valid hostname`);
+    }
+  }
 }
 
 const FILE_SD_NAME = /^[^*]*(\*[^/]*)?\.(json|yml|yaml|JSON|YML|YAML)$/;
@@ -357,6 +365,7 @@ export function parseScrapeConfig(node: CfgNode, global: GlobalConfig): ScrapeCo
   const params: Record<string, string[]> = {};
   for (const [k, v] of node.get('params').entries()) params[k] = v.strList();
   const staticConfigs = node.get('static_configs').items().map((g, i) => parseTargetGroup(g, `${i}`));
+  if (node.get('relabel_configs').isNull() || node.get('relabel_configs').items().length === 0) checkStaticTargets(node);
   const fileSDConfigs = node.get('file_sd_configs').items().map(parseFileSD);
   return {
     jobName,

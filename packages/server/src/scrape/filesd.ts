@@ -26,7 +26,6 @@ export function parseFileSDContent(text: string, path: string): TargetGroup[] {
     for (const k of Object.keys(o)) if (k !== 'targets' && k !== 'labels') throw new Error(`${path}: group ${i}: field ${k} not found`);
     const targets = o.targets ?? [];
     if (!Array.isArray(targets) || targets.some((t) => typeof t !== 'string')) throw new Error(`${path}: group ${i}: targets must be a list of strings`);
-    for (const t of targets as string[]) if (t.includes('/')) throw new Error(`${path}: group ${i}: ${JSON.stringify(t)} is not a valid hostname`);
     const labels: Record<string, string> = {};
     const ls = o.labels ?? {};
     if (typeof ls !== 'object' || ls === null || Array.isArray(ls)) throw new Error(`${path}: group ${i}: labels must be a mapping`);
