@@ -127,8 +127,10 @@ class ScrapePool {
           const r = populateTarget({ ...g.labels, __address__: addr }, this.cfg);
           if (r.kind === 'target') {
             if (!wanted.has(r.target.key)) wanted.set(r.target.key, r.target);
+          } else if (r.kind === 'error') {
+            // As in Prometheus: logged, neither active nor dropped.
+            this.opts.logger.warn('scrape: invalid target', { job: this.cfg.jobName, target: addr, err: r.error });
           } else {
-            if (r.kind === 'error') this.opts.logger.warn('scrape: invalid target', { job: this.cfg.jobName, err: r.error });
             dropped.push(r.discoveredLabels);
           }
         }
