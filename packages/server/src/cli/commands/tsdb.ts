@@ -1,8 +1,17 @@
 // `vigil tsdb snapshot|stats`: offline tools over a data directory (opened read-only).
 import type { Command } from '../command.js';
 import { flagsHelp, parseFlags, str, bool, UsageError, type FlagSpec } from '../flags.js';
-import { openTSDB } from '../../tsdb/index.js';
-import { createLogger } from '../../util/log.js';
+import { openTSDB, type TSDB } from '../../tsdb/index.js';
+import { createLogger, type Logger } from '../../util/log.js';
+
+async function open(dir: string, logger: Logger): Promise<TSDB | null> {
+  try {
+    return await openTSDB({ dir, readOnly: true, logger });
+  } catch (e) {
+    process.stderr.write(`cannot open ${dir}: ${(e as Error).message}\n`);
+    return null;
+  }
+}
 
 const PATH_FLAG: FlagSpec = { name: 'storage.tsdb.path', help: 'data directory', default: 'data' };
 const HELP: FlagSpec = { name: 'help', help: 'show help', type: 'bool' };
@@ -20,11 +29,15 @@ export const tsdbSnapshotCommand: Command = {
       return bool(p, 'help') ? 0 : 2;
     }
     const logger = createLogger({ level: 'warn' });
-    const db = await openTSDB({ dir: str(p, 'storage.tsdb.path'), readOnly: true, logger });
+    const db = await open(str(p, 'storage.tsdb.path'), logger);
+    if (!db) return 1;
     try {
       const r = await db.snapshot(p.positional[0]!, { skipHead: bool(p, 'skip-head') });
       process.stdout.write(`snapshot written to ${r.dir} (${r.blocks} blocks)\n`);
       return 0;
+    } catch (e) {
+      process.stderr.write(`snapshot failed: ${(e as Error).message}\n`);
+      return 1;
     } finally {
       await db.close();
     }
@@ -43,7 +56,8 @@ export const tsdbStatsCommand: Command = {
     if (p.positional.length) throw new UsageError(`unexpected argument ${p.positional[0]}`);
     const limit = Number(str(p, 'limit'));
     if (!Number.isInteger(limit) || limit <= 0) throw new UsageError('--limit must be a positive integer');
-    const db = await openTSDB({ dir: str(p, 'storage.tsdb.path'), readOnly: true, logger: createLogger({ level: 'warn' }) });
+    const db = await open(str(p, 'storage.tsdb.path'), createLogger({ level: 'warn' }));
+    if (!db) return 1;
     try {
       const out = {
         stats: db.stats(),
