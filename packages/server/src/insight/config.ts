@@ -16,7 +16,6 @@
 import type { CfgNode } from '../config/node.js';
 import { parseExpr } from '../promql/index.js';
 import { createDetector, detectorNames } from './detectors/registry.js';
-import { IsolationForest } from './detectors/iforest.js';
 import type { Params } from './detectors/types.js';
 
 export type Seasonality = 'none' | 'daily' | 'weekly';
@@ -101,8 +100,7 @@ export function parseAnomalyConfig(node: CfgNode): AnomalyConfig {
     if (detector === 'seasonal' && seasonality !== 'none' && params.period === undefined) params.period = SEASON_MS[seasonality];
     if (detector === 'ensemble' && seasonality === 'none' && params.components === undefined) params.components = 'ewma,cusum';
     try {
-      if (detector === 'iforest') new IsolationForest(1, params);
-      else createDetector(detector, params);
+      createDetector(detector, params); // iforest: validates the forest's parameters too
     } catch (e) {
       throw pn.isNull() ? j.get('detector').error((e as Error).message) : pn.error((e as Error).message);
     }

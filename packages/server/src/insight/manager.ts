@@ -14,7 +14,7 @@ import type { Logger } from '../util/log.js';
 import type { AnomalyConfig, AnomalyJob } from './config.js';
 import { SEASON_MS } from './config.js';
 import { createDetector, restoreDetector } from './detectors/registry.js';
-import { IsolationForest } from './detectors/iforest.js';
+import { IsolationForest, forestParams } from './detectors/iforest.js';
 import type { Detector, DetectorState, Explanation } from './detectors/types.js';
 import { ThresholdBand, type Band } from './thresholds.js';
 
@@ -319,7 +319,7 @@ export class InsightManager {
           continue;
         }
         const dims = [...e.dims.keys()].sort();
-        st = { labels: e.labels, dims, forest: new IsolationForest(dims.length, js.job.params), lastT: -Infinity, lastScore: 0, lastX: new Float64Array(dims.length) };
+        st = { labels: e.labels, dims, forest: new IsolationForest(dims.length, forestParams(js.job.params)), lastT: -Infinity, lastScore: 0, lastX: new Float64Array(dims.length) };
         js.groups.set(gk, st);
       }
       if (ts <= st.lastT) continue;
@@ -332,7 +332,9 @@ export class InsightManager {
       });
       if (!ok) continue; // a dimension is missing at this instant: skip rather than guess
       st.lastT = ts;
-      // IF scores sit near 0.5 for ordinary points: stretch [0.5,1] to [0,1].
+      // IF scores sit near 0.5 for ordinary points: stretch [0.5,1] to [0,1]. (Not calibrated by
+      // the likelihood: a multivariate incident shows as a modest, sustained rise that the
+      // likelihood would smooth away.)
       const sc = Math.max(0, Math.min(1, (st.forest.update(ts, x) - 0.5) * 2));
       st.lastScore = sc;
       st.lastX = x;
@@ -480,7 +482,7 @@ export class InsightManager {
         } else if (r.group) {
           const g = r.group;
           const labels = labelsFromObject(g.labels);
-          const forest = new IsolationForest(g.dims.length, js.job.params);
+          const forest = new IsolationForest(g.dims.length, forestParams(js.job.params));
           forest.load(g.forest.state as never);
           js.groups.set(labelsKey(labels), { labels, dims: g.dims, forest, lastT: typeof g.lastT === 'number' ? g.lastT : -Infinity, lastScore: g.lastScore ?? 0, lastX: new Float64Array(g.dims.length) });
         }

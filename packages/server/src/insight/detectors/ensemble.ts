@@ -60,7 +60,7 @@ export class Ensemble extends BaseDetector {
       weekly: () => new Seasonal({ period: 7 * 86_400_000, alpha: seasonalAlpha, min_periods: weeklyMin }),
       robust_z: () => new RobustZ({ window: 128 }),
       cusum: () => new Cusum({ h: cusumH }),
-      iforest: () => new IForestUni({}),
+      iforest: () => new IForestUni({ calibrate: false }),
     };
     this.comps = which.map((w) => {
       const f = all[w.trim()];

@@ -7,6 +7,7 @@
 // ring (ring·dims doubles); refit O(trees·sample·depth) every `refit` samples.
 import { assignState, decodeState, encodeState, type StateValue } from './state.js';
 import { BaseDetector } from './base.js';
+import { Calibrator } from './likelihood.js';
 import { checkParams, numParam, type DetectorState, type Params, type VectorDetector } from './types.js';
 
 /** Average path length of an unsuccessful BST search among n points (the IF normaliser). */
@@ -16,7 +17,7 @@ function cFactor(n: number): number {
   return 2 * (Math.log(n - 1) + 0.5772156649) - (2 * (n - 1)) / n;
 }
 
-const IF_KNOWN = ['trees', 'sample', 'ring', 'refit', 'seed'];
+export const IF_KNOWN = ['trees', 'sample', 'ring', 'refit', 'seed'];
 
 export class IsolationForest implements VectorDetector {
   readonly name = 'iforest';
@@ -154,20 +155,35 @@ export class IsolationForest implements VectorDetector {
   }
 }
 
+/** Parameters of the forest itself (the rest belong to the wrappers). */
+export function forestParams(p: Params): Params {
+  const o: Params = {};
+  for (const k of IF_KNOWN) if (p[k] !== undefined) o[k] = p[k]!;
+  return o;
+}
+
 /**
  * Univariate use of the forest (for one series, e.g. NAB): the vector is the value, its change
- * and its distance from a slow moving average, so the forest sees level, jumps and drift.
+ * and its distance from a slow moving average, so the forest sees level, jumps and drift. The
+ * forest's score (≈ 0.5 for ordinary points) is calibrated by the anomaly likelihood with
+ * suppression of repeats (`suppress` samples, default 200); `calibrate: false` returns the
+ * stretched raw score instead (used inside the ensemble, which calibrates itself).
  */
 export class IForestUni extends BaseDetector {
   private readonly f: IsolationForest;
+  private readonly cal: Calibrator | undefined;
   private readonly x = new Float64Array(3);
   private readonly s = { prev: NaN, slow: NaN };
   constructor(params: Params = {}) {
     super('iforest', params);
-    this.f = new IsolationForest(3, params);
+    checkParams(params, 'iforest', [...IF_KNOWN, 'calibrate', 'suppress']);
+    this.f = new IsolationForest(3, forestParams(params));
+    this.cal = params.calibrate === false ? undefined : new Calibrator(numParam(params, 'iforest', 'suppress', 200, 0, 1e6));
   }
   protected parts() {
-    return { s: this.s, f: this.f.s };
+    const p: Record<string, object> = { s: this.s, f: this.f.s };
+    if (this.cal) p.cal = this.cal.parts();
+    return p;
   }
   protected step(t: number, v: number): number {
     const s = this.s;
@@ -177,8 +193,8 @@ export class IForestUni extends BaseDetector {
     this.x[2] = v - s.slow;
     s.prev = v;
     s.slow += 0.02 * (v - s.slow);
-    const sc = this.f.update(t, this.x);
     // The IF score sits near 0.5 for ordinary points; stretch [0.5, 1] over [0, 1].
-    return (sc - 0.5) * 2;
+    const raw = Math.max(0, (this.f.update(t, this.x) - 0.5) * 2);
+    return this.cal ? this.cal.update(raw) : raw;
   }
 }

@@ -43,3 +43,33 @@ export function logScale(l: number): number {
   const x = Math.log(1.0000000001 - l) / Math.log(1e-10);
   return x < 0 ? 0 : x > 1 ? 1 : x;
 }
+
+/**
+ * Turns a raw anomaly score into an alarm score: the anomaly likelihood, then suppression of
+ * repeated alarms (score >= 0.5) within `suppress` samples (damped to a quarter), so one incident
+ * alarms once at its onset. Used where a detector's raw score is poorly calibrated (iforest).
+ */
+export class Calibrator {
+  private readonly lh: Likelihood;
+  readonly s = { n: 0, lastAlarm: -1e18 };
+  constructor(
+    readonly suppress = 200,
+    readonly warmup = 150,
+  ) {
+    this.lh = new Likelihood(10, 8640, 300, 0.05);
+  }
+  parts() {
+    return { lh: this.lh.parts(), s: this.s };
+  }
+  update(raw: number): number {
+    const s = this.s;
+    let score = this.lh.update(raw);
+    s.n++;
+    if (s.n < this.warmup) return 0;
+    if (score >= 0.5) {
+      if (s.n - s.lastAlarm < this.suppress) score *= 0.25;
+      else s.lastAlarm = s.n;
+    }
+    return score;
+  }
+}
