@@ -198,6 +198,11 @@ inhibit_rules:
 `,
   pagerduty: 'route:\n  receiver: a\nreceivers:\n  - name: a\n    pagerduty_configs: [{routing_key: abc}]\n',
   templates: 'route:\n  receiver: a\nreceivers:\n  - name: a\ntemplates: ["good.tmpl"]\n',
+  month13: 'route:\n  receiver: a\nreceivers:\n  - name: a\ntime_intervals:\n  - name: t\n    time_intervals: [{months: ["13"]}]\n',
+  bothPasswords: 'route:\n  receiver: a\nreceivers:\n  - name: a\n    email_configs: [{to: x@y, from: a@b, smarthost: "h:25", auth_password: p, auth_password_file: /f}]\n',
+  telegram: 'route:\n  receiver: a\nreceivers:\n  - name: a\n    telegram_configs: [{bot_token: t, chat_id: 1}]\n',
+  emptyGroupBy: 'route:\n  receiver: a\n  group_by: []\n  routes: [{}]\nreceivers:\n  - name: a\n',
+  globalOpsgenie: 'global:\n  opsgenie_api_key: k\nroute:\n  receiver: a\nreceivers:\n  - name: a\n    opsgenie_configs: [{}]\n',
 };
 
 const INVALID: Record<string, string> = {
@@ -227,6 +232,15 @@ const INVALID: Record<string, string> = {
   smarthostNoPort: 'global: {smtp_smarthost: "mail", smtp_from: "a@b"}\nroute:\n  receiver: a\nreceivers:\n  - name: a\n',
   inhibitUnknown: 'route:\n  receiver: a\nreceivers:\n  - name: a\ninhibit_rules:\n  - source_matchers: [a=b]\n    targets: [c=d]\n',
   badTemplate: 'route:\n  receiver: a\nreceivers:\n  - name: a\ntemplates: ["bad.tmpl"]\n',
+  pagerdutyNoKey: 'route:\n  receiver: a\nreceivers:\n  - name: a\n    pagerduty_configs: [{}]\n',
+  pushoverNoToken: 'route:\n  receiver: a\nreceivers:\n  - name: a\n    pushover_configs: [{user_key: u}]\n',
+  webexNoAuth: 'route:\n  receiver: a\nreceivers:\n  - name: a\n    webex_configs: [{room_id: r}]\n',
+  duplicateGroupBy: 'route:\n  receiver: a\n  routes: [{receiver: a, group_by: [a, a]}]\nreceivers:\n  - name: a\n',
+  badMatchName: 'route:\n  receiver: a\n  routes: [{receiver: a, match: {"a-b": c}}]\nreceivers:\n  - name: a\n',
+  badTime: 'route:\n  receiver: a\nreceivers:\n  - name: a\ntime_intervals:\n  - name: t\n    time_intervals: [{times: [{start_time: "9:00", end_time: "10:00"}]}]\n',
+  duplicateInterval: 'route:\n  receiver: a\nreceivers:\n  - name: a\nmute_time_intervals:\n  - name: t\ntime_intervals:\n  - name: t\n',
+  badSlackUrl: 'route:\n  receiver: a\nreceivers:\n  - name: a\n    slack_configs: [{api_url: "ftp://x/y"}]\n',
+  boolAsString: 'route:\n  receiver: a\nreceivers:\n  - name: a\n    webhook_configs: [{url: "http://x", send_resolved: "yes"}]\n',
   badLocation: 'route:\n  receiver: a\nreceivers:\n  - name: a\ntime_intervals:\n  - name: t\n    time_intervals: [{location: "Mars/Olympus"}]\n',
 };
 

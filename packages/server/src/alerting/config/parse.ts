@@ -64,7 +64,7 @@ export function parseAlertmanagerConfig(n: CfgNode): AlertmanagerConfig {
   const receivers: ReceiverConfig[] = [];
   const names = new Set<string>();
   for (const rn of n.get('receivers').items()) {
-    const r = parseReceiver(rn, global);
+    const r = parseReceiver(rn, global, n.get('global'));
     if (names.has(r.name)) throw rn.get('name').error(`notification config name "${r.name}" is not unique`);
     names.add(r.name);
     receivers.push(r);
@@ -286,7 +286,7 @@ function parseTimeInterval(n: CfgNode): TimeInterval {
   return ti;
 }
 
-function parseReceiver(n: CfgNode, g: GlobalConfig): ReceiverConfig {
+function parseReceiver(n: CfgNode, g: GlobalConfig, globalNode: CfgNode): ReceiverConfig {
   n.allowOnly(RECEIVER_KEYS);
   const name = n.get('name').str('');
   if (name === '') throw n.error('missing name in receiver');
@@ -301,6 +301,7 @@ function parseReceiver(n: CfgNode, g: GlobalConfig): ReceiverConfig {
     httpSender: n.get('http_sender_configs').items().map((c) => parseHttpSender(c, g)),
     unsupported: UNSUPPORTED_KINDS.filter((k) => n.get(k).items().length > 0),
   };
+  for (const k of r.unsupported) for (const c of n.get(k).items()) checkUnsupported(k, c, globalNode);
   return r;
 }
 
@@ -364,7 +365,7 @@ function parseEmail(n: CfgNode, g: GlobalConfig): EmailConfig {
     requireTls: n.get('require_tls').bool(g.smtpRequireTls),
     tls: parseTls(n.get('tls_config')),
   };
-  if (c.authPassword && c.authPasswordFile) throw n.error('at most one of auth_password & auth_password_file must be configured');
+  // (Alertmanager 0.25 accepts both auth_password and auth_password_file; the inline one wins.)
   if (!c.authPassword && !c.authPasswordFile) {
     c.authPassword = g.smtpAuthPassword;
     c.authPasswordFile = g.smtpAuthPasswordFile;
@@ -510,4 +511,45 @@ function parseHttpSender(n: CfgNode, g: GlobalConfig): HttpSenderConfig {
     contentType: n.get('content_type').str('application/json'),
     http: http(n, g),
   };
+}
+
+/** The required fields of integrations Vigil accepts but does not deliver to, with
+ * Alertmanager's messages, so `vigil check alertmanager` agrees with amtool. */
+function checkUnsupported(kind: string, c: CfgNode, global: CfgNode): void {
+  const has = (k: string) => c.has(k);
+  const g = (k: string) => global.has(k);
+  switch (kind) {
+    case 'pagerduty_configs':
+      if (!has('routing_key') && !has('service_key') && !has('routing_key_file') && !has('service_key_file')) throw c.error('missing service or routing key in PagerDuty config');
+      if (has('routing_key') && has('routing_key_file')) throw c.error('at most one of routing_key & routing_key_file must be configured');
+      if (has('service_key') && has('service_key_file')) throw c.error('at most one of service_key & service_key_file must be configured');
+      break;
+    case 'opsgenie_configs':
+      if (has('api_key') && has('api_key_file')) throw c.error('at most one of api_key & api_key_file must be configured');
+      if (!has('api_key') && !has('api_key_file') && !g('opsgenie_api_key') && !g('opsgenie_api_key_file')) throw c.error('no global OpsGenie API Key set either inline or in a file');
+      break;
+    case 'victorops_configs':
+      if (!has('routing_key')) throw c.error('missing Routing key in VictorOps config');
+      if (has('api_key') && has('api_key_file')) throw c.error('at most one of api_key & api_key_file must be configured');
+      if (!has('api_key') && !has('api_key_file') && !g('victorops_api_key') && !g('victorops_api_key_file')) throw c.error('no global VictorOps API Key set');
+      break;
+    case 'pushover_configs':
+      if (!has('user_key')) throw c.error('missing user key in Pushover config');
+      if (!has('token')) throw c.error('missing token in Pushover config');
+      break;
+    case 'telegram_configs':
+      if (!has('bot_token')) throw c.error('missing bot_token on telegram_config');
+      if (!has('chat_id')) throw c.error('missing chat_id on telegram_config');
+      break;
+    case 'discord_configs':
+      if (!has('webhook_url')) throw c.error('no discord webhook URL provided');
+      break;
+    case 'sns_configs':
+      if (!has('target_arn') && !has('topic_arn') && !has('phone_number')) throw c.error('must provide either a Target ARN, Topic ARN, or Phone Number for SNS config');
+      break;
+    case 'webex_configs':
+      if (!has('room_id')) throw c.error('missing room_id on webex_config');
+      if (!c.get('http_config').has('authorization')) throw c.error('missing webex_configs.http_config.authorization');
+      break;
+  }
 }

@@ -52,9 +52,9 @@ export function parseDayOfMonthRange(s: string): Range {
 }
 
 export function parseMonthRange(s: string): Range {
+  // Alertmanager 0.25 does not range-check numeric months (13 simply never matches).
   const r = parseRange(s, MONTHS, 'month');
-  for (const v of [r.begin, r.end]) if (v < 1 || v > 12) throw new Error(`${v} is not a valid month: out of range`);
-  if (r.begin > r.end) throw new Error(`end month ${MONTH_NAMES[r.end - 1]} is before start month ${MONTH_NAMES[r.begin - 1]}`);
+  if (r.begin > r.end) throw new Error(`end month ${MONTH_NAMES[r.end - 1] ?? r.end} is before start month ${MONTH_NAMES[r.begin - 1] ?? r.begin}`);
   return r;
 }
 
