@@ -319,9 +319,14 @@ test('start evaluates jobs on their interval and stop saves state', async () => 
       dataDir: dir,
     });
     m.start();
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 200));
+    // A reload mid-run keeps exactly one evaluation chain per job.
+    m.reload(cfg(JOB.replace('interval: 1m', 'interval: 50ms')));
+    await new Promise((r) => setTimeout(r, 300));
     await m.stop();
     const n = times.length;
+    assert.equal(new Set(times).size, n, 'no evaluation ran twice for one timestamp');
+    assert.ok(n <= 12, `evaluations: ${n}`);
     assert.ok(n >= 3, `evaluations: ${n}`);
     for (const t of times) assert.equal(t % 50, 0, 'evaluations sit on the interval grid');
     await new Promise((r) => setTimeout(r, 120));

@@ -65,6 +65,8 @@ interface JobState {
   series: Map<string, SeriesState>;
   groups: Map<string, GroupState>;
   timer?: NodeJS.Timeout;
+  /** Grid time of the latest scheduled evaluation. */
+  lastScheduled: number;
   running: boolean;
   lastEvalMs: number;
   lastDurationMs: number;
@@ -133,7 +135,7 @@ export class InsightManager {
   }
 
   private newJobState(job: AnomalyJob): JobState {
-    return { job, hash: jobHash(job), series: new Map(), groups: new Map(), running: false, lastEvalMs: 0, lastDurationMs: 0, lastError: '', dropped: 0 };
+    return { job, hash: jobHash(job), series: new Map(), groups: new Map(), lastScheduled: -Infinity, running: false, lastEvalMs: 0, lastDurationMs: 0, lastError: '', dropped: 0 };
   }
 
   private get statePath(): string | undefined {
@@ -194,14 +196,20 @@ export class InsightManager {
   private schedule(js: JobState): void {
     const iv = js.job.intervalMs;
     const now = this.now();
-    // Evaluate on the interval grid (like rule groups), so timestamps are regular.
-    const next = Math.floor(now / iv) * iv + iv;
-    js.timer = setTimeout(async () => {
+    // Evaluate on the interval grid (like rule groups), so timestamps are regular; never the same
+    // grid point twice (a timer may fire a millisecond before Date.now() reaches its target).
+    let next = Math.floor(now / iv) * iv + iv;
+    if (next <= js.lastScheduled) next = js.lastScheduled + iv;
+    js.lastScheduled = next;
+    clearTimeout(js.timer);
+    const timer: NodeJS.Timeout = setTimeout(async () => {
       if (!this.started || this.jobs.get(js.job.name) !== js) return;
       if (!js.running) await this.evaluate(js.job.name, next).catch(() => {});
-      if (this.started && this.jobs.get(js.job.name) === js) this.schedule(js);
+      // Reschedule unless a reload scheduled this job anew meanwhile (one timer chain per job).
+      if (this.started && this.jobs.get(js.job.name) === js && js.timer === timer) this.schedule(js);
     }, Math.max(0, next - now));
-    js.timer.unref?.();
+    timer.unref?.();
+    js.timer = timer;
   }
 
   /** Evaluates one job at tsMs (also used by tests and backfills). */
