@@ -1,1 +1,2 @@
-export { registerAlertmanagerRoutes, toGettableSilence, type AlertmanagerRouteDeps, type GettableAlert, type GettableSilence } from './v2.js';
+export { registerAlertmanagerRoutes, type AlertmanagerRouteDeps } from './v2.js';
+export { ALERTMANAGER_API_VERSION, toGettableAlert, toGettableSilence, type GettableAlert, type GettableSilence } from './models.js';

@@ -1,13 +1,13 @@
 // Alertmanager API v2 (the subset amtool, Prometheus and Grafana use), JSON shapes as
 // Alertmanager's OpenAPI spec. Errors: 400 with a message, as go-swagger responds.
-import type { ServerResponse } from 'node:http';
 import { compileAnchoredRegex, type Matcher } from '../../model/index.js';
-import type { Req, Router } from '../../web/router.js';
-import { goJSON } from '../notify/data.js';
+import type { Router } from '../../web/router.js';
+import { amJSON, badRequest, empty, jsonBody, swaggerError } from './respond.js';
+import { ALERTMANAGER_API_VERSION, iso, toGettableAlert, toGettableSilence, type GettableAlert } from './models.js';
 import { VERSION } from '../../version.js';
 import type { Alertmanager } from '../alertmanager.js';
 import { parseMatcher } from '../matchers.js';
-import { SilenceError, silenceState, type Silence, type SilenceMatcher } from '../silence/index.js';
+import { SilenceError, type SilenceMatcher } from '../silence/index.js';
 import { compareAlerts, labelSetBefore, labelSetString, type Alert, type PostableAlert } from '../types.js';
 import { matches } from '../../model/index.js';
 import { registerHistoryRoutes } from './history.js';
@@ -30,58 +30,6 @@ export interface AlertmanagerRouteDeps {
   prefix?: string;
 }
 
-export interface GettableAlert {
-  annotations: Record<string, string>;
-  endsAt: string;
-  fingerprint: string;
-  receivers: { name: string }[];
-  startsAt: string;
-  status: { inhibitedBy: string[]; silencedBy: string[]; state: 'unprocessed' | 'active' | 'suppressed' };
-  updatedAt: string;
-  generatorURL?: string;
-  labels: Record<string, string>;
-}
-
-export interface GettableSilence {
-  id: string;
-  status: { state: 'expired' | 'active' | 'pending' };
-  updatedAt: string;
-  comment: string;
-  createdBy: string;
-  endsAt: string;
-  matchers: SilenceMatcher[];
-  startsAt: string;
-}
-
-const iso = (t: number): string => new Date(t).toISOString();
-
-/** The Alertmanager release this API matches. */
-export const ALERTMANAGER_API_VERSION = '0.25.0';
-
-/** JSON as go-swagger writes it: Go's encoder (HTML-safe escapes) with a trailing newline. */
-function amJSON(res: ServerResponse, status: number, body: unknown): void {
-  const text = goJSON(body) + '\n';
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-/** A response without a body (and without a Content-Type), as go-swagger sends for empty payloads. */
-function empty(res: ServerResponse, status: number): void {
-  res.writeHead(status, { 'Content-Length': 0 });
-  res.end();
-}
-
-function badRequest(res: ServerResponse, message: string, status = 400): void {
-  amJSON(res, status, message);
-}
-
-/** go-swagger's own validation errors (no trailing newline, unlike handler payloads). */
-function swaggerError(res: ServerResponse, status: number, code: number, message: string): void {
-  const text = goJSON({ code, message });
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
 function boolParam(q: URLSearchParams, name: string, def: boolean): boolean {
   const v = q.get(name);
   if (v === null || v === '') return def;
@@ -102,46 +50,7 @@ function matchFilter(ms: Matcher[], labels: Record<string, string>): boolean {
   return true;
 }
 
-function toGettableAlert(am: Alertmanager, a: Alert, receivers: string[]): GettableAlert {
-  const st = am.marker.status(a.fingerprint);
-  const out: GettableAlert = {
-    annotations: a.annotations,
-    endsAt: iso(a.endsAt),
-    fingerprint: a.fingerprint,
-    receivers: receivers.map((name) => ({ name })),
-    startsAt: iso(a.startsAt),
-    status: { inhibitedBy: st.inhibitedBy, silencedBy: st.silencedBy, state: st.state },
-    updatedAt: iso(a.updatedAt),
-    ...(a.generatorURL ? { generatorURL: a.generatorURL } : {}),
-    labels: a.labels,
-  };
-  return out;
-}
-
-export function toGettableSilence(s: Silence, now: number): GettableSilence {
-  return {
-    id: s.id,
-    status: { state: silenceState(s, now) },
-    updatedAt: iso(s.updatedAt),
-    comment: s.comment,
-    createdBy: s.createdBy,
-    endsAt: iso(s.endsAt),
-    matchers: s.matchers.map((m) => ({ isEqual: m.isEqual, isRegex: m.isRegex, name: m.name, value: m.value })),
-    startsAt: iso(s.startsAt),
-  };
-}
-
 const STATE_ORDER = { active: 1, pending: 2, expired: 3 } as const;
-
-async function jsonBody(req: Req, res: ServerResponse, what: string): Promise<unknown | undefined> {
-  const buf = await req.body();
-  try {
-    return JSON.parse(buf.toString('utf8'));
-  } catch (e) {
-    swaggerError(res, 400, 400, `parsing ${what} body from "" failed, because ${(e as Error).message}`);
-    return undefined;
-  }
-}
 
 interface AlertQuery { matchers: Matcher[]; receiver?: RegExp; active: boolean; silenced: boolean; inhibited: boolean }
 
