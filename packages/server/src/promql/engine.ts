@@ -2,6 +2,8 @@
 // expression synchronously over a precomputed step grid with typed arrays.
 import { METRIC_NAME, compareLabels, labelsKey, type Labels } from '../model/labels.js';
 import { isStaleNaN } from '../model/sample.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import { mergeHistograms } from './nhvalue.js';
 import type { Queryable, Querier } from '../storage/interface.js';
 import { exprType, type Call, type Expr, type SubqueryExpr, type VectorSelector, type MatrixSelector, type DurationExpr } from './ast.js';
 import { Annotations } from './annotations.js';
@@ -37,8 +39,10 @@ interface RawSeries {
   labels: Labels;
   t: Float64Array;
   v: Float64Array;
+  /** Native histogram points parallel to t (absent when the series has none). */
+  h?: (FloatHistogram | undefined)[];
   /** Same without staleness markers (for range selectors); lazily built. */
-  clean?: { t: Float64Array; v: Float64Array };
+  clean?: { t: Float64Array; v: Float64Array; h?: (FloatHistogram | undefined)[] };
 }
 
 /** Per-query state shared by nested evaluators (subqueries). */
@@ -126,6 +130,8 @@ export class Engine {
           const n = needs[k]!;
           const decoded: RawSeries[] = results[k]!.map((s) => {
             const sa = s.samples();
+            const hs = s.histograms?.();
+            if (hs && hs.t.length) return { labels: s.labels, ...mergeHistograms(sa, hs) };
             return { labels: s.labels, t: sa.t, v: sa.v };
           });
           ctx.data.set(n.vs, decoded);
@@ -283,7 +289,8 @@ export class Evaluator {
           series: v.series.map((s) => {
             const out = new Float64Array(this.n);
             for (let i = 0; i < this.n; i++) out[i] = -s.v[i]!;
-            return { labels: s.labels, v: out, has: s.has, dropName: true };
+            const h = s.h?.map((x) => x?.copy().mul(-1));
+            return { labels: s.labels, v: out, has: s.has, dropName: true, h };
           }),
         };
       }
@@ -331,7 +338,8 @@ export class Evaluator {
       if ((++count & 255) === 0) checkCancel(this.ctx);
       const v = new Float64Array(n), has = new Uint8Array(n);
       const sts = withTs ? new Float64Array(n) : undefined;
-      const t = r.t, rv = r.v, len = t.length;
+      const t = r.t, rv = r.v, len = t.length, rh = r.h;
+      const oh: (FloatHistogram | undefined)[] | undefined = rh ? new Array(n) : undefined;
       let j = 0, any = false;
       if (vs.smoothed) {
         for (let i = 0; i < n; i++) {
@@ -341,7 +349,8 @@ export class Evaluator {
           let a = 0, b = len;
           while (a < b) { const mid = (a + b) >> 1; if (t[mid]! <= T) a = mid + 1; else b = mid; }
           k = a - 1;
-          if (k < 0 || t[k]! <= T - lb || isStaleNaN(rv[k]!)) continue;
+          if (k < 0 || t[k]! <= T - lb || (!rh?.[k] && isStaleNaN(rv[k]!))) continue;
+          if (rh?.[k]) { oh![i] = rh[k]; has[i] = 1; if (sts) sts[i] = T; any = true; continue; }
           let x = rv[k]!;
           if (t[k]! < T && k + 1 < len && t[k + 1]! <= T + lb && !isStaleNaN(rv[k + 1]!)) {
             x = x + ((rv[k + 1]! - x) * (T - t[k]!)) / (t[k + 1]! - t[k]!);
@@ -355,7 +364,8 @@ export class Evaluator {
         const T = vs.at - off;
         while (j < len && t[j]! <= T) j++;
         const k = j - 1;
-        if (k >= 0 && t[k]! > T - lb && !isStaleNaN(rv[k]!)) {
+        if (k >= 0 && t[k]! > T - lb && (rh?.[k] !== undefined || !isStaleNaN(rv[k]!))) {
+          if (rh?.[k]) oh!.fill(rh[k]);
           v.fill(rv[k]!);
           has.fill(1);
           if (sts) sts.fill(t[k]!);
@@ -368,7 +378,12 @@ export class Evaluator {
           const k = j - 1;
           if (k >= 0 && t[k]! > T - lb) {
             const x = rv[k]!;
-            if (x === x || !isStaleNaN(x)) {
+            if (rh?.[k]) {
+              oh![i] = rh[k];
+              has[i] = 1;
+              if (sts) sts[i] = t[k]!;
+              any = true;
+            } else if (x === x || !isStaleNaN(x)) {
               v[i] = x;
               has[i] = 1;
               if (sts) sts[i] = t[k]!;
@@ -377,7 +392,7 @@ export class Evaluator {
           }
         }
       }
-      if (any) out.push({ labels: r.labels, v, has, dropName: false, ts: sts });
+      if (any) out.push(oh ? { labels: r.labels, v, has, dropName: false, ts: sts, h: oh } : { labels: r.labels, v, has, dropName: false, ts: sts });
     }
     return { kind: 'vector', series: out };
   }
@@ -392,8 +407,8 @@ export class Evaluator {
   evalMatrixSelector(ms: MatrixSelector): GridMatrix {
     const raw = this.ctx.data.get(ms.vs) ?? [];
     const series: RangeSeries[] = raw.map((r) => {
-      if (!r.clean) r.clean = dropStale(r.t, r.v);
-      return { labels: r.labels, t: r.clean.t, v: r.clean.v, dropName: false };
+      if (!r.clean) r.clean = dropStale(r.t, r.v, r.h);
+      return r.clean.h ? { labels: r.labels, t: r.clean.t, v: r.clean.v, dropName: false, h: r.clean.h } : { labels: r.labels, t: r.clean.t, v: r.clean.v, dropName: false };
     });
     return { kind: 'matrix', series, winEnd: this.windowEnds(ms.vs.at, ms.vs.offsetMs ?? 0), rangeMs: ms.rangeMs!, offsetMs: ms.vs.offsetMs ?? 0 };
   }
@@ -437,9 +452,10 @@ export class Evaluator {
         let c = 0;
         for (let i = 0; i < cnt; i++) c += s.has[i]!;
         const t = new Float64Array(c), vv = new Float64Array(c);
+        const hh: (FloatHistogram | undefined)[] | undefined = s.h ? new Array(c) : undefined;
         let k = 0;
-        for (let i = 0; i < cnt; i++) if (s.has[i]) { t[k] = its[i]!; vv[k++] = s.v[i]!; }
-        series.push({ labels: s.labels, t, v: vv, dropName: s.dropName });
+        for (let i = 0; i < cnt; i++) if (s.has[i]) { if (hh) hh[k] = s.h![i]; t[k] = its[i]!; vv[k++] = s.v[i]!; }
+        series.push(hh ? { labels: s.labels, t, v: vv, dropName: s.dropName, h: hh } : { labels: s.labels, t, v: vv, dropName: s.dropName });
       }
     }
     return { kind: 'matrix', series, winEnd, rangeMs: range, offsetMs: sq.offsetMs ?? 0 };
@@ -458,7 +474,7 @@ export class Evaluator {
       let hi = lo;
       while (hi < s.t.length && s.t[hi]! <= end) hi++;
       if (hi > lo) {
-        out.push({ labels: s.labels, t: s.t.slice(lo, hi), v: s.v.slice(lo, hi) });
+        out.push(s.h ? { labels: s.labels, t: s.t.slice(lo, hi), v: s.v.slice(lo, hi), h: s.h.slice(lo, hi) } : { labels: s.labels, t: s.t.slice(lo, hi), v: s.v.slice(lo, hi) });
         total += hi - lo;
       }
     }
@@ -468,14 +484,15 @@ export class Evaluator {
   }
 }
 
-function dropStale(t: Float64Array, v: Float64Array): { t: Float64Array; v: Float64Array } {
+function dropStale(t: Float64Array, v: Float64Array, h?: (FloatHistogram | undefined)[]): { t: Float64Array; v: Float64Array; h?: (FloatHistogram | undefined)[] } {
   let stale = 0;
-  for (let i = 0; i < v.length; i++) if (isStaleNaN(v[i]!)) stale++;
-  if (!stale) return { t, v };
+  for (let i = 0; i < v.length; i++) if (!h?.[i] && isStaleNaN(v[i]!)) stale++;
+  if (!stale) return h ? { t, v, h } : { t, v };
   const nt = new Float64Array(t.length - stale), nv = new Float64Array(t.length - stale);
+  const nh: (FloatHistogram | undefined)[] | undefined = h ? new Array(t.length - stale) : undefined;
   let k = 0;
-  for (let i = 0; i < v.length; i++) if (!isStaleNaN(v[i]!)) { nt[k] = t[i]!; nv[k++] = v[i]!; }
-  return { t: nt, v: nv };
+  for (let i = 0; i < v.length; i++) if (h?.[i] || !isStaleNaN(v[i]!)) { if (nh) nh[k] = h![i]; nt[k] = t[i]!; nv[k++] = v[i]!; }
+  return nh ? { t: nt, v: nv, h: nh } : { t: nt, v: nv };
 }
 
 export function dropMetricName(ls: Labels): Labels {
@@ -505,7 +522,8 @@ function toValue(gv: GridValue, ts: Float64Array, isRange: boolean): Value {
     const present: Labels[] = [];
     gv.series.forEach((s, k) => {
       if (s.has[0]) {
-        samples.push({ labels: labels[k]!, t: ts[0]!, v: s.v[0]! });
+        const h = s.h?.[0];
+        samples.push(h ? { labels: labels[k]!, t: ts[0]!, v: 0, h } : { labels: labels[k]!, t: ts[0]!, v: s.v[0]! });
         present.push(labels[k]!);
       }
     });
@@ -513,22 +531,24 @@ function toValue(gv: GridValue, ts: Float64Array, isRange: boolean): Value {
     return { type: 'vector', samples };
   }
   // Series whose names were dropped may now share labels: merge them unless they overlap in time.
-  const byKey = new Map<string, { labels: Labels; v: Float64Array; has: Uint8Array }>();
+  const byKey = new Map<string, { labels: Labels; v: Float64Array; has: Uint8Array; h?: (FloatHistogram | undefined)[] }>();
   gv.series.forEach((s, k) => {
     const key = labelsKey(labels[k]!);
     const prev = byKey.get(key);
     if (!prev) {
-      byKey.set(key, { labels: labels[k]!, v: s.v, has: s.has });
+      byKey.set(key, { labels: labels[k]!, v: s.v, has: s.has, h: s.h });
       return;
     }
     const v = new Float64Array(prev.v), has = new Uint8Array(prev.has);
+    const h = prev.h || s.h ? (prev.h ? prev.h.slice() : new Array<FloatHistogram | undefined>(n)) : undefined;
     for (let i = 0; i < n; i++) {
       if (!s.has[i]) continue;
       if (has[i]) throw new QueryError('execution', 'vector cannot contain metrics with the same labelset');
       has[i] = 1;
       v[i] = s.v[i]!;
+      if (h) h[i] = s.h?.[i];
     }
-    byKey.set(key, { labels: prev.labels, v, has });
+    byKey.set(key, { labels: prev.labels, v, has, h });
   });
   const series: MatrixSeries[] = [];
   for (const s of byKey.values()) {
@@ -536,9 +556,10 @@ function toValue(gv: GridValue, ts: Float64Array, isRange: boolean): Value {
     for (let i = 0; i < n; i++) c += s.has[i]!;
     if (!c) continue;
     const t = new Float64Array(c), v = new Float64Array(c);
+    const h: (FloatHistogram | undefined)[] | undefined = s.h ? new Array(c) : undefined;
     let j = 0;
-    for (let i = 0; i < n; i++) if (s.has[i]) { t[j] = ts[i]!; v[j++] = s.v[i]!; }
-    series.push({ labels: s.labels, t, v });
+    for (let i = 0; i < n; i++) if (s.has[i]) { if (h) h[j] = s.h![i]; t[j] = ts[i]!; v[j++] = s.v[i]!; }
+    series.push(h ? { labels: s.labels, t, v, h } : { labels: s.labels, t, v });
   }
   series.sort((a, b) => compareLabels(a.labels, b.labels));
   return { type: 'matrix', series };

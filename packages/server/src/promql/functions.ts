@@ -10,6 +10,7 @@ import { bucketFraction, bucketQuantile, type Bucket } from './histogram.js';
 import { RANGE_FUNCS, type RangeCtx } from './rangefuncs.js';
 import { isValidUTF8 } from './strings.js';
 import { evalInfo } from './info.js';
+import { evalCallNH } from './nhfuncs.js';
 import type { GridMatrix, GridSeries, GridValue, GridVector } from './value.js';
 
 /** Functions whose output keeps the metric name. */
@@ -50,6 +51,11 @@ function mapVector(v: GridVector, n: number, keepName: boolean, f: (x: number, i
 }
 
 export function evalCall(ev: Evaluator, e: Call): GridValue {
+  return evalCallNH(ev, e, evalCallFloat);
+}
+
+/** The float implementations; native histogram points are handled (or stripped) by nhfuncs. */
+function evalCallFloat(ev: Evaluator, e: Call): GridValue {
   const n = ev.n;
   const f = e.func;
   if (f in RANGE_FUNCS) return evalRangeFunc(ev, e);

@@ -1,17 +1,22 @@
 // Result values (public) and the step-grid representations the evaluator works on (internal).
 import type { Labels } from '../model/labels.js';
+import type { FloatHistogram } from '../model/histogram.js';
 
 export interface Sample {
   labels: Labels;
   /** Timestamp in ms. */
   t: number;
   v: number;
+  /** A native histogram sample (then `v` is meaningless). */
+  h?: FloatHistogram;
 }
 
 export interface MatrixSeries {
   labels: Labels;
   t: Float64Array;
   v: Float64Array;
+  /** Native histogram points, parallel to `t` (undefined entries are floats). */
+  h?: (FloatHistogram | undefined)[];
 }
 
 export type Value =
@@ -38,6 +43,8 @@ export interface GridSeries {
   dropName: boolean;
   /** Sample timestamps (ms) per step, for timestamp() over a plain selector. */
   ts?: Float64Array;
+  /** Native histogram per step (where set, the point is a histogram and `v` is unused). */
+  h?: (FloatHistogram | undefined)[];
 }
 
 export interface GridVector {
@@ -61,6 +68,8 @@ export interface RangeSeries {
   t: Float64Array;
   v: Float64Array;
   dropName: boolean;
+  /** Native histogram points, parallel to `t`. */
+  h?: (FloatHistogram | undefined)[];
 }
 
 /**

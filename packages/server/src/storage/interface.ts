@@ -4,6 +4,7 @@
 import type { Labels } from '../model/labels.js';
 import type { Matcher } from '../model/matchers.js';
 import type { SampleArrays } from '../model/sample.js';
+import type { FloatHistogram } from '../model/histogram.js';
 
 /** Opaque per-series reference an Appender hands back to speed up later appends. 0 = unknown. */
 export type SeriesRef = number;
@@ -15,6 +16,11 @@ export interface Appender {
    * Returns the series reference to pass next time for the same label set.
    */
   append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef;
+  /**
+   * Stages one native histogram sample (float histogram semantics). Optional: storages without
+   * native-histogram support leave it out. Same errors and return value as `append`.
+   */
+  appendHistogram?(ref: SeriesRef, labels: Labels, t: number, h: FloatHistogram): SeriesRef;
   /** Metadata (HELP/TYPE/UNIT) for a metric family; optional to keep. */
   updateMetadata?(metricName: string, meta: MetricMetadata): void;
   /** Exemplar for a series; optional to keep. */
@@ -73,6 +79,14 @@ export interface Series {
   readonly labels: Labels;
   /** Samples with start <= t <= end, in time order; timestamps in ms. */
   samples(): SampleArrays;
+  /** Native histogram samples with start <= t <= end, in time order (absent: none). */
+  histograms?(): HistogramSamples;
+}
+
+/** Decoded native histogram samples of one series. */
+export interface HistogramSamples {
+  readonly t: Float64Array;
+  readonly h: readonly FloatHistogram[];
 }
 
 export interface Querier {

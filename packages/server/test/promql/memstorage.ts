@@ -1,6 +1,7 @@
 // A small in-memory Storage for tests: series kept as sorted typed arrays (bit-exact values).
 import { compareLabels, labelsKey, type Labels } from '../../src/model/labels.js';
 import { matches, type Matcher } from '../../src/model/matchers.js';
+import type { FloatHistogram } from '../../src/model/histogram.js';
 import type { Appender, Querier, Queryable, SelectHints, Series, SeriesRef, Storage } from '../../src/storage/interface.js';
 
 interface MemSeries {
@@ -8,20 +9,27 @@ interface MemSeries {
   t: number[];
   v: Float64Array;
   n: number;
+  /** Native histogram samples (time-ordered). */
+  ht: number[];
+  hh: FloatHistogram[];
 }
 
 export class MemStorage implements Storage {
   private series = new Map<string, MemSeries>();
 
   appender(): Appender {
-    const staged: { labels: Labels; t: number; v: number }[] = [];
+    const staged: { labels: Labels; t: number; v: number; h?: FloatHistogram }[] = [];
     return {
       append: (_ref: SeriesRef, labels: Labels, t: number, v: number) => {
         staged.push({ labels, t, v });
         return 0;
       },
+      appendHistogram: (_ref: SeriesRef, labels: Labels, t: number, h: FloatHistogram) => {
+        staged.push({ labels, t, v: 0, h });
+        return 0;
+      },
       commit: async () => {
-        for (const s of staged) this.add(s.labels, s.t, s.v);
+        for (const s of staged) if (s.h) this.addHistogram(s.labels, s.t, s.h); else this.add(s.labels, s.t, s.v);
         staged.length = 0;
       },
       rollback: () => {
@@ -31,10 +39,25 @@ export class MemStorage implements Storage {
   }
 
   /** Adds one sample, keeping time order (replaces a sample at the same timestamp). */
-  add(labels: Labels, t: number, v: number): void {
+  private get(labels: Labels): MemSeries {
     const k = labelsKey(labels);
     let s = this.series.get(k);
-    if (!s) this.series.set(k, (s = { labels, t: [], v: new Float64Array(16), n: 0 }));
+    if (!s) this.series.set(k, (s = { labels, t: [], v: new Float64Array(16), n: 0, ht: [], hh: [] }));
+    return s;
+  }
+
+  /** Adds one histogram sample, keeping time order (replaces one at the same timestamp). */
+  addHistogram(labels: Labels, t: number, h: FloatHistogram): void {
+    const s = this.get(labels);
+    let i = s.ht.length;
+    while (i > 0 && s.ht[i - 1]! > t) i--;
+    if (i > 0 && s.ht[i - 1] === t) { s.hh[i - 1] = h; return; }
+    s.ht.splice(i, 0, t);
+    s.hh.splice(i, 0, h);
+  }
+
+  add(labels: Labels, t: number, v: number): void {
+    const s = this.get(labels);
     if (s.n === s.v.length) {
       const nv = new Float64Array(s.v.length * 2);
       nv.set(s.v);
@@ -65,10 +88,18 @@ export class MemStorage implements Storage {
           while (a < s.n && s.t[a]! < lo) a++;
           let b = a;
           while (b < s.n && s.t[b]! <= hi) b++;
-          if (b === a) continue;
+          let ha = 0;
+          while (ha < s.ht.length && s.ht[ha]! < lo) ha++;
+          let hb = ha;
+          while (hb < s.ht.length && s.ht[hb]! <= hi) hb++;
+          if (b === a && hb === ha) continue;
           const t = Float64Array.from(s.t.slice(a, b));
           const v = s.v.slice(a, b);
-          out.push({ labels: s.labels, samples: () => ({ t, v }) });
+          if (hb === ha) out.push({ labels: s.labels, samples: () => ({ t, v }) });
+          else {
+            const ht = Float64Array.from(s.ht.slice(ha, hb)), hh = s.hh.slice(ha, hb);
+            out.push({ labels: s.labels, samples: () => ({ t, v }), histograms: () => ({ t: ht, h: hh }) });
+          }
         }
         return out;
       },

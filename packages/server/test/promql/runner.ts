@@ -5,8 +5,10 @@ import type { Storage } from '../../src/storage/interface.js';
 import { Engine, parseExpr, formatExpr, FUNCTIONS, type Value } from '../../src/promql/index.js';
 import { hasDurationFunc } from '../../src/promql/parser.js';
 import type { Expr } from '../../src/promql/ast.js';
-import { matches, type Matcher } from '../../src/model/matchers.js';
-import { STALE, parseTestFile, type EvalCmd, type Slot } from './testfile.js';
+import { matches, newMatcher, type Matcher } from '../../src/model/matchers.js';
+import { FloatHistogram, CUSTOM_BUCKETS_SCHEMA, sameBounds } from '../../src/model/histogram.js';
+import { MemStorage } from './memstorage.js';
+import { STALE, parseTestFile, isHistSlot, type EvalCmd, type SeriesDef, type Slot } from './testfile.js';
 
 export type Tier = 'core' | 'metadata' | 'native_histograms' | 'experimental';
 
@@ -116,6 +118,11 @@ function compareResult(cmd: EvalCmd, v: Value): string | null {
       if (!e) return `unexpected series ${labelsToString(s.labels)} ${fmt(s.v)}`;
       if (cmd.ordered && e.pos !== i) return `wrong order: ${labelsToString(s.labels)} at ${i}, expected ${e.pos}`;
       const ev = e.slots[0];
+      if (isHistSlot(ev) || s.h) {
+        const d = compareHistPoint(ev, s.h);
+        if (d) return `${labelsToString(s.labels)}: ${d}`;
+        continue;
+      }
       if (typeof ev !== 'number' && ev !== STALE) return `expected non-float for ${labelsToString(s.labels)}`;
       const want = ev === STALE ? STALE_NAN : ev;
       if (!floatEq(s.v, want)) return `${labelsToString(s.labels)}: expected ${fmt(want)}, got ${fmt(s.v)}`;
@@ -132,19 +139,41 @@ function compareResult(cmd: EvalCmd, v: Value): string | null {
   for (const s of v.series) {
     const e = exp.get(labelsKey(s.labels));
     if (!e) return `unexpected series ${labelsToString(s.labels)}`;
-    const wantT: number[] = [], wantV: number[] = [];
+    const wantT: number[] = [], wantV: Slot[] = [];
     e.slots.forEach((x, k) => {
       if (x === null) return;
-      if (x === 'hist') { wantT.push(NaN); wantV.push(NaN); return; }
       wantT.push(start + k * step);
-      wantV.push(x === STALE ? STALE_NAN : x);
+      wantV.push(x);
     });
-    const got = Array.from(s.t).map((t, k) => `${t}:${fmt(s.v[k]!)}`).join(' ');
+    const got = Array.from(s.t).map((t, k) => `${t}:${s.h?.[k] ? `{{${s.h[k]}}}` : fmt(s.v[k]!)}`).join(' ');
     if (wantT.length !== s.t.length) return `${labelsToString(s.labels)}: expected ${wantT.length} points, got ${s.t.length} (${got})`;
     for (let k = 0; k < wantT.length; k++) {
-      if (wantT[k] !== s.t[k] || !floatEq(s.v[k]!, wantV[k]!)) return `${labelsToString(s.labels)}: point ${k} expected ${wantT[k]}:${fmt(wantV[k]!)}, got ${got}`;
+      const w = wantV[k]!;
+      if (wantT[k] !== s.t[k]) return `${labelsToString(s.labels)}: point ${k} expected at ${wantT[k]}, got ${got}`;
+      if (isHistSlot(w) || s.h?.[k]) {
+        const d = compareHistPoint(w, s.h?.[k]);
+        if (d) return `${labelsToString(s.labels)}: point ${k}: ${d}`;
+        continue;
+      }
+      const want = w === STALE ? STALE_NAN : (w as number);
+      if (!floatEq(s.v[k]!, want)) return `${labelsToString(s.labels)}: point ${k} expected ${wantT[k]}:${fmt(want)}, got ${got}`;
     }
   }
+  return null;
+}
+
+/** Histogram equality as Prometheus's test runner checks it (compacted, float tolerance). */
+function compareHistPoint(w: Slot | undefined, got: FloatHistogram | undefined): string | null {
+  if (!isHistSlot(w)) return `expected float ${w === STALE ? 'stale' : fmt(w as number)}, got histogram {{${got}}}`;
+  if (!got) return `expected histogram {{${w.h}}}, got float`;
+  const a = w.h.copy().compact(), b = got.copy().compact();
+  const diff = `expected {{${a}}} schema ${a.schema} hint ${a.hint}, got {{${b}}} schema ${b.schema} hint ${b.hint}`;
+  if (a.schema !== b.schema || a.zeroThreshold !== b.zeroThreshold) return diff;
+  if (!floatEq(a.count, b.count) || !floatEq(a.sum, b.sum) || !floatEq(a.zeroCount, b.zeroCount)) return diff;
+  if (a.usesCustomBuckets && !sameBounds(a.customValues ?? [], b.customValues ?? [])) return diff;
+  const same = (ai: number[], ac: number[], bi: number[], bc: number[]) => ai.length === bi.length && ai.every((x, k) => x === bi[k] && floatEq(ac[k]!, bc[k]!));
+  if (!same(a.pIdx, a.pCnt, b.pIdx, b.pCnt) || !same(a.nIdx, a.nCnt, b.nIdx, b.nCnt)) return diff;
+  if (w.hintStated && a.hint !== b.hint) return diff;
   return null;
 }
 
@@ -171,12 +200,23 @@ export async function runTestFile(file: string, text: string, opts: RunOptions):
       continue;
     }
     if (c.kind === 'load') {
-      const app = storage.appender();
-      for (const s of c.series) {
+      let app = storage.appender();
+      const series = c.nhcb ? [...c.series, ...nhcbSeries(c.series)] : c.series;
+      if (!app.appendHistogram && series.some((s) => s.slots.some(isHistSlot))) {
+        // This storage cannot hold native histograms: evaluate the segment in memory instead.
+        app.rollback();
+        const mem = new MemStorage();
+        await copyAll(storage, mem);
+        await storage.close();
+        storage = mem;
+        app = storage.appender();
+      }
+      for (const s of series) {
         s.slots.forEach((x, k) => {
-          if (x === null || x === 'hist') return;
+          if (x === null) return;
           try {
-            app.append(0, s.labels, k * c.intervalMs, x === STALE ? STALE_NAN : x);
+            if (isHistSlot(x)) app.appendHistogram!(0, s.labels, k * c.intervalMs, x.h);
+            else app.append(0, s.labels, k * c.intervalMs, x === STALE ? STALE_NAN : x);
           } catch {
             /* out of order across loads: ignore */
           }
@@ -184,7 +224,7 @@ export async function runTestFile(file: string, text: string, opts: RunOptions):
       }
       await app.commit();
       for (const h of c.histNames) histNames.add(h);
-      for (const s of c.series) if (s.slots.includes('hist')) histSeries.push(s.labels);
+      for (const s of series) if (s.slots.some(isHistSlot)) histSeries.push(s.labels);
       if (c.startTs) startTs = true;
       continue;
     }
@@ -305,3 +345,75 @@ async function stepInvariance(engine: Engine, storage: Storage, c: EvalCmd): Pro
 }
 
 export { hasDurationFunc };
+
+/** Copies every float sample of a storage (used when switching to in-memory storage). */
+async function copyAll(from: Storage, to: MemStorage): Promise<void> {
+  const q = from.querier(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  try {
+    const all = await q.select({ start: -Number.MAX_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER }, [newMatcher('=~', '__name__', '.+')]);
+    for (const s of all) {
+      const sa = s.samples();
+      for (let i = 0; i < sa.t.length; i++) to.add(s.labels, sa.t[i]!, sa.v[i]!);
+      const hs = s.histograms?.();
+      if (hs) for (let i = 0; i < hs.t.length; i++) to.addHistogram(s.labels, hs.t[i]!, hs.h[i]!);
+    }
+  } finally {
+    q.close();
+  }
+}
+
+/**
+ * load_with_nhcb: every classic histogram (X_bucket{le}, X_count, X_sum with the same other labels)
+ * becomes, per timestamp, one native histogram with custom buckets named X (le removed).
+ */
+function nhcbSeries(series: SeriesDef[]): SeriesDef[] {
+  interface Group { labels: Labels; buckets: { le: number; slots: Slot[] }[]; count?: Slot[]; sum?: Slot[] }
+  const groups = new Map<string, Group>();
+  const groupOf = (name: string, ls: Labels): Group => {
+    const labels = ls.map((l) => (l.name === '__name__' ? { name: l.name, value: name } : l)).filter((l) => l.name !== 'le');
+    const k = labelsKey(labels);
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = { labels, buckets: [] }));
+    return g;
+  };
+  for (const s of series) {
+    const name = s.labels.find((l) => l.name === '__name__')?.value ?? '';
+    let m: RegExpExecArray | null;
+    if ((m = /^(.*)_bucket$/.exec(name))) {
+      const leS = s.labels.find((l) => l.name === 'le')?.value;
+      if (leS === undefined) continue;
+      const le = /^\+?inf$/i.test(leS) ? Infinity : Number(leS);
+      if (leS.trim() === '' || Number.isNaN(le)) continue;
+      groupOf(m[1]!, s.labels).buckets.push({ le, slots: s.slots });
+    } else if ((m = /^(.*)_count$/.exec(name))) groupOf(m[1]!, s.labels).count = s.slots;
+    else if ((m = /^(.*)_sum$/.exec(name))) groupOf(m[1]!, s.labels).sum = s.slots;
+  }
+  const out: SeriesDef[] = [];
+  for (const g of groups.values()) {
+    if (!g.buckets.length) continue;
+    g.buckets.sort((a, b) => a.le - b.le);
+    const bounds = g.buckets.map((b) => b.le).filter((x) => x !== Infinity);
+    const len = Math.max(...g.buckets.map((b) => b.slots.length), g.count?.length ?? 0, g.sum?.length ?? 0);
+    const slots: Slot[] = [];
+    for (let k = 0; k < len; k++) {
+      const num = (x: Slot | undefined) => (typeof x === 'number' ? x : undefined);
+      const cum = g.buckets.map((b) => num(b.slots[k]));
+      if (cum.every((x) => x === undefined)) { slots.push(null); continue; }
+      const h = new FloatHistogram();
+      h.schema = CUSTOM_BUCKETS_SCHEMA;
+      h.customValues = bounds;
+      let prev = 0;
+      const hasInf = g.buckets[g.buckets.length - 1]!.le === Infinity;
+      cum.forEach((c, i) => {
+        const v = (c ?? prev) - prev;
+        prev = c ?? prev;
+        if (v !== 0) { h.pIdx.push(i); h.pCnt.push(v); }
+      });
+      h.count = num(g.count?.[k]) ?? (hasInf ? prev : prev);
+      h.sum = num(g.sum?.[k]) ?? 0;
+      slots.push({ h, hintStated: false });
+    }
+    out.push({ labels: g.labels, slots });
+  }
+  return out;
+}

@@ -3,10 +3,21 @@ import { labelsFromObject, type Labels } from '../../src/model/labels.js';
 import { parseDurationMs } from '../../src/promql/lexer.js';
 import { parseExpr } from '../../src/promql/parser.js';
 import { unquoteBody } from '../../src/promql/strings.js';
+import type { FloatHistogram } from '../../src/model/histogram.js';
+import { expandHistogramItem } from './histnotation.js';
 
 export const STALE = Symbol('stale');
-/** One value slot: a float, a staleness marker, a native histogram (unsupported), or omitted. */
-export type Slot = number | typeof STALE | 'hist' | null;
+/** A native histogram slot; `hintStated`: the expectation spelled out counter_reset_hint. */
+export interface HistSlot {
+  h: FloatHistogram;
+  hintStated: boolean;
+}
+/** One value slot: a float, a staleness marker, a native histogram, or omitted. */
+export type Slot = number | typeof STALE | HistSlot | null;
+
+export function isHistSlot(x: Slot | undefined): x is HistSlot {
+  return typeof x === 'object' && x !== null;
+}
 
 export interface SeriesDef {
   labels: Labels;
@@ -85,9 +96,7 @@ export function parseValues(s: string): Slot[] {
   const out: Slot[] = [];
   for (const item of tokenizeValues(s)) {
     if (item.startsWith('{{')) {
-      const m = /x(\d+)$/.exec(item.replace(/^.*}}/, ''));
-      const cnt = m ? Number(m[1]) + 1 : 1;
-      for (let k = 0; k < cnt; k++) out.push('hist');
+      out.push(...expandHistogramItem(item));
       continue;
     }
     if (item === '_') { out.push(null); continue; }
@@ -187,7 +196,7 @@ function parseLoad(head: string, body: string[], line: number): Cmd {
     const { labels, rest } = parseSeriesLine(b);
     const slots = parseValues(rest);
     const name = labels.find((x) => x.name === '__name__')?.value ?? '';
-    if (slots.includes('hist')) histNames.add(name);
+    if (slots.some(isHistSlot)) histNames.add(name);
     if (nhcb) {
       const base = name.replace(/_(bucket|count|sum)$/, '');
       if (base !== name) histNames.add(base);
