@@ -149,6 +149,7 @@ export function hostAgentScrapeConfig(
     labelValueLengthLimit: 0,
     bodySizeLimit: 0,
     targetLimit: 0,
+    enableCompression: true,
     warnings: [],
   };
   return { ...cfg, internalSource: agent.source() };

@@ -106,6 +106,8 @@ export interface ScrapeConfig {
   /** Bytes; 0 = no limit. */
   bodySizeLimit: number;
   targetLimit: number;
+  /** Ask targets for gzip (Prometheus's enable_compression, default true). */
+  enableCompression: boolean;
   /** Known-but-unsupported fields that were ignored. */
   warnings: string[];
 }
@@ -134,13 +136,13 @@ const SCRAPE_IGNORED = [
   'oauth2', 'proxy_url', 'no_proxy', 'proxy_from_environment', 'proxy_connect_header', 'enable_http2',
   'scrape_protocols', 'fallback_scrape_protocol', 'scrape_classic_histograms', 'always_scrape_classic_histograms',
   'convert_classic_histograms_to_nhcb', 'native_histogram_bucket_limit', 'native_histogram_min_bucket_factor',
-  'keep_dropped_targets', 'track_timestamps_staleness', 'enable_compression', 'metric_name_validation_scheme',
+  'keep_dropped_targets', 'track_timestamps_staleness', 'metric_name_validation_scheme',
   'metric_name_escaping_scheme', 'scrape_failure_log_file', 'scrape_native_histograms', 'extra_scrape_metrics',
 ];
 const SCRAPE_FIELDS = [
   'job_name', 'scrape_interval', 'scrape_timeout', 'metrics_path', 'scheme', 'params', 'honor_labels', 'honor_timestamps',
   'basic_auth', 'authorization', 'bearer_token', 'bearer_token_file', 'tls_config', 'follow_redirects', 'http_headers',
-  'static_configs', 'file_sd_configs', 'relabel_configs', 'metric_relabel_configs', ...LIMIT_FIELDS,
+  'static_configs', 'file_sd_configs', 'relabel_configs', 'metric_relabel_configs', 'enable_compression', ...LIMIT_FIELDS,
   ...SCRAPE_IGNORED, ...OTHER_SD,
 ];
 
@@ -387,6 +389,7 @@ export function parseScrapeConfig(node: CfgNode, global: GlobalConfig): ScrapeCo
     labelValueLengthLimit: limit(node.get('label_value_length_limit'), global.labelValueLengthLimit),
     bodySizeLimit: sizeLimit(node.get('body_size_limit'), global.bodySizeLimit),
     targetLimit: limit(node.get('target_limit'), global.targetLimit),
+    enableCompression: node.get('enable_compression').bool(true),
     warnings,
   };
 }

@@ -335,3 +335,17 @@ test('scrape: body_size_limit applies to the decompressed body (gzip bomb)', asy
     await ex.close();
   }
 });
+
+test('scrape: enable_compression: false asks for identity encoding', async () => {
+  const ex = await exporter({ body: 'a 1\n' });
+  const m = new ScrapeManager({ appendable: new RecordingAppendable() });
+  try {
+    m.applyConfig({ scrapeConfigs: configs('scrape_configs:\n' + job(ex.port, '    enable_compression: false\n', 'plain')) });
+    await m.scrapeAllNow();
+    assert.equal(ex.requests[0]!['accept-encoding'], 'identity');
+    assert.equal(m.targets().active[0]!.target.health, 'up');
+  } finally {
+    await m.stop();
+    await ex.close();
+  }
+});

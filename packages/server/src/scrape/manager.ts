@@ -65,7 +65,7 @@ class ScrapePool {
     if (src) {
       this.fetcher = (_url, timeoutMs, signal) => src(AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]));
     } else {
-      const s = new HTTPScraper(this.cfg.http, this.cfg.bodySizeLimit);
+      const s = new HTTPScraper(this.cfg.http, this.cfg.bodySizeLimit, undefined, this.cfg.enableCompression);
       this.scraper = s;
       this.fetcher = (url, timeoutMs, signal) => s.scrape(url, timeoutMs, signal);
     }
