@@ -123,7 +123,13 @@ export class Services {
     this.self.addStats(TSDB_STATS, () => this.tsdb.stats());
     this.self.addStats(REMOTE_WRITE_STATS, () => this.remoteWrite.stats());
 
-    registerQueryRoutes(router, { engine: this.engine, queryable: this.tsdb, lookbackDeltaMs: this.o.lookbackDeltaMs });
+    // API queries are timed for /metrics (vigil_query_duration_seconds{type}); rules use the engine directly.
+    const engine = this.engine;
+    const timed = Object.assign(Object.create(engine) as Engine, {
+      instantQuery: (...a: Parameters<Engine['instantQuery']>) => this.self.timeQuery('instant', () => engine.instantQuery(...a)),
+      rangeQuery: (...a: Parameters<Engine['rangeQuery']>) => this.self.timeQuery('range', () => engine.rangeQuery(...a)),
+    });
+    registerQueryRoutes(router, { engine: timed, queryable: this.tsdb, lookbackDeltaMs: this.o.lookbackDeltaMs });
     registerTSDBRoutes(router, { tsdb: this.tsdb, parseMatchers: parseMetricSelector, enableAdmin: this.o.enableAdmin });
     registerTargetRoutes(router, { scrapeManager: this.scrape });
     registerMiscRoutes(router, { alertmanagerUrls: () => this.notifier.targetUrls() });
