@@ -9,6 +9,7 @@ import { kahanC, kahanSumInc } from './kahan.js';
 import { quantileOf } from './rangefuncs.js';
 import { isValidUTF8, goQuote } from './strings.js';
 import { labelsXXHash } from './xxhash.js';
+import { aggInput, withHistogramAgg } from './nhagg.js';
 import type { GridSeries, GridVector } from './value.js';
 
 function groupLabels(ls: Labels, e: AggregateExpr): Labels {
@@ -25,7 +26,8 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): GridVector {
     if (p.kind === 'scalar') param = p.v;
     else if (p.kind === 'string') strParam = p.s;
   }
-  const vec = ev.evalVector(e.expr);
+  const vecAll = ev.evalVector(e.expr);
+  const vec = aggInput(ev, e, vecAll);
   const inS = vec.series;
   // Group assignment.
   const groupOf = new Int32Array(inS.length);
@@ -116,7 +118,7 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): GridVector {
   }
   const out: GridSeries[] = [];
   for (let g = 0; g < G; g++) out.push({ labels: groups[g]!.labels, v: outV[g]!, has: outHas[g]!, dropName: groups[g]!.dropName });
-  return { kind: 'vector', series: out };
+  return withHistogramAgg(ev, e, (ls) => groupLabels(ls, e), vecAll, { kind: 'vector', series: out });
 }
 
 function quantileAgg(ev: Evaluator, e: AggregateExpr, inS: GridSeries[], groupOf: Int32Array, groups: { labels: Labels; dropName: boolean }[], param: Float64Array): GridVector {
@@ -213,7 +215,7 @@ function selectK(ev: Evaluator, e: AggregateExpr, inS: GridSeries[], groupOf: In
   for (const k of idx) {
     const s = inS[k]!;
     if (!outHas[k]!.some((x) => x)) continue;
-    out.push({ labels: s.labels, v: s.v, has: outHas[k]!, dropName: s.dropName });
+    out.push(s.h ? { labels: s.labels, v: s.v, has: outHas[k]!, dropName: s.dropName, h: s.h } : { labels: s.labels, v: s.v, has: outHas[k]!, dropName: s.dropName });
   }
   return { kind: 'vector', series: out };
 }

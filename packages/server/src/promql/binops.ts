@@ -6,6 +6,8 @@ import { isComparisonOp, isSetOp, type BinOp, type BinaryExpr, type VectorMatchi
 import type { Evaluator } from './engine.js';
 import { QueryError } from './errors.js';
 import type { GridScalar, GridSeries, GridValue, GridVector } from './value.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import { histElemOp } from './nhbinop.js';
 
 /** Go's math.Pow differs from JS ** for a few special cases. */
 function goPow(a: number, b: number): number {
@@ -69,9 +71,21 @@ function vectorScalar(ev: Evaluator, e: BinaryExpr, vec: GridVector, sc: GridSca
   const out: GridSeries[] = [];
   for (const s of vec.series) {
     const v = new Float64Array(n), has = new Uint8Array(n);
+    const oh: (FloatHistogram | undefined)[] | undefined = s.h ? new Array(n) : undefined;
     let any = false;
     for (let i = 0; i < n; i++) {
       if (!s.has[i]) continue;
+      const hx = s.h?.[i];
+      if (hx) {
+        const y = sc.v[i]!;
+        const r = swap ? histElemOp(ev, e, y, undefined, 0, hx, true) : histElemOp(ev, e, 0, hx, y, undefined);
+        if (!r) continue;
+        v[i] = r.v;
+        if (r.h) oh![i] = r.h;
+        has[i] = 1;
+        any = true;
+        continue;
+      }
       const x = s.v[i]!, y = sc.v[i]!;
       const a = swap ? y : x, b = swap ? x : y;
       if (cmp) {
@@ -83,7 +97,7 @@ function vectorScalar(ev: Evaluator, e: BinaryExpr, vec: GridVector, sc: GridSca
       has[i] = 1;
       any = true;
     }
-    if (any) out.push({ labels: s.labels, v, has, dropName: s.dropName || !cmp || e.returnBool });
+    if (any) out.push(oh ? { labels: s.labels, v, has, dropName: s.dropName || !cmp || e.returnBool, h: oh } : { labels: s.labels, v, has, dropName: s.dropName || !cmp || e.returnBool });
   }
   return { kind: 'vector', series: out };
 }
@@ -126,7 +140,7 @@ function setAnd(ev: Evaluator, l: GridVector, r: GridVector, m: VectorMatching, 
       const inR = p ? p[i] === 1 : false;
       if (inR !== unless) { has[i] = 1; any = true; }
     }
-    if (any) out.push({ labels: s.labels, v: s.v, has, dropName: s.dropName });
+    if (any) out.push(s.h ? { labels: s.labels, v: s.v, has, dropName: s.dropName, h: s.h } : { labels: s.labels, v: s.v, has, dropName: s.dropName });
   }
   return { kind: 'vector', series: out };
 }
@@ -147,7 +161,7 @@ function setOr(ev: Evaluator, l: GridVector, r: GridVector, m: VectorMatching): 
     const has = new Uint8Array(n);
     let any = false;
     for (let i = 0; i < n; i++) if (s.has[i] && !p[i]) { has[i] = 1; any = true; }
-    if (any) out.push({ labels: s.labels, v: s.v, has, dropName: s.dropName });
+    if (any) out.push(s.h ? { labels: s.labels, v: s.v, has, dropName: s.dropName, h: s.h } : { labels: s.labels, v: s.v, has, dropName: s.dropName });
   }
   return { kind: 'vector', series: out };
 }
@@ -199,7 +213,7 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVect
   const matchedAt = new Int32Array(oneV.series.length).fill(-1);
   const oneMatched = fillL !== undefined && fillL !== null || fillR !== undefined && fillR !== null ? oneV.series.map(() => new Uint8Array(n)) : null;
 
-  const emit = (key: number, mkLabels: () => Labels, i: number, val: number, dropName: boolean) => {
+  const emit = (key: number, mkLabels: () => Labels, i: number, val: number, dropName: boolean, hv?: FloatHistogram) => {
     let oi = pairCache.get(key);
     if (oi === undefined) {
       const ls = mkLabels();
@@ -219,6 +233,7 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVect
     }
     o.has[i] = 1;
     o.v[i] = val;
+    if (hv) (o.h ??= new Array<FloatHistogram | undefined>(n))[i] = hv;
   };
 
   const nOne = oneV.series.length;
@@ -263,7 +278,14 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVect
         fr = swap ? ms.v[i]! : os.v[i]!;
       }
       let val: number;
-      if (cmp) {
+      let hv: FloatHistogram | undefined;
+      const hl = swap ? os?.h?.[i] : ms.h?.[i], hr = swap ? ms.h?.[i] : os?.h?.[i];
+      if (hl || hr) {
+        const r = histElemOp(ev, e, fl, hl, fr, hr);
+        if (!r) continue;
+        val = r.v;
+        hv = r.h;
+      } else if (cmp) {
         const keep = compare(e.op, fl, fr);
         if (e.returnBool) val = keep ? 1 : 0;
         else if (!keep) continue;
@@ -271,7 +293,7 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVect
       } else val = arith(e.op, fl, fr);
       const oneLabels = os ? os.labels : [];
       const key = mi * (nOne + 1) + (oi < 0 ? nOne : oi);
-      emit(key, () => resultLabels(ms.labels, oneLabels, m), i, val, e.returnBool || !cmp || ms.dropName);
+      emit(key, () => resultLabels(ms.labels, oneLabels, m), i, val, e.returnBool || !cmp || ms.dropName, hv);
     }
     // Fill for unmatched "one"-side series.
     if (oneMatched) {

@@ -296,7 +296,7 @@ async function runEval(engine: Engine, storage: Storage, c: EvalCmd): Promise<st
     const samples = [];
     for (const s of rr.value.series) {
       const k = Array.from(s.t).indexOf(c.atMs);
-      if (k >= 0) samples.push({ labels: s.labels, t: c.atMs, v: s.v[k]! });
+      if (k >= 0) samples.push(s.h?.[k] ? { labels: s.labels, t: c.atMs, v: 0, h: s.h[k] } : { labels: s.labels, t: c.atMs, v: s.v[k]! });
     }
     vec = { type: 'vector', samples };
   }
