@@ -379,3 +379,33 @@ function bucketsDecreased(ci: readonly number[], cc: readonly number[], pi: read
   }
   return false;
 }
+
+/**
+ * The counter-reset hints a TSDB reports for a stored run of histogram samples (as Prometheus's
+ * chunks do): gauge histograms stay gauges, an explicit `reset` stays, the first sample and a
+ * sample after a detected reset are `unknown`, and every other one is `not_reset`.
+ * Returns new objects where a hint changes; the input is not modified.
+ */
+export function storedHints(hs: readonly FloatHistogram[]): FloatHistogram[] {
+  const out: FloatHistogram[] = new Array(hs.length);
+  for (let i = 0; i < hs.length; i++) {
+    const h = hs[i]!;
+    let hint: CounterResetHint;
+    if (h.hint === 'gauge' || h.hint === 'reset') hint = h.hint;
+    else if (i === 0) hint = 'unknown';
+    else {
+      const prev = hs[i - 1]!;
+      const probe = h.hint === 'unknown' ? h : Object.assign(h.copy(), { hint: 'unknown' as CounterResetHint });
+      // A detected reset starts a new chunk, whose first sample reads back as unknown
+      // (prometheus/prometheus#15346).
+      hint = prev.hint === 'gauge' || probe.detectReset(prev) ? 'unknown' : 'not_reset';
+    }
+    if (hint === h.hint) out[i] = h;
+    else {
+      const c = h.copy();
+      c.hint = hint;
+      out[i] = c;
+    }
+  }
+  return out;
+}

@@ -3,7 +3,8 @@
 import { METRIC_NAME, compareLabels, labelsKey, type Labels } from '../model/labels.js';
 import { isStaleNaN } from '../model/sample.js';
 import type { FloatHistogram } from '../model/histogram.js';
-import { mergeHistograms } from './nhvalue.js';
+import { mergeHistograms, unknownHint } from './nhvalue.js';
+import { detectHintsOnTheFly, statsOnlySelectors } from './nhstats.js';
 import type { Queryable, Querier } from '../storage/interface.js';
 import { exprType, type Call, type Expr, type SubqueryExpr, type VectorSelector, type MatrixSelector, type DurationExpr } from './ast.js';
 import { Annotations } from './annotations.js';
@@ -126,12 +127,17 @@ export class Engine {
       try {
         const results = await Promise.all(needs.map((n) => querier.select({ start: n.mint, end: n.maxt, step: stepMs || undefined, func: n.func }, n.vs.matchers)));
         checkCancel(ctx);
+        const statsOnly = statsOnlySelectors(expr);
         for (let k = 0; k < needs.length; k++) {
           const n = needs[k]!;
           const decoded: RawSeries[] = results[k]!.map((s) => {
             const sa = s.samples();
             const hs = s.histograms?.();
-            if (hs && hs.t.length) return { labels: s.labels, ...mergeHistograms(sa, hs) };
+            if (hs && hs.t.length) {
+              const m = mergeHistograms(sa, hs);
+              if (statsOnly.has(n.vs)) m.h = detectHintsOnTheFly(m.h);
+              return { labels: s.labels, ...m };
+            }
             return { labels: s.labels, t: sa.t, v: sa.v };
           });
           ctx.data.set(n.vs, decoded);
@@ -454,7 +460,7 @@ export class Evaluator {
         const t = new Float64Array(c), vv = new Float64Array(c);
         const hh: (FloatHistogram | undefined)[] | undefined = s.h ? new Array(c) : undefined;
         let k = 0;
-        for (let i = 0; i < cnt; i++) if (s.has[i]) { if (hh) hh[k] = s.h![i]; t[k] = its[i]!; vv[k++] = s.v[i]!; }
+        for (let i = 0; i < cnt; i++) if (s.has[i]) { if (hh) hh[k] = unknownHint(s.h![i]); t[k] = its[i]!; vv[k++] = s.v[i]!; }
         series.push(hh ? { labels: s.labels, t, v: vv, dropName: s.dropName, h: hh } : { labels: s.labels, t, v: vv, dropName: s.dropName });
       }
     }

@@ -3,6 +3,7 @@
 // info annotation Prometheus gives).
 import { METRIC_NAME, getLabel, labelsKey, type Labels } from '../model/labels.js';
 import { HistogramError, type FloatHistogram } from '../model/histogram.js';
+import { HistSum } from './nhsum.js';
 import type { AggregateExpr } from './ast.js';
 import type { Evaluator } from './engine.js';
 import { floatSeries, vectorHasHistograms } from './nhvalue.js';
@@ -47,24 +48,20 @@ export function withHistogramAgg(ev: Evaluator, e: AggregateExpr, groupLabels: (
     const v = fs ? fs.v : new Float64Array(n);
     let any = false;
     for (let i = 0; i < n; i++) {
-      let acc: FloatHistogram | undefined, cnt = 0, bad = false, reset = false, notReset = false, reconciled = false;
+      const acc = new HistSum();
+      let bad = false;
       for (const s of g.members) {
         const x = s.h![i];
-        if (!x) continue;
-        cnt++;
-        if (x.hint === 'reset') reset = true;
-        if (x.hint === 'not_reset') notReset = true;
-        if (bad) continue;
-        if (!acc) { acc = x.copy(); continue; }
+        if (!x || bad) continue;
         try {
-          if (acc.add(x).reconciled) reconciled = true;
+          acc.add(x);
         } catch (err) {
           if (!(err instanceof HistogramError)) throw err;
           ann.warn(`vector contains a mix of histograms with exponential and custom buckets schemas for metric name "${getLabel(s.labels, METRIC_NAME)}"`, e.expr);
           bad = true;
         }
       }
-      if (!cnt) continue;
+      if (!acc.n && !bad) continue;
       // Floats in the same group at this step: the result is dropped.
       const floatsToo = vec.series.some((s) => s.has[i] && !s.h?.[i] && labelsKey(groupLabels(s.labels)) === k);
       if (floatsToo) {
@@ -72,12 +69,10 @@ export function withHistogramAgg(ev: Evaluator, e: AggregateExpr, groupLabels: (
         has[i] = 0;
         continue;
       }
-      if (reconciled) ann.info('mismatched custom buckets were reconciled during aggregation', e.expr);
-      if (bad || !acc) { has[i] = 0; continue; }
-      if (reset && notReset) ann.warn('conflicting counter resets during histogram aggregation', e.expr);
-      if (e.op === 'avg') acc.div(cnt);
-      acc.compact();
-      h[i] = acc;
+      if (acc.reconciled) ann.info('mismatched custom buckets were reconciled during aggregation', e.expr);
+      if (bad) { has[i] = 0; continue; }
+      if (acc.resetSeen && acc.notResetSeen) ann.warn('conflicting counter resets during histogram aggregation', e.expr);
+      h[i] = (e.op === 'avg' ? acc.average() : acc.total()).compact();
       has[i] = 1;
       any = true;
     }

@@ -1,7 +1,7 @@
 // Functions over native histograms: histogram_* over instant vectors, and the range functions
 // that accept histogram samples (rate, increase, delta, irate, idelta, *_over_time, resets,
 // changes). Series without histogram points go through the float implementations unchanged.
-import { METRIC_NAME, getLabel } from '../model/labels.js';
+import { METRIC_NAME, getLabel, labelsKey, withLabel } from '../model/labels.js';
 import { FloatHistogram, HistogramError } from '../model/histogram.js';
 import { unwrapParens, type Call, type Expr } from './ast.js';
 import type { Evaluator } from './engine.js';
@@ -9,6 +9,7 @@ import { QueryError } from './errors.js';
 import { nativeFraction, nativeQuantile, nativeVariance } from './nhquantile.js';
 import { floatRangeSeries, floatSeries, floatsOnly, vectorHasHistograms } from './nhvalue.js';
 import { RANGE_FUNCS, type RangeCtx } from './rangefuncs.js';
+import { HistSum } from './nhsum.js';
 import type { GridMatrix, GridSeries, GridValue, GridVector, RangeSeries } from './value.js';
 
 type Inner = (ev: Evaluator, e: Call) => GridValue;
@@ -39,7 +40,7 @@ export function evalCallNH(ev: Evaluator, e: Call, inner: Inner): GridValue {
     case 'histogram_quantile': case 'histogram_fraction':
       return histogramQuantileOrFraction(ev, e, inner);
     case 'histogram_quantiles':
-      throw new QueryError('execution', 'histogram_quantiles() is not supported yet');
+      return histogramQuantiles(ev, e, inner);
     case 'last_over_time': case 'first_over_time':
       if (unwrapParens(e.args[0]!).type !== 'MatrixSelector' && unwrapParens(e.args[0]!).type !== 'SubqueryExpr') break;
   }
@@ -81,6 +82,32 @@ function histogramQuantileOrFraction(ev: Evaluator, e: Call, inner: Inner): Grid
   const vec = ev.evalVector(vecArg);
   if (!vectorHasHistograms(vec)) return inner(proxy(ev, vecArg, vec, false), e);
   const floats: GridVector = { kind: 'vector', series: floatSeries(vec.series, n) };
+  // A native histogram and classic buckets with the same labels: both are dropped.
+  const classicKeys = new Map<string, GridSeries[]>();
+  for (const s of floats.series) {
+    if (!s.labels.some((l) => l.name === 'le')) continue;
+    const k = labelsKey(s.labels.filter((l) => l.name !== 'le'));
+    const a = classicKeys.get(k);
+    if (a) a.push(s); else classicKeys.set(k, [s]);
+  }
+  const dropNative = new Set<GridSeries>();
+  const nativeMask = new Map<GridSeries, Uint8Array>();
+  if (classicKeys.size) {
+    for (const s of vec.series) {
+      if (!s.h) continue;
+      const cl = classicKeys.get(labelsKey(s.labels));
+      if (!cl) continue;
+      for (let i = 0; i < n; i++) {
+        if (!s.h[i] || !cl.some((c) => c.has[i])) continue;
+        ev.ctx.annotations.warn(`vector contains a mix of classic and native histograms for metric name "${getLabel(s.labels, METRIC_NAME)}"`, vecArg);
+        for (const c of cl) c.has[i] = 0;
+        let m = nativeMask.get(s);
+        if (!m) nativeMask.set(s, (m = new Uint8Array(n)));
+        m[i] = 1;
+        dropNative.add(s);
+      }
+    }
+  }
   const res = inner(proxy(ev, vecArg, floats, false), e) as GridVector;
   const p0 = ev.evalScalar(e.args[0]!).v;
   const p1 = isQ ? null : ev.evalScalar(e.args[1]!).v;
@@ -91,9 +118,10 @@ function histogramQuantileOrFraction(ev: Evaluator, e: Call, inner: Inner): Grid
     const v = new Float64Array(n), has = new Uint8Array(n);
     let any = false;
     const name = getLabel(s.labels, METRIC_NAME);
+    const mask = nativeMask.get(s);
     for (let i = 0; i < n; i++) {
       const h = s.h[i];
-      if (!h) continue;
+      if (!h || mask?.[i]) continue;
       const r = isQ ? nativeQuantile(p0[i]!, h) : nativeFraction(p0[i]!, p1![i]!, h);
       v[i] = r.v;
       if (r.info) ann.info(`${r.info} for metric name "${name}"`, vecArg);
@@ -109,6 +137,34 @@ function histogramQuantileOrFraction(ev: Evaluator, e: Call, inner: Inner): Grid
     }
   }
   return { kind: 'vector', series: out };
+}
+
+/** histogram_quantiles(v, "label", q1, q2, ...): one output series per quantile, labelled. */
+function histogramQuantiles(ev: Evaluator, e: Call, inner: Inner): GridValue {
+  const vecArg = e.args[0]!;
+  const lbl = e.args[1]!;
+  if (lbl.type !== 'StringLiteral') throw new QueryError('execution', 'histogram_quantiles: expected a string literal label name');
+  const vec = ev.evalVector(vecArg);
+  const out: GridSeries[] = [];
+  for (let k = 2; k < e.args.length; k++) {
+    const qv = ev.evalScalar(e.args[k]!).v;
+    // Copy has-bits: the mixed classic/native handling clears them per run.
+    const copy: GridVector = { kind: 'vector', series: vec.series.map((s) => ({ ...s, has: s.has.slice() })) };
+    const call: Call = { ...e, func: 'histogram_quantile', args: [e.args[k]!, vecArg] };
+    const r = histogramQuantileOrFraction(proxy(ev, vecArg, copy, false), call, inner) as GridVector;
+    const qs = formatOMFloat(qv[0]!);
+    for (const s of r.series) out.push({ ...s, labels: withLabel(s.labels, lbl.val, qs) });
+  }
+  return { kind: 'vector', series: out };
+}
+
+/** OpenMetrics float text (integers get ".0"), as Prometheus formats the quantile label. */
+function formatOMFloat(x: number): string {
+  if (x !== x) return 'NaN';
+  if (x === Infinity) return '+Inf';
+  if (x === -Infinity) return '-Inf';
+  if (Number.isInteger(x) && Math.abs(x) < 1e21) return `${x}.0`;
+  return String(x);
 }
 
 interface Split {
@@ -209,8 +265,7 @@ function rangeNH(ev: Evaluator, e: Call, inner: Inner): GridValue {
         case 'sum_over_time': case 'avg_over_time': {
           if (nf && nh) { mixed(); break; }
           if (nf) { rf = fn!(sp.ft, sp.fv, flo, fhi, ctx); break; }
-          rh = sumHist(sp.hh, hlo, hhi, ev, argE, name);
-          if (rh && f === 'avg_over_time') rh.div(nh);
+          rh = sumHist(sp.hh, hlo, hhi, ev, argE, name, f === 'avg_over_time');
           break;
         }
         case 'last_over_time':
@@ -245,26 +300,21 @@ function lowerBound(t: Float64Array, x: number): number {
   return a;
 }
 
-function sumHist(hh: FloatHistogram[], lo: number, hi: number, ev: Evaluator, argE: Expr, name: string): FloatHistogram | undefined {
+function sumHist(hh: FloatHistogram[], lo: number, hi: number, ev: Evaluator, argE: Expr, name: string, avg: boolean): FloatHistogram | undefined {
   const ann = ev.ctx.annotations;
-  let reset = false, notReset = false, reconciled = false;
-  const sum = hh[lo]!.copy();
+  const acc = new HistSum();
   for (let k = lo; k < hi; k++) {
-    const h = hh[k]!;
-    if (h.hint === 'reset') reset = true;
-    if (h.hint === 'not_reset') notReset = true;
-    if (k === lo) continue;
     try {
-      if (sum.add(h).reconciled) reconciled = true;
+      acc.add(hh[k]!);
     } catch (err) {
       if (!(err instanceof HistogramError)) throw err;
       ann.warn(`vector contains a mix of histograms with exponential and custom buckets schemas for metric name "${name}"`, argE);
       return undefined;
     }
   }
-  if (reset && notReset) ann.warn('conflicting counter resets during histogram aggregation', argE);
-  if (reconciled) ann.info('mismatched custom buckets were reconciled during aggregation', argE);
-  return sum;
+  if (acc.resetSeen && acc.notResetSeen) ann.warn('conflicting counter resets during histogram aggregation', argE);
+  if (acc.reconciled) ann.info('mismatched custom buckets were reconciled during aggregation', argE);
+  return avg ? acc.average() : acc.total();
 }
 
 function resetsOrChanges(sp: Split, flo: number, fhi: number, hlo: number, hhi: number, resets: boolean): number {

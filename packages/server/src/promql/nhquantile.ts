@@ -119,9 +119,10 @@ export function nativeVariance(h: FloatHistogram): number {
     const d = val - mean;
     const x = b.count * d * d;
     const t = variance + x;
-    if (Math.abs(variance) >= Math.abs(x)) c += variance - t + x;
+    if (!Number.isFinite(t) && t === t) c = 0;
+    else if (Math.abs(variance) >= Math.abs(x)) c += variance - t + x;
     else c += x - t + variance;
     variance = t;
   }
-  return (variance + c) / h.count;
+  return (Number.isFinite(variance) ? variance + c : variance) / h.count;
 }

@@ -60,3 +60,14 @@ function stripMatrix(m: GridMatrix): GridMatrix {
   if (!m.series.some((s) => s.h)) return m;
   return { ...m, series: m.series.map(floatRangeSeries) };
 }
+
+/**
+ * Subquery output: explicit reset/not_reset hints become unknown (the subquery may skip or repeat
+ * the samples they describe), as Prometheus does.
+ */
+export function unknownHint(h: FloatHistogram | undefined): FloatHistogram | undefined {
+  if (!h || (h.hint !== 'reset' && h.hint !== 'not_reset')) return h;
+  const c = h.copy();
+  c.hint = 'unknown';
+  return c;
+}

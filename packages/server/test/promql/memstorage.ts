@@ -1,7 +1,7 @@
 // A small in-memory Storage for tests: series kept as sorted typed arrays (bit-exact values).
 import { compareLabels, labelsKey, type Labels } from '../../src/model/labels.js';
 import { matches, type Matcher } from '../../src/model/matchers.js';
-import type { FloatHistogram } from '../../src/model/histogram.js';
+import { storedHints, type FloatHistogram } from '../../src/model/histogram.js';
 import type { Appender, Querier, Queryable, SelectHints, Series, SeriesRef, Storage } from '../../src/storage/interface.js';
 
 interface MemSeries {
@@ -97,7 +97,7 @@ export class MemStorage implements Storage {
           const v = s.v.slice(a, b);
           if (hb === ha) out.push({ labels: s.labels, samples: () => ({ t, v }) });
           else {
-            const ht = Float64Array.from(s.ht.slice(ha, hb)), hh = s.hh.slice(ha, hb);
+            const ht = Float64Array.from(s.ht.slice(ha, hb)), hh = storedHints(s.hh).slice(ha, hb);
             out.push({ labels: s.labels, samples: () => ({ t, v }), histograms: () => ({ t: ht, h: hh }) });
           }
         }
