@@ -13,6 +13,12 @@ export interface ScrapeResponse {
   contentType: string;
 }
 
+class DeadlineError extends Error {
+  constructor() {
+    super('scrape timeout');
+  }
+}
+
 export class ScrapeHTTPError extends Error {
   constructor(message: string) {
     super(message);
@@ -74,17 +80,29 @@ export class HTTPScraper {
 
   /** GETs the URL; rejects with a Prometheus-like message on any failure. */
   async scrape(url: string, timeoutMs: number, signal?: AbortSignal): Promise<ScrapeResponse> {
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const sig = signal ? AbortSignal.any([signal, deadline]) : deadline;
-    let target = url;
-    for (let hop = 0; ; hop++) {
-      const r = await this.once(target, timeoutMs, sig, url);
-      if ('redirect' in r) {
-        if (!this.cfg.followRedirects || hop >= 10) throw new ScrapeHTTPError(`server returned HTTP status ${r.status} ${STATUS_TEXT[r.status] ?? ''}`.trim());
-        target = new URL(r.redirect, target).toString();
-        continue;
+    // A plain timer (cleared when done) instead of AbortSignal.timeout, which would fire, build
+    // a DOMException and dispatch an event after every scrape.
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(new DeadlineError()), timeoutMs);
+    const onParent = () => ac.abort(signal!.reason);
+    if (signal) {
+      if (signal.aborted) onParent();
+      else signal.addEventListener('abort', onParent, { once: true });
+    }
+    try {
+      let target = url;
+      for (let hop = 0; ; hop++) {
+        const r = await this.once(target, timeoutMs, ac.signal, url);
+        if ('redirect' in r) {
+          if (!this.cfg.followRedirects || hop >= 10) throw new ScrapeHTTPError(`server returned HTTP status ${r.status} ${STATUS_TEXT[r.status] ?? ''}`.trim());
+          target = new URL(r.redirect, target).toString();
+          continue;
+        }
+        return r;
       }
-      return r;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onParent);
     }
   }
 
@@ -102,7 +120,7 @@ export class HTTPScraper {
       const fail = (msg: string) => reject(new ScrapeHTTPError(msg));
       const onAbort = () => {
         req.destroy();
-        fail(signal.reason?.name === 'TimeoutError' ? `Get ${JSON.stringify(orig)}: context deadline exceeded` : `Get ${JSON.stringify(orig)}: context canceled`);
+        fail(signal.reason instanceof DeadlineError ? `Get ${JSON.stringify(orig)}: context deadline exceeded` : `Get ${JSON.stringify(orig)}: context canceled`);
       };
       if (signal.aborted) {
         fail(`Get ${JSON.stringify(orig)}: context deadline exceeded`);

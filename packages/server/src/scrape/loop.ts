@@ -67,7 +67,6 @@ export class ScrapeLoop {
   /** When set, scrapes are skipped and reported as failed with this error (target_limit). */
   forcedError: string | undefined;
   readonly stats: LoopStats = { outOfOrder: 0, duplicate: 0, outOfBounds: 0, sampleLimitHits: 0, scrapes: 0, failedScrapes: 0 };
-  private readonly seenMeta = new Map<string, string>();
   // Counters of the scrape in progress (kept on the instance so a failed append still reports them).
   private total = 0;
   private added = 0;
@@ -310,9 +309,8 @@ export class ScrapeLoop {
 
   private flushMeta(app: Appender, name: string, meta: MetricMetadata | undefined): void {
     if (!meta || name === '') return;
-    const sig = meta.type + '\x00' + meta.help + '\x00' + meta.unit;
-    if (this.seenMeta.get(name) === sig) return;
-    this.seenMeta.set(name, sig);
+    const seen = this.target.metadata.get(name);
+    if (seen && seen.type === meta.type && seen.help === meta.help && seen.unit === meta.unit) return;
     this.target.metadata.set(name, { ...meta });
     app.updateMetadata?.(name, meta);
   }
