@@ -10,6 +10,7 @@ import { formatFloatF } from '../../promql/goformat.js';
 import { parseDurationMs } from '../../promql/lexer.js';
 import { isValidUTF8 } from '../../promql/strings.js';
 import { apiError, apiSuccess, sendText, type ApiErrorType, type Req, type Router } from '../router.js';
+import { histogramJSON } from './histjson.js';
 
 export interface QueryRoutesDeps {
   engine: Engine;
@@ -76,14 +77,22 @@ export function valueToJSON(v: Value): { resultType: string; result: unknown } {
     case 'scalar': return { resultType: 'scalar', result: [fmtTs(v.t), fmtValue(v.v)] };
     case 'string': return { resultType: 'string', result: [fmtTs(v.t), v.v] };
     case 'vector':
-      return { resultType: 'vector', result: v.samples.map((s) => ({ metric: metricObj(s.labels), value: [fmtTs(s.t), fmtValue(s.v)] })) };
+      return {
+        resultType: 'vector',
+        result: v.samples.map((s) => (s.h ? { metric: metricObj(s.labels), histogram: [fmtTs(s.t), JSON.parse(histogramJSON(s.h, fmtValue)) as unknown] } : { metric: metricObj(s.labels), value: [fmtTs(s.t), fmtValue(s.v)] })),
+      };
     case 'matrix':
       return {
         resultType: 'matrix',
         result: v.series.map((s) => {
-          const values: [number, string][] = new Array(s.t.length);
-          for (let i = 0; i < s.t.length; i++) values[i] = [fmtTs(s.t[i]!), fmtValue(s.v[i]!)];
-          return { metric: metricObj(s.labels), values };
+          const values: [number, string][] = [];
+          const histograms: [number, unknown][] = [];
+          for (let i = 0; i < s.t.length; i++) {
+            const h = s.h?.[i];
+            if (h) histograms.push([fmtTs(s.t[i]!), JSON.parse(histogramJSON(h, fmtValue)) as unknown]);
+            else values.push([fmtTs(s.t[i]!), fmtValue(s.v[i]!)]);
+          }
+          return { metric: metricObj(s.labels), ...(values.length ? { values } : {}), ...(histograms.length ? { histograms } : {}) };
         }),
       };
   }
@@ -105,7 +114,9 @@ export function sendQueryResult(res: ServerResponse, v: Value, warnings: string[
       break;
     case 'vector': {
       parts.push('{"resultType":"vector","result":[');
-      v.samples.forEach((s, i) => parts.push(`${i ? ',' : ''}{"metric":${metric(s.labels)},"value":[${fmtTs(s.t)},"${fmtValue(s.v)}"]}`));
+      v.samples.forEach((s, i) => parts.push(s.h
+        ? `${i ? ',' : ''}{"metric":${metric(s.labels)},"histogram":[${fmtTs(s.t)},${histogramJSON(s.h, fmtValue)}]}`
+        : `${i ? ',' : ''}{"metric":${metric(s.labels)},"value":[${fmtTs(s.t)},"${fmtValue(s.v)}"]}`));
       parts.push(']}');
       break;
     }
@@ -119,6 +130,17 @@ export function sendQueryResult(res: ServerResponse, v: Value, warnings: string[
         return x;
       };
       v.series.forEach((s, i) => {
+        if (s.h) {
+          // Floats under "values", histograms under "histograms" (each only when present).
+          let fl = '', hs = '';
+          for (let k = 0; k < s.t.length; k++) {
+            const h = s.h[k];
+            if (h) hs += `${hs ? ',' : ''}[${ts(s.t[k]!)},${histogramJSON(h, fmtValue)}]`;
+            else fl += `${fl ? ',' : ''}[${ts(s.t[k]!)},"${fmtValue(s.v[k]!)}"]`;
+          }
+          parts.push(`${i ? ',' : ''}{"metric":${metric(s.labels)}${fl ? `,"values":[${fl}]` : ''}${hs ? `,"histograms":[${hs}]` : ''}}`);
+          return;
+        }
         let pts = '';
         for (let k = 0; k < s.t.length; k++) pts += `${k ? ',' : ''}[${ts(s.t[k]!)},"${fmtValue(s.v[k]!)}"]`;
         parts.push(`${i ? ',' : ''}{"metric":${metric(s.labels)},"values":[${pts}]}`);
