@@ -270,3 +270,70 @@ receivers:
     await sink.close();
   }
 });
+
+test('http_config.proxy_url: plain HTTP via the proxy and HTTPS through a CONNECT tunnel', async () => {
+  const { connect: netConnect } = await import('node:net');
+  const { execFileSync } = await import('node:child_process');
+  const { createServer: createHttpsServer } = await import('node:https');
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const seen: string[] = [];
+  // A minimal forward proxy: absolute-form requests are answered directly, CONNECT is tunnelled.
+  const proxy = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url} auth=${req.headers['proxy-authorization'] ?? ''}`);
+    req.resume();
+    req.on('end', () => res.end());
+  });
+  const tunnels: { destroy(): void }[] = [];
+  proxy.on('connect', (req, client, head) => {
+    seen.push(`CONNECT ${req.url}`);
+    tunnels.push(client);
+    const [host, port] = (req.url ?? '').split(':');
+    const up = netConnect(Number(port), host!, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      up.write(head);
+      up.pipe(client);
+      client.pipe(up);
+    });
+    tunnels.push(up);
+    up.on('error', () => client.destroy());
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+  const proxyUrl = `http://user:pw@127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  try {
+    const [wh] = integrationsFor(`route: {receiver: w}\nreceivers:\n  - name: w\n    webhook_configs: [{url: 'http://hooks.example:8080/x', http_config: {proxy_url: '${proxyUrl}'}}]\n`);
+    await wh!.notify(ctx('w'), ALERTS);
+    assert.deepEqual(seen, [`POST http://hooks.example:8080/x auth=Basic ${Buffer.from('user:pw').toString('base64')}`]);
+    let haveOpenssl = true;
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    } catch {
+      haveOpenssl = false;
+    }
+    if (haveOpenssl) {
+      let got = '';
+      const tlsServer = createHttpsServer({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, (req, res) => {
+        req.on('data', (c) => (got += c));
+        req.on('end', () => res.end());
+      });
+      await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', () => r()));
+      const port = (tlsServer.address() as { port: number }).port;
+      try {
+        const [secure] = integrationsFor(`route: {receiver: w}\nreceivers:\n  - name: w\n    webhook_configs: [{url: 'https://127.0.0.1:${port}/hook', http_config: {proxy_url: '${proxyUrl}', tls_config: {insecure_skip_verify: true}}}]\n`);
+        await secure!.notify(ctx('w'), ALERTS);
+        assert.equal(seen[1], `CONNECT 127.0.0.1:${port}`);
+        assert.equal(JSON.parse(got).version, '4');
+      } finally {
+        tlsServer.closeAllConnections();
+        await new Promise<void>((r) => tlsServer.close(() => r()));
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  } finally {
+    for (const t of tunnels) t.destroy();
+    proxy.closeAllConnections();
+    await new Promise<void>((r) => proxy.close(() => r()));
+  }
+});

@@ -2,6 +2,7 @@
 // require_tls), implicit TLS on port 465, AUTH (PLAIN/LOGIN/CRAM-MD5), HTML + text bodies and
 // headers rendered from templates.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { createTransport } from 'nodemailer';
 import type { EmailConfig } from '../../config/index.js';
 import type { Alert } from '../../types.js';
@@ -36,7 +37,7 @@ export class EmailIntegration implements Integration {
     const password = this.cfg.authPassword || (this.cfg.authPasswordFile ? readFileSync(this.cfg.authPasswordFile, 'utf8').trim() : '');
     const tls = {
       rejectUnauthorized: !this.cfg.tls.insecureSkipVerify,
-      servername: this.cfg.tls.serverName || host,
+      servername: this.cfg.tls.serverName || (isIP(host) ? undefined : host),
       ca: this.cfg.tls.caFile ? readFileSync(this.cfg.tls.caFile) : undefined,
       cert: this.cfg.tls.certFile ? readFileSync(this.cfg.tls.certFile) : undefined,
       key: this.cfg.tls.keyFile ? readFileSync(this.cfg.tls.keyFile) : undefined,
