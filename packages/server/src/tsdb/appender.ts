@@ -6,6 +6,8 @@ import { hashLabels } from './head.js';
 import type { Appender, MetricMetadata, SeriesRef } from '../storage/interface.js';
 import { AppendError } from '../storage/interface.js';
 import type { TSDB } from './db.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import { checkHistogram, commitHistograms, type StagedHistogram } from './histstore.js';
 
 function validateLabels(ls: Labels): string | null {
   if (ls.length === 0) return 'empty label set';
@@ -24,6 +26,8 @@ export class TSDBAppender implements Appender {
   vs = new Float64Array(64);
   n = 0;
   meta: [string, MetricMetadata][] = [];
+  /** Staged native histogram samples (kept apart from the float arrays). */
+  hist: StagedHistogram[] = [];
 
   constructor(private readonly db: TSDB) {}
 
@@ -65,6 +69,16 @@ export class TSDBAppender implements Appender {
     return head.extRef(r);
   }
 
+  appendHistogram(ref: SeriesRef, labels: Labels, t: number, h: FloatHistogram): SeriesRef {
+    const bad = validateLabels(labels);
+    if (bad) throw new AppendError('invalid_labels', `invalid labels ${labelsToString(labels)}: ${bad}`);
+    checkHistogram(this.db, labels, t);
+    const prev = this.hist.length ? this.hist[this.hist.length - 1]! : undefined;
+    if (prev && prev.labels === labels && t <= prev.t) throw new AppendError('out_of_order', `out of order histogram sample for series ${labelsToString(labels)}: timestamp ${t} is not after ${prev.t}`);
+    this.hist.push({ labels, t, h });
+    return ref;
+  }
+
   private grow(): void {
     const cap = this.refs.length * 2;
     const g = (a: Float64Array) => { const b = new Float64Array(cap); b.set(a); return b; };
@@ -81,7 +95,9 @@ export class TSDBAppender implements Appender {
     // commitAppender consumes the staged arrays synchronously before its first await.
     let p: Promise<void>;
     try {
+      const hp = this.hist.length ? commitHistograms(this.db, this.hist) : undefined;
       p = this.db.commitAppender(this);
+      if (hp) p = Promise.all([hp, p]).then(() => undefined);
     } finally {
       this.release();
     }
@@ -101,5 +117,6 @@ export class TSDBAppender implements Appender {
     }
     this.n = 0;
     this.meta = [];
+    this.hist = [];
   }
 }

@@ -13,6 +13,7 @@ import { ByteWriter } from './bytes.js';
 import { compactBlocks, planCompaction } from './compact.js';
 import { describeFsError } from './fsio.js';
 import { Head } from './head.js';
+import { REC_HISTOGRAMS, histStoreOf } from './histstore.js';
 import { postingsForMatchers } from './postings.js';
 import { TSDBQuerier } from './querier.js';
 import { ULID_RE } from './ulid.js';
@@ -264,6 +265,9 @@ export class TSDB implements Storage {
           case REC_METADATA:
             decodeMetadata(r, (metric, m) => this.metadata.set(metric, m));
             break;
+          case REC_HISTOGRAMS:
+            samples += histStoreOf(this).replayRecord(r);
+            break;
         }
       },
       (seg) => { this.replay.current = seg; },
@@ -417,6 +421,7 @@ export class TSDB implements Storage {
     if (!this.dir || this.closed) {
       if (!this.dir && this.retentionMs > 0 && this.head.maxT - this.head.minT > this.retentionMs + this.blockRangeMs) {
         this.truncateHead(this.head.maxT - this.retentionMs);
+        histStoreOf(this).truncate(this.head.maxT - this.retentionMs);
       }
       return;
     }
@@ -468,6 +473,7 @@ export class TSDB implements Storage {
       w.abort();
       throw e;
     }
+    histStoreOf(this).persist(mint, maxt);
     this.truncateHead(maxt);
     this.counters.headCompactions++;
     this.recordDuration(Date.now() - started);
@@ -514,6 +520,7 @@ export class TSDB implements Storage {
           for (const [m, md] of this.metadata) encodeMetadata(w, m, md);
           add(REC_METADATA, w.result());
         }
+        histStoreOf(this).walPayloads(add);
       });
       this.counters.checkpoints++;
     }
@@ -574,6 +581,7 @@ export class TSDB implements Storage {
         total -= b.sizeBytes();
       }
     }
+    if (this.retentionMs > 0) histStoreOf(this).applyRetention(Math.max(this.head.maxT, this.lastBlockMaxT) - this.retentionMs);
     if (doomed.length) {
       this.counters.retentionDeleted += doomed.length;
       this.logger.info('retention: deleting blocks', { blocks: doomed.map((b) => b.meta.ulid) });

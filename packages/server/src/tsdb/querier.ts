@@ -9,6 +9,7 @@ import { applyTombstones, type BlockReader, type BlockSeries } from './block.js'
 import type { TSDB } from './db.js';
 import { mergeRuns, type Run } from './merge.js';
 import { postingsForMatchers } from './postings.js';
+import { histStoreOf, withHistograms } from './histstore.js';
 
 interface BlockPart {
   b: BlockReader;
@@ -89,6 +90,14 @@ export class TSDBQuerier implements Querier {
   }
 
   async select(hints: SelectHints, matchers: readonly Matcher[]): Promise<Series[]> {
+    const floats = await this.selectFloats(hints, matchers);
+    const mint = Math.max(this.mint, hints.start ?? this.mint);
+    const maxt = Math.min(this.maxt, hints.end ?? this.maxt);
+    if (mint > maxt) return floats;
+    return withHistograms(floats, histStoreOf(this.db).select(mint, maxt, matchers));
+  }
+
+  private async selectFloats(hints: SelectHints, matchers: readonly Matcher[]): Promise<Series[]> {
     const mint = Math.max(this.mint, hints.start ?? this.mint);
     const maxt = Math.min(this.maxt, hints.end ?? this.maxt);
     if (mint > maxt) return [];
