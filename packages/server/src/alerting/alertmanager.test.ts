@@ -246,3 +246,25 @@ test('a broken template file rejects a reload and keeps the running configuratio
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a corrupt state file is moved aside and the instance starts with empty state', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-corrupt-'));
+  try {
+    const { writeFileSync, readdirSync } = await import('node:fs');
+    writeFileSync(join(dir, 'silences.json'), '[{"id": "x", trunc');
+    const logs: string[] = [];
+    const { createLogger } = await import('../util/log.js');
+    const am = new Alertmanager({
+      config: loadAlertmanagerConfig('route: {receiver: a}\nreceivers: [{name: a}]\n', 'am.yml'),
+      clock: new ManualClock(),
+      storagePath: dir,
+      logger: createLogger({ level: 'error', write: (l) => logs.push(l) }),
+    });
+    assert.equal(am.silences.list().length, 0);
+    assert.match(logs.join('\n'), /silences\.json is corrupt/);
+    assert.ok(readdirSync(dir).some((f) => f.startsWith('silences.json.corrupt-')));
+    am.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

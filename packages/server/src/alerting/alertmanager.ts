@@ -126,9 +126,10 @@ export class Alertmanager {
     this.silences = new Silences(now, retention, opts.storagePath ? join(opts.storagePath, 'silences.json') : undefined);
     this.nflog = new NotificationLog(now, retention, opts.storagePath ? join(opts.storagePath, 'nflog.json') : undefined);
     this.history = new AlertHistory(now, retention, opts.storagePath ? join(opts.storagePath, 'history.json') : undefined);
-    this.silences.load();
-    this.nflog.load();
-    this.history.load();
+    const loadError = (msg: string): void => this.log.error('loading alerting state failed', { err: msg });
+    this.silences.load(loadError);
+    this.nflog.load(loadError);
+    this.history.load(loadError);
     // A created or expired silence is on disk before the API acknowledges it.
     this.silences.onChange = () => {
       try {

@@ -1,8 +1,7 @@
 // Alert history: one entry per firing episode of an alert (fingerprint + start), with when it
 // resolved, how long it lasted and which notifications went out. Kept for data.retention and
 // snapshotted to disk with the other alerting state, so it survives restarts.
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../persist.js';
+import { readSnapshot, writeFileAtomic } from '../persist.js';
 import type { Alert, LabelSet } from '../types.js';
 
 export interface HistoryEntry {
@@ -122,17 +121,14 @@ export class AlertHistory {
     for (const e of keep) this.latest.set(e.fingerprint, e);
   }
 
-  load(): void {
+  load(onError: (msg: string) => void = () => {}): void {
     if (!this.file) return;
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch {
-      return;
-    }
-    this.entries = JSON.parse(text) as HistoryEntry[];
+    const list = readSnapshot<HistoryEntry[]>(this.file, onError);
+    if (!list) return;
+    this.entries = list;
     this.compact(true);
   }
+
 
   snapshot(): void {
     if (!this.file) return;

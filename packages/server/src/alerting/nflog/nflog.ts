@@ -1,7 +1,6 @@
 // The notification log: what was last sent per (receiver, integration, group), used by the
 // dedup stage; snapshotted to disk so a restart does not re-send.
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../persist.js';
+import { readSnapshot, writeFileAtomic } from '../persist.js';
 
 export interface NflogReceiver { groupName: string; integration: string; idx: number }
 
@@ -48,18 +47,14 @@ export class NotificationLog {
     return this.entries.size;
   }
 
-  load(): void {
+  load(onError: (msg: string) => void = () => {}): void {
     if (!this.file) return;
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch {
-      return; // first start
-    }
-    const list = JSON.parse(text) as NflogEntry[];
+    const list = readSnapshot<NflogEntry[]>(this.file, onError);
+    if (!list) return;
     for (const e of list) this.entries.set(key(e.receiver, e.groupKey), e);
     this.gc();
   }
+
 
   snapshot(): void {
     if (!this.file) return;

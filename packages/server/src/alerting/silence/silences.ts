@@ -2,8 +2,7 @@
 // Alertmanager does (an edit that changes history expires the old silence and creates a new
 // one), kept for data.retention after they end and snapshotted to disk.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../persist.js';
+import { readSnapshot, writeFileAtomic } from '../persist.js';
 import { newMatcher, matches, type Matcher, type MatchType } from '../../model/index.js';
 import { isValidLabelName, type LabelSet } from '../types.js';
 import { goRegexError } from '../matchers.js';
@@ -167,18 +166,15 @@ export class Silences {
     return n;
   }
 
-  load(): void {
+  load(onError: (msg: string) => void = () => {}): void {
     if (!this.file) return;
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch {
-      return;
-    }
-    for (const sil of JSON.parse(text) as Silence[]) this.st.set(sil.id, { sil, compiled: compile(sil) });
+    const list = readSnapshot<Silence[]>(this.file, onError);
+    if (!list) return;
+    for (const sil of list) this.st.set(sil.id, { sil, compiled: compile(sil) });
     this.gc();
     this.version++;
   }
+
 
   snapshot(): void {
     if (!this.file) return;
