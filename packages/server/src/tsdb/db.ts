@@ -622,6 +622,7 @@ export class TSDB implements Storage {
       }
       if (w.seriesCount) { w.finish(); n++; } else w.abort();
     }
+    histStoreOf(this).snapshot(outDir, !opts.skipHead);
     return { dir: outDir, blocks: n };
   }
 

@@ -89,8 +89,15 @@ test('histogram samples: append rules, WAL replay, persisted files, mixed with f
     assert.ok(t.every((x, i) => i === 0 || x > t[i - 1]!));
     assert.equal(got[0]!.hs!.h[150]!.schema, -53);
     assert.deepEqual(got[0]!.hs!.h[150]!.customValues, [1, 5]);
+    // A snapshot carries files and head histograms.
+    const snap = join(dir, 'snap');
+    await db.snapshot(snap);
     await db.close();
     assert.ok(existsSync(join(dir, 'histograms')));
+    const sdb = await openTSDB({ dir: snap, compactionIntervalMs: 0, blockRangeMs: H, maxBlockRangeMs: H });
+    got = await read(sdb, 'lat');
+    assert.equal(got[0]!.hs!.h.length, 200);
+    await sdb.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

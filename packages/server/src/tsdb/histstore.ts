@@ -225,6 +225,23 @@ export class HistStore {
     }
   }
 
+  /** Copies the files (and, with `withHead`, the head as one more file) into a snapshot dir. */
+  snapshot(outDir: string, withHead: boolean): void {
+    const hd = join(outDir, 'histograms');
+    const list = [...this.head.values()];
+    if (!this.files.length && !(withHead && list.length)) return;
+    fs.mkdirSync(hd, { recursive: true });
+    for (const f of this.files) fs.copyFileSync(f.path, join(hd, `${f.mint}-${f.maxt}.hist`));
+    if (withHead && list.length) {
+      let mint = Infinity, maxt = -Infinity;
+      for (const x of list) { mint = Math.min(mint, x.t[0]!); maxt = Math.max(maxt, x.t[x.t.length - 1]!); }
+      const w = new ByteWriter(1 << 16);
+      w.u32(FILE_MAGIC);
+      encodeSeriesList(w, list);
+      io.writeFileSync(join(hd, `${mint}-${maxt + 1}.hist`), w.result());
+    }
+  }
+
   /** Deletes files entirely before `before` (retention). */
   applyRetention(before: number): void {
     for (const f of this.files) if (f.maxt <= before) fs.rmSync(f.path, { force: true });
