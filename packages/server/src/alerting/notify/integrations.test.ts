@@ -60,6 +60,7 @@ test('default templates: subject, lists, KV methods and Alertmanager functions',
   assert.equal(t.execute('{{ .CommonLabels.SortedPairs.Names | join "," }} {{ .CommonLabels.Remove (stringSlice "severity") | len }}', d), 'alertname,severity 1');
   assert.equal(t.execute('{{ toUpper "a" }}{{ toLower "B" }} {{ title "web api" }} {{ trimSpace "  x " }} {{ reReplaceAll "web-(\\\\d)" "node$1" "web-7" }} {{ match "^web" "web-1" }}', d), 'Ab Web Api x node7 true');
   assert.equal(t.execute('{{ (index .Alerts 0).StartsAt | date "2006-01-02T15:04" }} {{ humanizeDuration 90 }}', d), '2024-01-01T11:58 1m 30s');
+  assert.equal(t.execute('{{ (index .Alerts 0).StartsAt | tz "Asia/Shanghai" }}|{{ (index .Alerts 0).StartsAt | tz "Europe/Berlin" | date "15:04 MST" }}|{{ (index .Alerts 0).StartsAt | tz "Asia/Singapore" | date "MST" }}', d), '2024-01-01 19:58:00 +0800 CST|12:58 CET|+08');
   assert.equal(t.executeHTML('<b>{{ (index .Alerts 0).Annotations.summary }}</b>{{ "<i>ok</i>" | safeHtml }}', d), '<b>High latency on web-1 &lt;p95&gt;</b><i>ok</i>');
   assert.throws(() => t.execute('{{ template "nope" . }}', d), /not defined/);
 });

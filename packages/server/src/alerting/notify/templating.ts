@@ -87,9 +87,38 @@ function zoneOffsetSec(ms: number, zone: string): number {
   return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 1000);
 }
 
+// Zone abbreviations as Go prints them (from tzdata) where ICU only knows "GMT+8":
+// [standard, daylight].
+const CET = ['CET', 'CEST'], EET = ['EET', 'EEST'];
+const ZONE_ABBREV: Record<string, string[]> = {
+  'Asia/Shanghai': ['CST'], 'Asia/Chongqing': ['CST'], 'Asia/Harbin': ['CST'], 'Asia/Taipei': ['CST'], 'Asia/Macau': ['CST'], 'PRC': ['CST'],
+  'Asia/Hong_Kong': ['HKT'], 'Asia/Tokyo': ['JST'], 'Asia/Seoul': ['KST'], 'Asia/Kolkata': ['IST'], 'Asia/Calcutta': ['IST'],
+  'Asia/Jerusalem': ['IST', 'IDT'], 'Asia/Karachi': ['PKT'], 'Asia/Manila': ['PST'], 'Asia/Jakarta': ['WIB'],
+  'Europe/London': ['GMT', 'BST'], 'Europe/Dublin': ['GMT', 'IST'], 'Europe/Lisbon': ['WET', 'WEST'], 'Europe/Moscow': ['MSK'],
+  'Europe/Berlin': CET, 'Europe/Paris': CET, 'Europe/Amsterdam': CET, 'Europe/Brussels': CET, 'Europe/Madrid': CET, 'Europe/Rome': CET,
+  'Europe/Vienna': CET, 'Europe/Zurich': CET, 'Europe/Stockholm': CET, 'Europe/Oslo': CET, 'Europe/Copenhagen': CET, 'Europe/Warsaw': CET,
+  'Europe/Prague': CET, 'Europe/Budapest': CET, 'Europe/Belgrade': CET,
+  'Europe/Athens': EET, 'Europe/Helsinki': EET, 'Europe/Kiev': EET, 'Europe/Kyiv': EET, 'Europe/Bucharest': EET, 'Europe/Sofia': EET,
+  'Africa/Johannesburg': ['SAST'], 'Africa/Cairo': EET, 'Africa/Lagos': ['WAT'], 'Africa/Nairobi': ['EAT'],
+  'Australia/Sydney': ['AEST', 'AEDT'], 'Australia/Melbourne': ['AEST', 'AEDT'], 'Australia/Brisbane': ['AEST'],
+  'Australia/Adelaide': ['ACST', 'ACDT'], 'Australia/Perth': ['AWST'], 'Pacific/Auckland': ['NZST', 'NZDT'],
+  UTC: ['UTC'], 'Etc/UTC': ['UTC'],
+};
+
 function zoneAbbrev(ms: number, zone: string): string {
-  const s = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' }).formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value;
-  return s ?? zone;
+  const known = ZONE_ABBREV[zone];
+  if (known) {
+    if (known.length === 1) return known[0]!;
+    // Daylight time when the offset now differs from the offset in January or July, whichever is smaller.
+    const y = new Date(ms).getUTCFullYear();
+    const std = Math.min(zoneOffsetSec(Date.UTC(y, 0, 15), zone), zoneOffsetSec(Date.UTC(y, 6, 15), zone));
+    return zoneOffsetSec(ms, zone) === std ? known[0]! : known[1]!;
+  }
+  const s = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' }).formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? zone;
+  // ICU's "GMT+8" / "GMT+5:30" is what tzdata spells "+08" / "+0530".
+  const m = /^GMT([+-])(\d{1,2})(?::(\d\d))?$/.exec(s);
+  if (m) return `${m[1]}${m[2]!.padStart(2, '0')}${m[3] ?? ''}`;
+  return s === 'GMT' && zone !== 'GMT' && !zone.startsWith('Europe/') ? 'GMT' : s;
 }
 
 /** Prometheus/Alertmanager humanizeDuration over seconds. */
