@@ -4,7 +4,8 @@
 import { dirname, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
-import { Router, sendText } from '../web/router.js';
+import { Router, sendText, type Req } from '../web/router.js';
+import type { ServerResponse } from 'node:http';
 import type { Logger } from '../util/log.js';
 import type { Appendable } from '../storage/interface.js';
 import type { VigilConfig } from '../config/config.js';
@@ -142,18 +143,21 @@ export class Services {
     registerSelfMetricsRoute(router, this.self);
     this.registerOwnMetrics();
     // Alertmanager API v2 on the same address, answered once an embedded Alertmanager runs.
-    router.add(['GET', 'HEAD', 'POST', 'PUT', 'DELETE'], '/api/v2/*', (req, res) => {
+    const toAlertmanager = (req: Req, res: ServerResponse) => {
       const found = this.amRouter?.match(req.method, req.path);
       if (!found) return sendText(res, 404, 'no embedded Alertmanager is configured (--alertmanager.config.file or alerting.alertmanager_config_file)\n');
       if ('allowed' in found) return sendText(res, 405, `method ${req.method} not allowed\n`);
       Object.assign(req.params, found.params);
       return found.handler(req, res);
-    });
+    };
+    router.add(['GET', 'HEAD', 'POST', 'PUT', 'DELETE'], '/api/v2/*', toAlertmanager);
+    router.get('/api/v1/vigil/alerts/history', toAlertmanager);
   }
 
   /** Scrape, rule and notification figures for Vigil's own /metrics (TSDB/ingest/remote are above). */
   private registerOwnMetrics(): void {
     this.self.addExposition(() => this.scrape.metricsText());
+    this.self.addExposition(() => this.alertmanager?.metricsText() ?? '');
     this.self.addStats(
       {
         subsystem: 'rule_group',
