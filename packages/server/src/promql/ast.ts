@@ -86,6 +86,8 @@ export interface AggregateExpr extends PosRange {
 export type BinOp =
   | '+' | '-' | '*' | '/' | '%' | '^' | 'atan2'
   | '==' | '!=' | '>' | '<' | '>=' | '<='
+  /** Native histogram trim: keep observations below (`</`) or above (`>/`) a value. */
+  | '</' | '>/'
   | 'and' | 'or' | 'unless';
 
 export interface VectorMatching {

@@ -68,6 +68,7 @@ export function evalBinary(ev: Evaluator, e: BinaryExpr): GridValue {
 function vectorScalar(ev: Evaluator, e: BinaryExpr, vec: GridVector, sc: GridScalar, swap: boolean): GridVector {
   const n = ev.n;
   const cmp = isComparisonOp(e.op);
+  const trim = e.op === '</' || e.op === '>/';
   const out: GridSeries[] = [];
   for (const s of vec.series) {
     const v = new Float64Array(n), has = new Uint8Array(n);
@@ -88,6 +89,7 @@ function vectorScalar(ev: Evaluator, e: BinaryExpr, vec: GridVector, sc: GridSca
       }
       const x = s.v[i]!, y = sc.v[i]!;
       const a = swap ? y : x, b = swap ? x : y;
+      if (trim) { histElemOp(ev, e, a, undefined, b, undefined); continue; }
       if (cmp) {
         const keep = compare(e.op, a, b);
         if (e.returnBool) v[i] = keep ? 1 : 0;
@@ -97,7 +99,8 @@ function vectorScalar(ev: Evaluator, e: BinaryExpr, vec: GridVector, sc: GridSca
       has[i] = 1;
       any = true;
     }
-    if (any) out.push(oh ? { labels: s.labels, v, has, dropName: s.dropName || !cmp || e.returnBool, h: oh } : { labels: s.labels, v, has, dropName: s.dropName || !cmp || e.returnBool });
+    const dropName = s.dropName || (!cmp && !trim) || e.returnBool;
+    if (any) out.push(oh ? { labels: s.labels, v, has, dropName, h: oh } : { labels: s.labels, v, has, dropName });
   }
   return { kind: 'vector', series: out };
 }
@@ -195,6 +198,7 @@ export function promLabelsString(ls: Labels): string {
 function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVector, m: VectorMatching): GridVector {
   const n = ev.n;
   const cmp = isComparisonOp(e.op);
+  const trim = e.op === '</' || e.op === '>/';
   const swap = m.card === 'one-to-many';
   const manyV = swap ? rv : lv, oneV = swap ? lv : rv;
   const oneSig = oneV.series.map((s) => signature(s.labels, m));
@@ -285,6 +289,9 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVect
         if (!r) continue;
         val = r.v;
         hv = r.h;
+      } else if (trim) {
+        histElemOp(ev, e, fl, undefined, fr, undefined);
+        continue;
       } else if (cmp) {
         const keep = compare(e.op, fl, fr);
         if (e.returnBool) val = keep ? 1 : 0;
@@ -293,7 +300,7 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lv: GridVector, rv: GridVect
       } else val = arith(e.op, fl, fr);
       const oneLabels = os ? os.labels : [];
       const key = mi * (nOne + 1) + (oi < 0 ? nOne : oi);
-      emit(key, () => resultLabels(ms.labels, oneLabels, m), i, val, e.returnBool || !cmp || ms.dropName, hv);
+      emit(key, () => resultLabels(ms.labels, oneLabels, m), i, val, e.returnBool || (!cmp && !trim) || ms.dropName, hv);
     }
     // Fill for unmatched "one"-side series.
     if (oneMatched) {

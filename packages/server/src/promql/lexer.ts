@@ -17,7 +17,8 @@ export interface Token {
   str?: string;
 }
 
-const OPS2 = ['==', '!=', '<=', '>=', '=~', '!~'];
+// `</` and `>/` are the native-histogram trim operators.
+const OPS2 = ['==', '!=', '<=', '>=', '=~', '!~', '</', '>/'];
 const OPS1 = '+-*/%^<>=(){}[],:@';
 const DUR_UNITS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3, y: 31536000e3 };
 const UNIT_ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];

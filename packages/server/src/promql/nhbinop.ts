@@ -36,7 +36,8 @@ export function histElemOp(ev: Evaluator, e: BinaryExpr, fl: number, hl: FloatHi
     if (op !== '*') return incompatible();
     res = { v: 0, h: hr.copy().mul(fl).compact() };
   } else if (hl && !hr) {
-    if (op === '*') res = { v: 0, h: hl.copy().mul(fr).compact() };
+    if (op === '</' || op === '>/') res = { v: 0, h: hl.copy().trim(fr, op === '</') };
+    else if (op === '*') res = { v: 0, h: hl.copy().mul(fr).compact() };
     else if (op === '/') res = { v: 0, h: hl.copy().div(fr).compact() };
     else return incompatible();
   } else if (hl && hr) {
@@ -58,7 +59,11 @@ export function histElemOp(ev: Evaluator, e: BinaryExpr, fl: number, hl: FloatHi
       keep = histEquals(hl, hr) === (op === '==');
       res = { v: 0, h: hl };
     } else return incompatible();
-  } else return undefined;
+  } else {
+    // Two floats: only the trim operators get here (they need a histogram on the left).
+    if (op === '</' || op === '>/') return incompatible();
+    return undefined;
+  }
   if (isComparisonOp(op)) {
     if (vectorIsRight) res = { v: fr, h: hr };
     if (e.returnBool) return { v: keep ? 1 : 0 };

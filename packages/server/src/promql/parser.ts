@@ -17,7 +17,7 @@ const PARAM_AGGS = new Set(['count_values', 'bottomk', 'topk', 'quantile', 'limi
 
 const PREC: Record<string, number> = {
   or: 1, and: 2, unless: 2,
-  '==': 3, '!=': 3, '<=': 3, '<': 3, '>=': 3, '>': 3,
+  '==': 3, '!=': 3, '<=': 3, '<': 3, '>=': 3, '>': 3, '</': 3, '>/': 3,
   '+': 4, '-': 4,
   '*': 5, '/': 5, '%': 5, atan2: 5,
   '^': 6,
