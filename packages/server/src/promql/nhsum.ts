@@ -13,6 +13,8 @@ export class HistSum {
   private cSum = 0;
   private cZero = 0;
   private mean: FloatHistogram | undefined;
+  /** Compensation terms of the incremental mean. */
+  private mc = [0, 0, 0];
 
   /** Adds one histogram; throws HistogramError on an exponential/custom schema mix. */
   add(h: FloatHistogram): void {
@@ -37,10 +39,21 @@ export class HistSum {
       cz = kahanC.c;
     }
     if (this.mean || s.hasOverflow()) {
-      // Once the sum overflows, avg switches to an incremental mean: mean*(n-1)/n + h/n.
-      if (!this.mean) this.mean = this.total().div(this.n - 1);
+      // Once the sum overflows, avg switches to an incremental mean: mean*(n-1)/n + h/n, with
+      // the compensation terms scaled alongside.
+      if (!this.mean) {
+        this.mean = this.sum.copy().div(this.n - 1);
+        this.mc = [this.cCount / (this.n - 1), this.cSum / (this.n - 1), this.cZero / (this.n - 1)];
+      }
       const q = (this.n - 1) / this.n;
-      if (this.mean.mul(q).add(h.copy().div(this.n)).reconciled) this.reconciled = true;
+      const m = this.mean.mul(q);
+      for (let k = 0; k < 3; k++) this.mc[k]! *= q;
+      const oc = m.count, os = m.sum, oz = m.zeroCount, zt = m.zeroThreshold;
+      const add = h.copy().div(this.n);
+      if (m.add(add).reconciled) this.reconciled = true;
+      m.count = kahanSumInc(add.count, oc, this.mc[0]!); this.mc[0] = kahanC.c;
+      m.sum = kahanSumInc(add.sum, os, this.mc[1]!); this.mc[1] = kahanC.c;
+      if (m.zeroThreshold === zt && add.zeroThreshold === zt) { m.zeroCount = kahanSumInc(add.zeroCount, oz, this.mc[2]!); this.mc[2] = kahanC.c; }
     }
     this.sum = s;
     this.cCount = cc;
@@ -58,7 +71,13 @@ export class HistSum {
   }
 
   average(): FloatHistogram {
-    if (this.mean) return this.mean.copy();
+    if (this.mean) {
+      const r = this.mean.copy();
+      if (Number.isFinite(r.count)) r.count += this.mc[0]!;
+      if (Number.isFinite(r.sum)) r.sum += this.mc[1]!;
+      if (Number.isFinite(r.zeroCount)) r.zeroCount += this.mc[2]!;
+      return r;
+    }
     return this.total().div(this.n);
   }
 }
