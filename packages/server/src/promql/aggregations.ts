@@ -9,7 +9,7 @@ import { kahanC, kahanSumInc } from './kahan.js';
 import { quantileOf } from './rangefuncs.js';
 import { isValidUTF8, goQuote } from './strings.js';
 import { labelsXXHash } from './xxhash.js';
-import { aggInput, withHistogramAgg } from './nhagg.js';
+import { aggInput, histogramGoString, withHistogramAgg } from './nhagg.js';
 import type { GridSeries, GridVector } from './value.js';
 
 function groupLabels(ls: Labels, e: AggregateExpr): Labels {
@@ -235,7 +235,8 @@ function countValues(ev: Evaluator, e: AggregateExpr, inS: GridSeries[], label: 
     for (const s of inS) {
       if (!s.has[i]) continue;
       const base = groupLabels(s.labels, e).filter((l) => l.name !== label);
-      const ls: Label[] = [...base, { name: label, value: formatFloatF(s.v[i]!) }];
+      const hv = s.h?.[i];
+      const ls: Label[] = [...base, { name: label, value: hv ? histogramGoString(hv) : formatFloatF(s.v[i]!) }];
       const lab = sortLabels(ls);
       const key = labelsKey(lab);
       let o = idx.get(key);

@@ -5,11 +5,25 @@ import { METRIC_NAME, getLabel, labelsKey, type Labels } from '../model/labels.j
 import { HistogramError, type FloatHistogram } from '../model/histogram.js';
 import { HistSum } from './nhsum.js';
 import type { AggregateExpr } from './ast.js';
+import { formatFloatG } from './aggregations.js';
 import type { Evaluator } from './engine.js';
 import { floatSeries, vectorHasHistograms } from './nhvalue.js';
 import type { GridSeries, GridVector } from './value.js';
 
-const KEEP_ALL = new Set(['count', 'group', 'limitk', 'limit_ratio']);
+const KEEP_ALL = new Set(['count', 'group', 'limitk', 'limit_ratio', 'count_values']);
+
+/** Go's %v of a FloatHistogram (Prometheus's String()), used by count_values as the label value. */
+export function histogramGoString(h: FloatHistogram): string {
+  const g = formatFloatG;
+  let s = `{count:${g(h.count)}, sum:${g(h.sum)}`;
+  for (const b of h.buckets()) {
+    if (b.count === 0) continue;
+    if (b.side === 0) s += `, [${g(-h.zeroThreshold)},${g(h.zeroThreshold)}]:${g(b.count)}`;
+    else if (b.side < 0) s += `, [${g(b.lower)},${g(b.upper)}):${g(b.count)}`;
+    else s += `, (${g(b.lower)},${g(b.upper)}]:${g(b.count)}`;
+  }
+  return s + '}';
+}
 
 /** The input the float aggregation code sees: histograms removed unless the operator uses them. */
 export function aggInput(ev: Evaluator, e: AggregateExpr, vec: GridVector): GridVector {

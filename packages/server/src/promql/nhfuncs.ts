@@ -19,7 +19,7 @@ const PASS_THROUGH = new Set(['label_replace', 'label_join', 'absent', 'absent_o
 
 const NH_RANGE = new Set(['rate', 'increase', 'delta', 'irate', 'idelta', 'sum_over_time', 'avg_over_time', 'last_over_time', 'first_over_time', 'resets', 'changes',
   'min_over_time', 'max_over_time', 'stddev_over_time', 'stdvar_over_time', 'quantile_over_time', 'mad_over_time', 'deriv', 'predict_linear',
-  'ts_of_min_over_time', 'ts_of_max_over_time', 'double_exponential_smoothing', 'holt_winters']);
+  'ts_of_min_over_time', 'ts_of_max_over_time', 'ts_of_last_over_time', 'ts_of_first_over_time', 'double_exponential_smoothing', 'holt_winters']);
 
 /** An evaluator that answers `arg` with a precomputed value and strips histograms elsewhere if asked. */
 function proxy(ev: Evaluator, arg: Expr | null, value: GridValue | null, strip: boolean): Evaluator {
@@ -276,13 +276,19 @@ function rangeNH(ev: Evaluator, e: Call, inner: Inner): GridValue {
           if (nh && (!nf || sp.ht[hlo]! < sp.ft[flo]!)) rh = sp.hh[hlo]!;
           else rf = sp.fv[flo]!;
           break;
+        case 'ts_of_last_over_time': case 'ts_of_first_over_time': {
+          const last = f === 'ts_of_last_over_time';
+          const tf = nf ? sp.ft[last ? fhi - 1 : flo]! : NaN, th = nh ? sp.ht[last ? hhi - 1 : hlo]! : NaN;
+          rf = (nf && nh ? (last ? Math.max(tf, th) : Math.min(tf, th)) : nf ? tf : th) / 1000;
+          break;
+        }
         case 'resets': case 'changes':
           rf = resetsOrChanges(sp, flo, fhi, hlo, hhi, f === 'resets');
           break;
         default:
           // Float-only functions: histograms are ignored (with an info if floats remain).
           if (!nf) break;
-          if (nh && (f.endsWith('_over_time'))) ann.info(`ignored histograms in a range containing both floats and histograms for metric name "${name}"`, argE);
+          if (nh) ann.info(`ignored histograms in a range containing both floats and histograms for metric name "${name}"`, argE);
           rf = fn ? fn(sp.ft, sp.fv, flo, fhi, ctx) : undefined;
       }
       if (rh) { oh[i] = rh; has[i] = 1; any = true; anyH = true; }
