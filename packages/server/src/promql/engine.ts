@@ -5,6 +5,7 @@ import { isStaleNaN } from '../model/sample.js';
 import type { FloatHistogram } from '../model/histogram.js';
 import { mergeHistograms, unknownHint } from './nhvalue.js';
 import { detectHintsOnTheFly, statsOnlySelectors } from './nhstats.js';
+import { smoothHistSeries } from './nhextended.js';
 import type { Queryable, Querier } from '../storage/interface.js';
 import { exprType, type Call, type Expr, type SubqueryExpr, type VectorSelector, type MatrixSelector, type DurationExpr } from './ast.js';
 import { Annotations } from './annotations.js';
@@ -342,6 +343,11 @@ export class Evaluator {
     let count = 0;
     for (const r of raw) {
       if ((++count & 255) === 0) checkCancel(this.ctx);
+      if (vs.smoothed && r.h) {
+        const s = smoothHistSeries(r.labels, r.t, r.v, r.h, (i) => (vs.at !== null ? vs.at : ts[i]!) - off, n, lb, this.ctx.annotations, vs);
+        if (s) out.push(s);
+        continue;
+      }
       const v = new Float64Array(n), has = new Uint8Array(n);
       const sts = withTs ? new Float64Array(n) : undefined;
       const t = r.t, rv = r.v, len = t.length, rh = r.h;

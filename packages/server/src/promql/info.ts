@@ -43,6 +43,8 @@ export function evalInfo(ev: Evaluator, e: Call, infoSel: VectorSelector | null)
   const base = ev.evalVector(e.args[0]!);
   const { name, data } = infoMatchers(e);
   const raw = infoSel ? ev.ctx.data.get(infoSel) ?? [] : [];
+  // Info metrics are floats: a histogram among the matched info series is an error (as Prometheus).
+  if (raw.some((r) => r.h?.some((x) => x))) throw new QueryError('execution', 'info sample should be float');
   const lb = ev.ctx.lookbackMs;
   const dataNames = data.map((m) => m.name);
   const emptyOk = data.every((m) => matches(m, ''));

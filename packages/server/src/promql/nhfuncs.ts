@@ -10,6 +10,7 @@ import { nativeFraction, nativeQuantile, nativeVariance } from './nhquantile.js'
 import { floatRangeSeries, floatSeries, floatsOnly, vectorHasHistograms } from './nhvalue.js';
 import { RANGE_FUNCS, type RangeCtx } from './rangefuncs.js';
 import { HistSum } from './nhsum.js';
+import { extendedHistogramRate } from './nhextended.js';
 import type { GridMatrix, GridSeries, GridValue, GridVector, RangeSeries } from './value.js';
 
 type Inner = (ev: Evaluator, e: Call) => GridValue;
@@ -201,9 +202,10 @@ function rangeNH(ev: Evaluator, e: Call, inner: Inner): GridValue {
   const fn = RANGE_FUNCS[f];
   const ms = unwrapParens(argE);
   const extended = ms.type === 'MatrixSelector' && (!!ms.anchored || !!ms.smoothed);
+  const smoothed = ms.type === 'MatrixSelector' && !!ms.smoothed;
   const p0 = f === 'quantile_over_time' ? ev.evalScalar(e.args[0]!).v : f === 'predict_linear' || f === 'double_exponential_smoothing' || f === 'holt_winters' ? ev.evalScalar(e.args[1]!).v : null;
   const p1 = f === 'double_exponential_smoothing' || f === 'holt_winters' ? ev.evalScalar(e.args[2]!).v : null;
-  const ctx: RangeCtx = { rangeStart: 0, rangeEnd: 0, rangeMs: m.rangeMs, stepT: 0, p0: 0, p1: 0, extended, smoothed: false };
+  const ctx: RangeCtx = { rangeStart: 0, rangeEnd: 0, rangeMs: m.rangeMs, stepT: 0, p0: 0, p1: 0, extended, smoothed };
   for (const s of withH) {
     const sp = split(s);
     const name = getLabel(s.labels, METRIC_NAME);
@@ -213,13 +215,21 @@ function rangeNH(ev: Evaluator, e: Call, inner: Inner): GridValue {
     for (let i = 0; i < n; i++) {
       const end = m.winEnd[i]!, start = end - m.rangeMs;
       let flo = lowerBound(sp.ft, start), hlo = lowerBound(sp.ht, start);
-      const fhi = lowerBound(sp.ft, end + 0.5), hhi = lowerBound(sp.ht, end + 0.5);
+      let fhi = lowerBound(sp.ft, end + 0.5), hhi = lowerBound(sp.ht, end + 0.5);
       if (extended) {
-        // Anchored: the newest sample at or before the range start (within the lookback delta)
-        // joins the window; there must be data inside the range too.
-        if (flo === fhi && hlo === hhi) continue;
+        // Anchored/smoothed: the newest sample at or before the range start (within the
+        // lookback delta) joins the window, and for smoothed also the first one after the end.
+        const inRange = fhi - flo + hhi - hlo;
         const pf = flo > 0 ? sp.ft[flo - 1]! : -Infinity, ph = hlo > 0 ? sp.ht[hlo - 1]! : -Infinity;
-        if (Math.max(pf, ph) > start - ev.ctx.lookbackMs) { if (pf > ph) flo--; else hlo--; }
+        const anchor = Math.max(pf, ph) > start - ev.ctx.lookbackMs;
+        if (anchor) { if (pf > ph) flo--; else hlo--; }
+        if (smoothed) {
+          const nf = fhi < sp.ft.length ? sp.ft[fhi]! : Infinity, nh = hhi < sp.ht.length ? sp.ht[hhi]! : Infinity;
+          if (Math.min(nf, nh) <= end + ev.ctx.lookbackMs) { if (nf < nh) fhi++; else hhi++; }
+        }
+        if (!inRange && !anchor) continue;
+        const lastT = Math.max(fhi > flo ? sp.ft[fhi - 1]! : -Infinity, hhi > hlo ? sp.ht[hhi - 1]! : -Infinity);
+        if (lastT <= start) continue;
       }
       const nf = fhi - flo, nh = hhi - hlo;
       if (nf + nh === 0) continue;
@@ -229,8 +239,11 @@ function rangeNH(ev: Evaluator, e: Call, inner: Inner): GridValue {
       const mixed = () => ann.warn(`encountered a mix of histograms and floats for metric name "${name}"`, argE);
       switch (f) {
         case 'rate': case 'increase': case 'delta':
-          if (extended) { rf = undefined; break; }
           if (nf && nh) { mixed(); break; }
+          if (extended && nh) {
+            rh = extendedHistogramRate(sp.ht.subarray(hlo, hhi), sp.hh.slice(hlo, hhi), start, end, m.rangeMs, smoothed, f !== 'delta', f === 'rate', name, ann, argE);
+            break;
+          }
           if (nh) rh = histogramRate(ev, sp.ht, sp.hh, hlo, hhi, ctx, f !== 'delta', f === 'rate', name, argE);
           else rf = fn!(sp.ft, sp.fv, flo, fhi, ctx);
           break;
