@@ -2,6 +2,7 @@
 // counted and, up to a limit, named in the response), and never drops good ones silently.
 import { labelsToString, METRIC_NAME, type Label, type Labels } from '../model/labels.js';
 import { AppendError, type Appender, type Exemplar, type MetricMetadata, type SeriesRef } from '../storage/interface.js';
+import type { FloatHistogram } from '../model/histogram.js';
 
 /** Sorts, drops empty values, rejects empty or duplicate names. Returns an error string if invalid. */
 export function normalizeLabels(ls: Label[]): Labels | string {
@@ -67,6 +68,24 @@ export class BatchAppend {
         else this.rejected++;
         firstErr = false;
       }
+    }
+    return ref;
+  }
+
+  /** Appends one native histogram sample (bad data if the storage cannot hold histograms). */
+  histogram(labels: Labels, t: number, h: FloatHistogram, ref: SeriesRef = 0): SeriesRef {
+    if (!this.app.appendHistogram) {
+      this.invalid(`native histogram samples are not supported by this storage (series ${labelsToString(labels)})`, 1);
+      return ref;
+    }
+    try {
+      ref = this.app.appendHistogram(ref, labels, t, h);
+      this.accepted++;
+    } catch (e) {
+      if (!(e instanceof AppendError)) throw e;
+      if (e.kind === 'storage_full') this.storageFull = true;
+      else this.badData = true;
+      this.error(`${e.message} (series ${labelsToString(labels)}, timestamp ${t})`, 1);
     }
     return ref;
   }

@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import type { Req } from '../web/router.js';
 import { decodeWriteRequest, type PbWriteRequest } from '../protobuf/prompb.js';
 import type { BatchAppend } from './batch.js';
-import { metricNameOf, normalizeLabels } from './batch.js';
+import { normalizeLabels } from './batch.js';
 import { SeriesCache } from './seriescache.js';
 import type { Labels } from '../model/labels.js';
 import { IngestHttpError } from './body.js';
@@ -34,7 +34,7 @@ export function appendWriteRequest(b: BatchAppend, wr: PbWriteRequest, cache?: S
       ref = b.series(ls, wr.t, wr.v, ts.start, ts.end, ref);
       if (cache && ref !== 0 && (!hit || hit.ref !== ref)) cache.set(ts.labelsHash, ts.labels, ls, ref);
     }
-    if (ts.histograms > 0) b.invalid(`native histogram samples are not supported (series ${metricNameOf(ls)}, ${ts.histograms} dropped)`, ts.histograms);
+    if (ts.hist) for (const x of ts.hist) ref = b.histogram(ls, x.t, x.h, ref);
     for (const ex of ts.exemplars) {
       const exl = normalizeLabels(ex.labels.slice());
       b.exemplar(ref, ls, { labels: typeof exl === 'string' ? [] : exl, value: ex.value, ts: ex.timestamp });

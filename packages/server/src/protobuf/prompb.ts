@@ -4,6 +4,7 @@ import type { Label } from '../model/labels.js';
 import { PbReader, ProtoError, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './reader.js';
 import { PbWriter } from './writer.js';
 import { LabelCache, StringInterner } from './intern.js';
+import { decodePbHistogram, type PbHistogramSample } from './prompbhist.js';
 
 export interface PbExemplar {
   labels: Label[];
@@ -18,8 +19,10 @@ export interface PbTimeSeries {
   start: number;
   end: number;
   exemplars: PbExemplar[];
-  /** Number of native histogram samples (not supported by Vigil; counted so they are reported). */
+  /** Number of native histogram samples. */
   histograms: number;
+  /** The native histogram samples, decoded (absent when there are none). */
+  hist?: PbHistogramSample[];
   /** 53-bit hash of the label bytes as sent (for receiver-side series caches; not an identity). */
   labelsHash: number;
 }
@@ -136,7 +139,10 @@ function decodeTimeSeries(r: PbReader, end: number, sb: SampleBuf): PbTimeSeries
         if (ts.exemplars === NO_EXEMPLARS) ts.exemplars = [];
         ts.exemplars.push(decodeExemplar(r, e));
         break;
-      case 4: ts.histograms++; break;
+      case 4:
+        ts.histograms++;
+        (ts.hist ??= []).push(decodePbHistogram(r, e));
+        break;
     }
     r.pos = e;
   }
