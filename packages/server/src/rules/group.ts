@@ -130,7 +130,11 @@ export class Group {
       const k = labelsKey(s.labels);
       if (app) {
         try {
-          app.append(0, s.labels, s.t, s.v);
+          if (s.h) {
+            // Recording rules over native histograms record histograms (where the storage can).
+            if (!app.appendHistogram) throw new Error('storage does not support native histograms');
+            app.appendHistogram(0, s.labels, s.t, s.h);
+          } else app.append(0, s.labels, s.t, s.v);
           returned.set(k, s.labels);
         } catch (e) {
           this.opts.logger.debug('Rule result not appended', { group: this.name, err: (e as Error).message });

@@ -4,6 +4,7 @@ import { compareLabels, getLabel, labelsKey, type Labels } from '../model/labels
 import { matches, type Matcher } from '../model/matchers.js';
 import { sameBits } from '../model/sample.js';
 import { AppendError, type Appender, type Querier, type Series, type Storage } from '../storage/interface.js';
+import { storedHints, type FloatHistogram } from '../model/histogram.js';
 
 class MemSeries {
   t = new Float64Array(16);
@@ -26,10 +27,13 @@ class MemSeries {
 
 export class MemStorage implements Storage {
   private series = new Map<string, MemSeries>();
+  /** Native histogram samples per label set (time-ordered). */
+  private hists = new Map<string, { labels: Labels; t: number[]; h: FloatHistogram[] }>();
 
   appender(): Appender {
     // Values go into a Float64Array so NaN payloads (staleness markers) keep their bits.
     const staged: { labels: Labels; t: number; i: number }[] = [];
+    const stagedH: { labels: Labels; t: number; h: FloatHistogram }[] = [];
     let vals = new Float64Array(64);
     return {
       append: (_ref, labels, t, v) => {
@@ -48,6 +52,12 @@ export class MemStorage implements Storage {
         staged.push({ labels, t, i: staged.length });
         return 0;
       },
+      appendHistogram: (_ref, labels, t, h) => {
+        const s = this.hists.get(labelsKey(labels));
+        if (s && s.t.length && t < s.t[s.t.length - 1]!) throw new AppendError('out_of_order', `out of order sample for ${labelsKey(labels)}`);
+        stagedH.push({ labels, t, h });
+        return 0;
+      },
       commit: async () => {
         for (const x of staged) {
           const k = labelsKey(x.labels);
@@ -61,9 +71,19 @@ export class MemStorage implements Storage {
           s.push(x.t, vals[x.i]!);
         }
         staged.length = 0;
+        for (const x of stagedH) {
+          const k = labelsKey(x.labels);
+          let s = this.hists.get(k);
+          if (!s) this.hists.set(k, (s = { labels: x.labels, t: [], h: [] }));
+          if (s.t.length && x.t <= s.t[s.t.length - 1]!) continue;
+          s.t.push(x.t);
+          s.h.push(x.h);
+        }
+        stagedH.length = 0;
       },
       rollback: () => {
         staged.length = 0;
+        stagedH.length = 0;
       },
     };
   }
@@ -83,6 +103,20 @@ export class MemStorage implements Storage {
           if (b === a) continue;
           const t = s.t.slice(a, b), v = s.v.slice(a, b);
           out.push({ labels: s.labels, samples: () => ({ t, v }) });
+        }
+        if (this.hists.size) {
+          // Join histogram samples onto the float series with the same labels (or add them).
+          const byKey = new Map(out.map((x, k) => [labelsKey(x.labels), k]));
+          for (const hs of this.hists.values()) {
+            if (!(ms ?? []).every((m) => matches(m, getLabel(hs.labels, m.name)))) continue;
+            const idx: number[] = [];
+            for (let i = 0; i < hs.t.length; i++) if (hs.t[i]! >= lo && hs.t[i]! <= hi) idx.push(i);
+            if (!idx.length) continue;
+            const hsamples = { t: Float64Array.from(idx.map((i) => hs.t[i]!)), h: storedHints(hs.h).filter((_, i) => idx.includes(i)) };
+            const k = byKey.get(labelsKey(hs.labels));
+            if (k === undefined) out.push({ labels: hs.labels, samples: () => ({ t: new Float64Array(0), v: new Float64Array(0) }), histograms: () => hsamples });
+            else { const f = out[k]!; out[k] = { labels: f.labels, samples: () => f.samples(), histograms: () => hsamples }; }
+          }
         }
         return out.sort((x, y) => compareLabels(x.labels, y.labels));
       },

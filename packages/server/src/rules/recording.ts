@@ -31,7 +31,7 @@ export class RecordingRule {
       const key = labelsKey(ls);
       if (seen.has(key)) throw new Error('vector contains metrics with the same labelset after applying rule labels');
       seen.add(key);
-      out.push({ labels: ls, t: s.t, v: s.v });
+      out.push(s.h ? { labels: ls, t: s.t, v: s.v, h: s.h } : { labels: ls, t: s.t, v: s.v });
     }
     if (limit > 0 && out.length > limit) throw new Error(`exceeded limit of ${limit} with ${out.length} series`);
     return out;

@@ -2,6 +2,8 @@
 // expanding value sequences (`1+1x10`, `_x3`, `stale`, `Inf`).
 import { METRIC_NAME, sortLabels, type Label, type Labels } from '../model/labels.js';
 import { unquoteGo } from '../template/index.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import { expandHistogramItem } from '../promql/histnotation.js';
 
 export class SeriesParseError extends Error {
   constructor(
@@ -112,7 +114,7 @@ function parseSeriesPrefix(text: string): [Labels, number] {
  * One slot of an expanded sequence: a value, undefined for `_` (no sample), or 'stale' for a
  * staleness marker (kept symbolic: V8 may canonicalise NaN payloads stored in plain arrays).
  */
-export type Slot = number | undefined | 'stale';
+export type Slot = number | undefined | 'stale' | FloatHistogram;
 
 const NUM = '[+-]?(?:(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[iI][nN][fF]|[nN][aA][nN])';
 const ITEM = new RegExp(`^(${NUM})(?:([+-])(${NUM}))?x([0-9]+)$`);
@@ -156,12 +158,21 @@ function badItem(item: string, col: number): SeriesParseError {
  */
 export function expandValues(text: string, offset = 0): Slot[] {
   const out: Slot[] = [];
-  const re = /\S+/g;
+  // Items are separated by spaces; `{{…}}` histograms (which contain spaces) are one item,
+  // possibly followed by `+{{…}}xN`, `-{{…}}xN` or `xN`.
+  const re = /\{\{[^}]*\}\}(?:[+-]\{\{[^}]*\}\})?(?:x[0-9]+)?|\S+/g;
   let mm: RegExpExecArray | null;
   while ((mm = re.exec(text)) !== null) {
     const item = mm[0];
     const col = offset + mm.index + 1;
-    if (item.startsWith('{{')) throw new Error('native histogram samples are not supported');
+    if (item.startsWith('{{')) {
+      try {
+        for (const x of expandHistogramItem(item)) out.push(x.h);
+      } catch (e) {
+        throw new SeriesParseError(col, (e as Error).message);
+      }
+      continue;
+    }
     if (item === '_') {
       out.push(undefined);
       continue;

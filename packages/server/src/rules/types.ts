@@ -1,11 +1,14 @@
 // Shared types of the rule engine.
 import type { Labels } from '../model/labels.js';
+import type { FloatHistogram } from '../model/histogram.js';
 
 /** One instant-vector sample returned by a rule query. */
 export interface VectorSample {
   labels: Labels;
   t: number;
   v: number;
+  /** A native histogram result (then `v` is unused). */
+  h?: FloatHistogram;
 }
 
 /**

@@ -15,7 +15,9 @@ import { RuleManager } from './manager.js';
 import { MemStorage } from './memstorage.js';
 import { engineQueryFunc } from './query.js';
 import { RuleFileError } from './rulefile.js';
-import { parseSeriesDesc, parseSeriesLine, SeriesParseError, type Slot } from './series.js';
+import { expandValues, parseSeriesDesc, parseSeriesLine, SeriesParseError, type Slot } from './series.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import { histogramTestExpression } from '../promql/histnotation.js';
 
 export interface UnitTestOptions {
   /** Regexes selecting test groups by name (joined with |); empty = all. */
@@ -325,7 +327,8 @@ async function runGroup(tf: TestFile, tg: TestGroup, ruleFiles: string[], opts: 
         const t = mint + cursors[k]! * tg.intervalMs;
         if (t > ts) break;
         const v = s.slots[cursors[k]!];
-        if (v !== undefined) app.append(0, s.labels, t, v === 'stale' ? STALE_NAN : v);
+        if (typeof v === 'object') app.appendHistogram!(0, s.labels, t, v);
+        else if (v !== undefined) app.append(0, s.labels, t, v === 'stale' ? STALE_NAN : v);
         cursors[k]!++;
       }
     });
@@ -366,21 +369,29 @@ async function runGroup(tf: TestFile, tg: TestGroup, ruleFiles: string[], opts: 
   }
   await loadTill(maxt);
   outer: for (const c of tg.exprs) {
-    let got: { labels: Labels; v: number }[];
+    // Histogram samples compare by their canonical test expression, as promtool does.
+    let got: { labels: Labels; v: number; hist: string }[];
     try {
-      got = (await query(c.expr, mint + c.evalTimeMs)).map((s) => ({ labels: s.labels, v: s.v }));
+      got = (await query(c.expr, mint + c.evalTimeMs)).map((s) => {
+        const h = (s as { h?: FloatHistogram }).h;
+        return { labels: s.labels, v: h ? 0 : s.v, hist: h ? histogramTestExpression(h) : '' };
+      });
     } catch (e) {
       errs.push(`    expr: ${quoteGo(c.expr)}, time: ${c.evalTimeText}, err: ${(e as Error).message}`);
       continue;
     }
-    const exp: { labels: Labels; v: number }[] = [];
+    const exp: { labels: Labels; v: number; hist: string }[] = [];
     for (const s of c.expSamples) {
-      if (s.histogram !== undefined) {
-        errs.push(`    expr: ${quoteGo(c.expr)}, time: ${c.evalTimeText}, err: native histogram samples are not supported`);
-        continue outer;
-      }
       try {
-        exp.push({ labels: parseSeriesDesc(s.labels), v: s.value });
+        let hist = '';
+        if (s.histogram !== undefined) {
+          const vals = expandValues(s.histogram);
+          if (vals.length !== 1) throw new Error(`expected 1 value, got ${vals.length}`);
+          const h = vals[0];
+          if (typeof h !== 'object') throw new Error(`expected histogram, got ${String(h)}`);
+          hist = histogramTestExpression(h);
+        }
+        exp.push({ labels: parseSeriesDesc(s.labels), v: s.value, hist });
       } catch (e) {
         errs.push(`    expr: ${quoteGo(c.expr)}, time: ${c.evalTimeText}, err: labels ${quoteGo(s.labels)}: ${(e as Error).message}`);
         continue outer;
@@ -389,9 +400,9 @@ async function runGroup(tf: TestFile, tg: TestGroup, ruleFiles: string[], opts: 
     const byLabels = (a: { labels: Labels }, b: { labels: Labels }) => compareLabels(a.labels, b.labels);
     exp.sort(byLabels);
     got.sort(byLabels);
-    const equal = exp.length === got.length && exp.every((e, i) => compareLabels(e.labels, got[i]!.labels) === 0 && e.labels.length === got[i]!.labels.length && floatsEqual(e.v, got[i]!.v, tf.fuzzy));
+    const equal = exp.length === got.length && exp.every((e, i) => compareLabels(e.labels, got[i]!.labels) === 0 && e.labels.length === got[i]!.labels.length && floatsEqual(e.v, got[i]!.v, tf.fuzzy) && e.hist === got[i]!.hist);
     if (!equal) {
-      const str = (xs: { labels: Labels; v: number }[]) => (xs.length === 0 ? 'nil' : xs.map((x) => `${labelsString(x.labels)} ${formatFloat(x.v, 'E', -1)}`).join(', '));
+      const str = (xs: { labels: Labels; v: number; hist: string }[]) => (xs.length === 0 ? 'nil' : xs.map((x) => `${labelsString(x.labels)} ${x.hist || formatFloat(x.v, 'E', -1)}`).join(', '));
       errs.push(`    expr: ${quoteGo(c.expr)}, time: ${c.evalTimeText},\n        exp: ${str(exp)}\n        got: ${str(got)}`);
     }
   }

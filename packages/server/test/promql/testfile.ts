@@ -4,7 +4,7 @@ import { parseDurationMs } from '../../src/promql/lexer.js';
 import { parseExpr } from '../../src/promql/parser.js';
 import { unquoteBody } from '../../src/promql/strings.js';
 import type { FloatHistogram } from '../../src/model/histogram.js';
-import { expandHistogramItem } from './histnotation.js';
+import { expandHistogramItem } from '../../src/promql/histnotation.js';
 
 export const STALE = Symbol('stale');
 /** A native histogram slot; `hintStated`: the expectation spelled out counter_reset_hint. */

@@ -1,5 +1,7 @@
-// The `{{schema:… sum:… count:… buckets:[…] …}}` native-histogram notation of PromQL test files.
-import { FloatHistogram, type CounterResetHint } from '../../src/model/histogram.js';
+// The `{{schema:… sum:… count:… buckets:[…] …}}` native-histogram notation of PromQL test files
+// and promtool rule unit tests (input series and expected samples).
+import { FloatHistogram, type CounterResetHint } from '../model/histogram.js';
+import { formatFloatG } from './aggregations.js';
 
 function num(s: string): number {
   const l = s.toLowerCase();
@@ -74,4 +76,37 @@ export function expandHistogramItem(item: string): { h: FloatHistogram; hintStat
     }
   }
   return out;
+}
+
+/**
+ * Prometheus's TestExpression(): the canonical `{{…}}` text of a histogram (one span per side,
+ * default fields left out), as promtool compares and prints expected and actual samples.
+ */
+export function histogramTestExpression(h: FloatHistogram): string {
+  const g = formatFloatG;
+  const res: string[] = [];
+  if (h.schema !== 0) res.push(`schema:${h.schema}`);
+  if (h.count !== 0) res.push(`count:${g(h.count)}`);
+  if (h.sum !== 0) res.push(`sum:${g(h.sum)}`);
+  if (h.zeroCount !== 0) res.push(`z_bucket:${g(h.zeroCount)}`);
+  if (h.zeroThreshold !== 0) res.push(`z_bucket_w:${g(h.zeroThreshold)}`);
+  if (h.usesCustomBuckets) res.push(`custom_values:[${(h.customValues ?? []).map(g).join(' ')}]`);
+  if (h.hint !== 'unknown') res.push(`counter_reset_hint:${h.hint}`);
+  const side = (idx: number[], cnt: number[], bk: string, ok: string) => {
+    // One span from the first to the last populated bucket, gaps filled with zeros.
+    let a = 0, b = idx.length - 1;
+    while (a <= b && cnt[a] === 0) a++;
+    while (b >= a && cnt[b] === 0) b--;
+    if (a > b) return;
+    if (idx[a] !== 0) res.push(`${ok}:${idx[a]}`);
+    const out: string[] = [];
+    for (let i = a; i <= b; i++) {
+      if (i > a) for (let k = idx[i - 1]! + 1; k < idx[i]!; k++) out.push('0');
+      out.push(g(cnt[i]!));
+    }
+    res.push(`${bk}:[${out.join(' ')}]`);
+  };
+  side(h.pIdx, h.pCnt, 'buckets', 'offset');
+  side(h.nIdx, h.nCnt, 'n_buckets', 'n_offset');
+  return '{{' + res.join(' ') + '}}';
 }
