@@ -11,7 +11,7 @@ const N = Number(process.argv[2] ?? 100000);
 const S = Number(process.argv[3] ?? 20);
 const BATCH = 1000;
 const gc = globalThis.gc ?? (() => {});
-const mem = () => { gc(); gc(); const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
+const mem = () => { gc(); gc(); const m = process.memoryUsage(); if (process.env.MEMDEBUG) console.error(m); return m.heapUsed + m.arrayBuffers; };
 
 const labels = new Array(N);
 for (let i = 0; i < N; i++) {
@@ -49,6 +49,8 @@ for (let s = 1; s < S; s++) {
 }
 const appendMs = performance.now() - app0;
 const after = mem();
+// Keep the inputs alive until after the measurement (V8 may free dead top-level bindings).
+if (labels.length !== N || refs.length !== N) throw new Error('unreachable');
 const st = db.stats();
 process.stdout.write(JSON.stringify({
   series: N, samplesPerSeries: S,

@@ -12,7 +12,7 @@ import { BlockCorruptError, BlockReader, BlockWriter, type BlockMeta, type Tombs
 import { ByteWriter } from './bytes.js';
 import { compactBlocks, planCompaction } from './compact.js';
 import { describeFsError } from './fsio.js';
-import { Head } from './head.js';
+import { Head, hashLabels } from './head.js';
 import { REC_HISTOGRAMS, histStoreOf } from './histstore.js';
 import { postingsForMatchers } from './postings.js';
 import { TSDBQuerier } from './querier.js';
@@ -228,10 +228,11 @@ export class TSDB implements Storage {
                 } else remap.delete(ref);
                 return;
               }
-              const ex = head.lookup(ls);
+              const h = hashLabels(ls);
+              const ex = head.lookup(ls, h);
               if (ex) { remap.set(ref, ex); return; }
               remap.delete(ref);
-              head.create(ls, undefined, ref);
+              head.create(ls, h, ref);
               head.sLogged[ref] = 1;
             });
             break;

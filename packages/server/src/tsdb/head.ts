@@ -116,7 +116,8 @@ export class Head implements PostingsSource {
   private cFull = new Uint8Array(0);
 
   // Inverted index keyed by symbol ids.
-  private index = new Map<number, Map<number, PostingsList>>();
+  /** nameId -> valueId -> postings; a single series is stored as its bare ref (saves ~130 B per unique value). */
+  private index = new Map<number, Map<number, PostingsList | number>>();
   private all = new PostingsList();
   private valuesCache = new Map<string, string[]>();
 
@@ -240,12 +241,16 @@ export class Head implements PostingsSource {
       this.labPool[this.labLen++] = v;
       let byValue = this.index.get(n);
       if (!byValue) this.index.set(n, (byValue = new Map()));
-      let pl = byValue.get(v);
-      if (!pl) {
-        byValue.set(v, (pl = new PostingsList()));
+      const pl = byValue.get(v);
+      if (pl === undefined) {
+        byValue.set(v, ref);
         this.valuesCache.delete(l.name);
-      }
-      pl.add(ref);
+      } else if (typeof pl === 'number') {
+        const list = new PostingsList();
+        list.add(pl);
+        list.add(ref);
+        byValue.set(v, list);
+      } else pl.add(ref);
     }
     this.all.add(ref);
     this.sHash[ref] = hash;
@@ -454,7 +459,7 @@ export class Head implements PostingsSource {
     const id = this.symIds.get(name);
     const byValue = id === undefined ? undefined : this.index.get(id);
     vs = [];
-    if (byValue) for (const [v, pl] of byValue) if (pl.len > 0) vs.push(this.syms[v]!);
+    if (byValue) for (const [v, pl] of byValue) if (typeof pl === 'number' || pl.len > 0) vs.push(this.syms[v]!);
     vs.sort();
     this.valuesCache.set(name, vs);
     return vs;
@@ -463,7 +468,7 @@ export class Head implements PostingsSource {
   labelNames(): string[] {
     const out: string[] = [];
     for (const [n, byValue] of this.index) {
-      for (const pl of byValue.values()) if (pl.len > 0) { out.push(this.syms[n]!); break; }
+      for (const pl of byValue.values()) if (typeof pl === 'number' || pl.len > 0) { out.push(this.syms[n]!); break; }
     }
     return out.sort();
   }
@@ -471,7 +476,9 @@ export class Head implements PostingsSource {
   postings(name: string, value: string): Uint32Array {
     const n = this.symIds.get(name), v = this.symIds.get(value);
     if (n === undefined || v === undefined) return EMPTY;
-    return this.index.get(n)?.get(v)?.view() ?? EMPTY;
+    const pl = this.index.get(n)?.get(v);
+    if (pl === undefined) return EMPTY;
+    return typeof pl === 'number' ? Uint32Array.of(pl) : pl.view();
   }
 
   allPostings(): Uint32Array {
@@ -495,7 +502,10 @@ export class Head implements PostingsSource {
     const out = [];
     for (const [n, byValue] of this.index) {
       const values = [];
-      for (const [v, pl] of byValue) if (pl.len > 0) values.push({ value: this.syms[v]!, count: pl.len });
+      for (const [v, pl] of byValue) {
+        const count = typeof pl === 'number' ? 1 : pl.len;
+        if (count > 0) values.push({ value: this.syms[v]!, count });
+      }
       if (values.length) out.push({ name: this.syms[n]!, values });
     }
     return out;
@@ -557,8 +567,13 @@ export class Head implements PostingsSource {
     };
     for (const [, byValue] of this.index) {
       for (const [v, pl] of byValue) {
+        if (typeof pl === 'number') {
+          if (dead[pl]) byValue.delete(v);
+          continue;
+        }
         filter(pl);
         if (pl.len === 0) byValue.delete(v);
+        else if (pl.len === 1) byValue.set(v, pl.arr[0]!);
       }
     }
     filter(this.all);

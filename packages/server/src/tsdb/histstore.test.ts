@@ -54,6 +54,9 @@ test('histogram samples: append rules, WAL replay, persisted files, mixed with f
     assert.throws(() => a.appendHistogram!(0, [], 31 * 60_000, hist(1)), (e: unknown) => e instanceof AppendError && e.kind === 'invalid_labels');
     a.rollback();
     let got = await read(db, 'lat');
+    const lq = db.querier(-Infinity, Infinity);
+    assert.deepEqual(await lq.labelValues('job'), ['a', 'b']);
+    lq.close();
     assert.equal(got.length, 2);
     assert.equal(got[0]!.hs!.h.length, 30);
     assert.equal(got[0]!.hs!.h[29]!.count, 39);

@@ -265,6 +265,12 @@ export class HistStore {
     return f.series;
   }
 
+  /** Label sets of series with histogram samples in [mint, maxt] (for label name/value lookups). */
+  labelSets(mint: number, maxt: number): Labels[] {
+    if (!this.head.size && !this.files.length) return [];
+    return [...this.select(mint, maxt, []).values()].map((x) => x.labels);
+  }
+
   /** Histogram samples in [mint, maxt] per label set matching all matchers (file + head). */
   select(mint: number, maxt: number, ms: readonly Matcher[]): Map<string, { labels: Labels; samples: HistogramSamples }> {
     const parts = new Map<string, { labels: Labels; t: number[]; h: FloatHistogram[] }>();

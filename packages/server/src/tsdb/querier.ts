@@ -175,6 +175,7 @@ export class TSDBQuerier implements Querier {
     } else {
       for (const b of this.blocks) for (const n of b.labelNames()) set.add(n);
       for (const n of this.db.head.labelNames()) set.add(n);
+      for (const ls of histStoreOf(this.db).labelSets(this.mint, this.maxt)) for (const l of ls) set.add(l.name);
     }
     return [...set].sort();
   }
@@ -186,6 +187,7 @@ export class TSDBQuerier implements Querier {
     } else {
       for (const b of this.blocks) for (const v of b.labelValues(name)) set.add(v);
       for (const v of this.db.head.labelValues(name)) set.add(v);
+      for (const ls of histStoreOf(this.db).labelSets(this.mint, this.maxt)) for (const l of ls) if (l.name === name) set.add(l.value);
     }
     return [...set].sort();
   }
