@@ -7,7 +7,7 @@
 // dod buckets: '0' = 0 | '10' + 14 bits | '110' + 17 bits | '1110' + 20 bits | '1111' + 64 bits.
 // XOR: '0' same value | '10' + bits in previous window | '11' + 5b leading + 6b sig + sig bits.
 
-import { BitReader, putBits } from './bits.js';
+import { putBits } from './bits.js';
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -108,31 +108,32 @@ function putSig(buf: Uint8Array, pos: number, xh: number, xl: number, trailing: 
   return putBits(buf, pos, l, sig);
 }
 
-function readDod(r: BitReader): number {
-  const p = r.peek4();
-  if (p < 8) { r.pos++; return 0; }
-  if (p < 12) { r.pos += 2; const x = r.bits(14); return x >= 8192 ? x - 16384 : x; }
-  if (p < 14) { r.pos += 3; const x = r.bits(17); return x >= 65536 ? x - 131072 : x; }
-  if (p < 15) { r.pos += 4; const x = r.bits(20); return x >= 524288 ? x - 1048576 : x; }
-  r.pos += 4;
-  u32[1] = r.bits(32);
-  u32[0] = r.bits(32);
-  return f64[0]!;
+/** Reads n <= 32 bits at bit `pos` (bytes past the end read as 0; callers check bounds). */
+function rbits(b: Uint8Array, pos: number, n: number): number {
+  const i = pos >>> 3, s = pos & 7;
+  let w = (((b[i]! | 0) << 24) | ((b[i + 1]! | 0) << 16) | ((b[i + 2]! | 0) << 8) | (b[i + 3]! | 0)) >>> 0;
+  if (s !== 0) w = ((w << s) | ((b[i + 4]! | 0) >>> (8 - s))) >>> 0;
+  return n === 32 ? w : w >>> (32 - n);
 }
 
 /**
  * Decodes `n` samples from the chunk at byte `base` (length `byteLen`), writing those with
  * mint <= t <= maxt into outT/outV starting at `off`. Returns the new output offset.
+ * Bit reads are inlined over a local position (this is the head's query hot path).
  */
 export function xorDecode(
   buf: Uint8Array, base: number, byteLen: number, n: number,
   outT: Float64Array, outV: Float64Array, off: number, mint: number, maxt: number,
 ): number {
   if (n === 0) return off;
-  const r = new BitReader(buf, base * 8, (base + byteLen) * 8);
-  u32[1] = r.bits(32); u32[0] = r.bits(32);
+  const b = buf;
+  const end = (base + byteLen) * 8;
+  let pos = base * 8;
+  if (pos + 128 > end) throw new RangeError('chunk data truncated');
+  u32[1] = rbits(b, pos, 32); u32[0] = rbits(b, pos + 32, 32);
   let t = f64[0]!;
-  let hi = r.bits(32), lo = r.bits(32);
+  let hi = rbits(b, pos + 64, 32), lo = rbits(b, pos + 96, 32);
+  pos += 128;
   let delta = 0, leading = 0, trailing = 0;
   const ov = new Uint32Array(outV.buffer, outV.byteOffset, outV.length * 2);
   for (let i = 0; ; ) {
@@ -144,23 +145,33 @@ export function xorDecode(
       off++;
     }
     if (++i >= n) return off;
-    const dod = readDod(r);
+    // delta-of-delta
+    const p4 = rbits(b, pos, 4);
+    let dod: number;
+    if (p4 < 8) { pos += 1; dod = 0; }
+    else if (p4 < 12) { const x = rbits(b, pos + 2, 14); pos += 16; dod = x >= 8192 ? x - 16384 : x; }
+    else if (p4 < 14) { const x = rbits(b, pos + 3, 17); pos += 20; dod = x >= 65536 ? x - 131072 : x; }
+    else if (p4 < 15) { const x = rbits(b, pos + 4, 20); pos += 24; dod = x >= 524288 ? x - 1048576 : x; }
+    else { u32[1] = rbits(b, pos + 4, 32); u32[0] = rbits(b, pos + 36, 32); pos += 68; dod = f64[0]!; }
     delta = i === 1 ? dod : delta + dod;
     t += delta;
-    const ctl = r.peek4() >>> 2;
-    if (ctl < 2) r.pos++;
+    // value
+    const ctl = rbits(b, pos, 2);
+    if (ctl < 2) pos += 1;
     else {
-      r.pos += 2;
+      pos += 2;
       if (ctl === 3) {
-        leading = r.bits(5);
-        let sig = r.bits(6);
+        leading = rbits(b, pos, 5);
+        let sig = rbits(b, pos + 5, 6);
+        pos += 11;
         if (sig === 0) sig = 64;
         trailing = 64 - leading - sig;
       }
       const sig = 64 - leading - trailing;
       let h = 0, l: number;
-      if (sig > 32) { h = r.bits(sig - 32); l = r.bits(32); } else l = r.bits(sig);
-      // shift (h,l) left by trailing
+      if (sig > 32) { h = rbits(b, pos, sig - 32); l = rbits(b, pos + sig - 32, 32); }
+      else l = rbits(b, pos, sig);
+      pos += sig;
       let xh: number, xl: number;
       if (trailing === 0) { xh = h; xl = l; }
       else if (trailing >= 32) { xh = (l << (trailing - 32)) >>> 0; xl = 0; }
@@ -168,5 +179,6 @@ export function xorDecode(
       hi = (hi ^ xh) >>> 0;
       lo = (lo ^ xl) >>> 0;
     }
+    if (pos > end) throw new RangeError('chunk data truncated');
   }
 }
