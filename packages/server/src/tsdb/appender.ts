@@ -9,6 +9,8 @@ import type { TSDB } from './db.js';
 import type { FloatHistogram } from '../model/histogram.js';
 import { checkHistogram, commitHistograms, type StagedHistogram } from './histstore.js';
 
+const EMPTY_F64 = new Float64Array(0);
+
 function validateLabels(ls: Labels): string | null {
   if (ls.length === 0) return 'empty label set';
   for (let i = 0; i < ls.length; i++) {
@@ -20,10 +22,13 @@ function validateLabels(ls: Labels): string | null {
   return null;
 }
 
+/** Staging buffers are pooled: scrapes create an appender per scrape. */
+const pool: [Float64Array, Float64Array, Float64Array][] = [];
+
 export class TSDBAppender implements Appender {
-  refs = new Float64Array(64);
-  ts = new Float64Array(64);
-  vs = new Float64Array(64);
+  refs: Float64Array = EMPTY_F64;
+  ts: Float64Array = EMPTY_F64;
+  vs: Float64Array = EMPTY_F64;
   n = 0;
   meta: [string, MetricMetadata][] = [];
   /** Staged native histogram samples (kept apart from the float arrays). */
@@ -80,7 +85,11 @@ export class TSDBAppender implements Appender {
   }
 
   private grow(): void {
-    const cap = this.refs.length * 2;
+    if (this.refs.length === 0) {
+      const b = pool.pop();
+      if (b) { [this.refs, this.ts, this.vs] = b; return; }
+    }
+    const cap = Math.max(256, this.refs.length * 2);
     const g = (a: Float64Array) => { const b = new Float64Array(cap); b.set(a); return b; };
     this.refs = g(this.refs);
     this.ts = g(this.ts);
@@ -118,5 +127,7 @@ export class TSDBAppender implements Appender {
     this.n = 0;
     this.meta = [];
     this.hist = [];
+    if (this.refs.length && this.refs.length <= 65536 && pool.length < 64) pool.push([this.refs, this.ts, this.vs]);
+    this.refs = this.ts = this.vs = EMPTY_F64;
   }
 }

@@ -34,7 +34,8 @@ export function newXorState(): XorState {
 export const XOR_MAX_SAMPLE_BITS = 4 + 64 + 2 + 5 + 6 + 64;
 
 function putDod(buf: Uint8Array, pos: number, dod: number): number {
-  if (dod === 0) return putBits(buf, pos, 0, 1);
+  // Target bytes are zeroed, so a 0 bit is just a step forward.
+  if (dod === 0) return pos + 1;
   if (dod >= -8192 && dod < 8192) {
     pos = putBits(buf, pos, 0b10, 2);
     return putBits(buf, pos, dod & 0x3fff, 14);
@@ -70,7 +71,7 @@ export function xorAppend(buf: Uint8Array, base: number, st: XorState, t: number
     st.delta = delta;
     const xh = (hi ^ st.vHi) >>> 0, xl = (lo ^ st.vLo) >>> 0;
     if (xh === 0 && xl === 0) {
-      pos = putBits(buf, pos, 0, 1);
+      pos += 1;
     } else {
       let leading = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
       const trailing = xl !== 0 ? 31 - Math.clz32(xl & -xl) : 32 + 31 - Math.clz32(xh & -xh);
