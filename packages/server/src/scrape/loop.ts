@@ -104,6 +104,15 @@ export class ScrapeLoop {
     this.timer = setTimeout(() => this.tick(), this.nextAt - now);
   }
 
+  /** Runs a fresh scrape now, after any scrape in progress (never two at once). */
+  async scrapeNow(): Promise<void> {
+    while (this.running) await this.running.catch(() => {});
+    this.running = this.scrapeOnce().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
   setFetcher(fetcher: Fetcher): void {
     this.fetcher = fetcher;
   }
@@ -150,7 +159,7 @@ export class ScrapeLoop {
     }
   }
 
-  /** Runs one scrape now (exposed for tests and the first-scrape path). */
+  /** Runs one scrape (use scrapeNow() from outside, which serializes with the schedule). */
   async scrapeOnce(): Promise<void> {
     const start = this.now();
     const ts = Math.max(start, this.lastTs + 1);

@@ -227,7 +227,7 @@ export class ScrapeManager {
 
   /** Runs one scrape of every active target right away (tests, `vigil` one-shot tools). */
   async scrapeAllNow(): Promise<void> {
-    await Promise.all([...this.pools.values()].flatMap((p) => p.loopList().map((l) => l.scrapeOnce())));
+    await Promise.all([...this.pools.values()].flatMap((p) => p.loopList().map((l) => l.scrapeNow())));
   }
 
   /** Vigil's own scrape metrics, in the text format. */
