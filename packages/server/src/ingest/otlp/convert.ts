@@ -1,12 +1,13 @@
 // OTLP metrics to samples, as Prometheus 3's OTLP receiver: cumulative sums and histograms,
 // gauges and summaries; resource service.* attributes to job/instance; other resource
-// attributes on `target_info`. Delta temporality and exponential histograms are rejected per
-// data point (counted in the partial_success answer).
+// attributes on `target_info`; exponential histograms to native histograms (where the storage
+// holds them). Delta temporality is rejected per data point (counted in partial_success).
 import { STALE_NAN } from '../../model/sample.js';
 import type { Label, Labels } from '../../model/labels.js';
 import type { MetricMetadata } from '../../storage/interface.js';
 import type { BatchAppend } from '../batch.js';
 import { normalizeLabels } from '../batch.js';
+import { FloatHistogram } from '../../model/histogram.js';
 import { FLAG_NO_RECORDED_VALUE, TEMPORALITY_CUMULATIVE, formatFloatF, type OtlpAttr, type OtlpMetric, type OtlpPoint, type OtlpRequest } from './model.js';
 import { labelName, metricName, promUnit, type NamingType } from './names.js';
 
@@ -114,7 +115,7 @@ function metaType(m: OtlpMetric): MetricMetadata['type'] {
   switch (m.kind) {
     case 'sum': return m.monotonic ? 'counter' : 'gauge';
     case 'gauge': return 'gauge';
-    case 'histogram': return 'histogram';
+    case 'histogram': case 'exponential_histogram': return 'histogram';
     case 'summary': return 'summary';
     default: return 'unknown';
   }
@@ -158,11 +159,11 @@ export function convertOtlp(req: OtlpRequest, b: BatchAppend, maxMessages = 10, 
           out.reject(0, `metric ${JSON.stringify(m.name)} has no data`);
           continue;
         }
-        if (m.kind === 'exponential_histogram') {
-          out.reject(n, `exponential histograms are not supported (metric ${JSON.stringify(m.name)})`);
+        if (m.kind === 'exponential_histogram' && !b.app.appendHistogram) {
+          out.reject(n, `exponential histograms are not supported by this storage (metric ${JSON.stringify(m.name)})`);
           continue;
         }
-        if ((m.kind === 'sum' || m.kind === 'histogram') && m.temporality !== TEMPORALITY_CUMULATIVE) {
+        if ((m.kind === 'sum' || m.kind === 'histogram' || m.kind === 'exponential_histogram') && m.temporality !== TEMPORALITY_CUMULATIVE) {
           out.reject(n, `invalid temporality and type combination for metric ${JSON.stringify(m.name)}: only cumulative temporality is supported`);
           continue;
         }
@@ -181,6 +182,18 @@ export function convertOtlp(req: OtlpRequest, b: BatchAppend, maxMessages = 10, 
             base = attrLabels(p.attrs);
             if (promoted) for (const l of promoted) if (!base.some((x) => x.name === l.name)) base.push(l);
             if (baseCache.size < 100_000) baseCache.set(p.attrs, base);
+          }
+          if (m.kind === 'exponential_histogram') {
+            const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
+            const r = stale ? null : convertExpPoint(p);
+            if (typeof r === 'string') { out.reject(1, `${r} (metric ${JSON.stringify(m.name)})`); continue; }
+            const ls = normalizeLabels(build(base, ids, name));
+            if (typeof ls === 'string') { b.invalid(ls, 1); out.reject(1, '', false); continue; }
+            const before = b.rejected;
+            if (r === null) b.one(ls as Labels, p.timeMs, STALE_NAN);
+            else b.histogram(ls as Labels, p.timeMs, r);
+            if (b.rejected !== before) out.reject(1, '', false);
+            continue;
           }
           const ok = convertPoint(m, p, name, base, ids, add);
           if (!ok) out.reject(1, '', false); // the append error itself is in b.errors
@@ -220,6 +233,37 @@ function convertPoint(m: OtlpMetric, p: OtlpPoint, name: string, base: readonly 
     default:
       return false;
   }
+}
+
+/**
+ * An exponential histogram point as a native histogram (Prometheus's conversion): OTLP bucket i
+ * (upper bound base^(i+1)) is native bucket i+1; scales above 8 are merged down to schema 8;
+ * scales below -4 cannot be represented. (A point without a recorded value is a staleness marker.)
+ */
+function convertExpPoint(p: OtlpPoint): FloatHistogram | string {
+  const x = p.exp;
+  if (!x) return 'exponential histogram point without buckets';
+  if (x.scale < -4) return `cannot convert exponential to native histogram. Scale must be >= -4, was ${x.scale}`;
+  const down = Math.max(0, x.scale - 8);
+  const h = new FloatHistogram();
+  h.schema = Math.min(x.scale, 8);
+  // Prometheus uses a tiny fixed zero threshold (OTLP's zero_threshold is not carried over).
+  h.zeroThreshold = 1e-128;
+  h.zeroCount = x.zeroCount;
+  h.count = p.count;
+  h.sum = p.hasSum ? p.sum : 0;
+  const side = (offset: number, counts: number[]): [number[], number[]] => {
+    const idx: number[] = [], cnt: number[] = [];
+    for (let i = 0; i < counts.length; i++) {
+      const k = ((offset + i) >> down) + 1;
+      if (idx.length && idx[idx.length - 1] === k) cnt[cnt.length - 1]! += counts[i]!;
+      else { idx.push(k); cnt.push(counts[i]!); }
+    }
+    return [idx, cnt];
+  };
+  [h.pIdx, h.pCnt] = side(x.posOffset, x.pos);
+  [h.nIdx, h.nCnt] = side(x.negOffset, x.neg);
+  return h;
 }
 
 const IDENTIFYING = new Set([SERVICE_NAME, SERVICE_NAMESPACE, SERVICE_INSTANCE_ID]);

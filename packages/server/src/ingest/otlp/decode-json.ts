@@ -110,6 +110,24 @@ function point(o: Obj, kind: OtlpKind, path: string): OtlpPoint {
       const q = obj(x, `${path}.quantileValues`);
       return { q: num(q.quantile, `${path}.quantile`), v: num(q.value, `${path}.value`) };
     });
+  } else if (kind === 'exponential_histogram') {
+    p.count = num(get(o, 'count'), `${path}.count`);
+    const s = get(o, 'sum');
+    if (s !== undefined && s !== null) {
+      p.sum = num(s, `${path}.sum`);
+      p.hasSum = true;
+    }
+    const side = (key: string) => {
+      const b = get(o, key);
+      if (b === undefined || b === null) return { offset: 0, counts: [] as number[] };
+      const bo = obj(b, `${path}.${key}`);
+      return { offset: num(get(bo, 'offset'), `${path}.${key}.offset`), counts: arr(get(bo, 'bucketCounts'), `${path}.${key}.bucketCounts`).map((x) => num(x, `${path}.${key}.bucketCounts`)) };
+    };
+    const pos = side('positive'), neg = side('negative');
+    p.exp = {
+      scale: num(get(o, 'scale'), `${path}.scale`), zeroCount: num(get(o, 'zeroCount'), `${path}.zeroCount`), zeroThreshold: num(get(o, 'zeroThreshold'), `${path}.zeroThreshold`),
+      posOffset: pos.offset, pos: pos.counts, negOffset: neg.offset, neg: neg.counts,
+    };
   }
   return p;
 }

@@ -165,6 +165,51 @@ function histogramPoint(r: PbReader, end: number): OtlpPoint {
   return p;
 }
 
+/** ExponentialHistogram.Buckets: sint32 offset = 1, repeated uint64 bucket_counts = 2 (packed). */
+function expBuckets(r: PbReader, end: number): { offset: number; counts: number[] } {
+  const b = { offset: 0, counts: [] as number[] };
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 0x08) b.offset = r.sint32();
+    else if ((tag >>> 3) === 2) {
+      if ((tag & 7) === WIRE_LEN) {
+        const e = r.lenEnd();
+        while (r.pos < e) b.counts.push(r.uint64());
+      } else b.counts.push(r.uint64());
+    } else r.skip(tag & 7);
+  }
+  return b;
+}
+
+function expHistogramPoint(r: PbReader, end: number): OtlpPoint {
+  const p = newPoint();
+  const x = { scale: 0, zeroCount: 0, zeroThreshold: 0, posOffset: 0, pos: [] as number[], negOffset: 0, neg: [] as number[] };
+  p.exp = x;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag >>> 3) {
+      case 1: attr(r, p); break;
+      case 2: p.startMs = r.fixed64NanosToMs(); break;
+      case 3: p.timeMs = r.fixed64NanosToMs(); break;
+      case 4: p.count = r.fixed64(); break;
+      case 5: p.sum = r.double(); p.hasSum = true; break;
+      case 6: x.scale = r.sint32(); break;
+      case 7: x.zeroCount = r.fixed64(); break;
+      case 8: case 9: {
+        const e = r.lenEnd();
+        const b = expBuckets(r, e);
+        if ((tag >>> 3) === 8) { x.posOffset = b.offset; x.pos = b.counts; } else { x.negOffset = b.offset; x.neg = b.counts; }
+        r.pos = e;
+        break;
+      }
+      case 10: p.flags = r.uint32(); break;
+      case 14: x.zeroThreshold = r.double(); break;
+      default: r.skip(tag & 7);
+    }
+  }
+  return p;
+}
+
 function summaryPoint(r: PbReader, end: number): OtlpPoint {
   const p = newPoint();
   while (r.pos < end) {
@@ -206,7 +251,7 @@ function metricData(r: PbReader, end: number, m: OtlpMetric): void {
       if (m.kind === 'gauge' || m.kind === 'sum') m.points.push(numberPoint(r, e));
       else if (m.kind === 'histogram') m.points.push(histogramPoint(r, e));
       else if (m.kind === 'summary') m.points.push(summaryPoint(r, e));
-      else m.points.push(newPoint()); // exponential: counted, not converted
+      else m.points.push(expHistogramPoint(r, e));
       r.pos = e;
     } else if (field === 2 && m.kind !== 'gauge' && m.kind !== 'summary') m.temporality = r.uint32();
     else if (field === 3 && m.kind === 'sum') m.monotonic = r.bool();

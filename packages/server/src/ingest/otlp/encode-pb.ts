@@ -35,6 +35,24 @@ function point(w: PbWriter, m: OtlpMetric, p: OtlpPoint): void {
     for (const bnd of p.bounds) w.double(bnd);
     w.ldelim();
     if (p.flags) w.tag(10, WIRE_VARINT).uint32(p.flags);
+  } else if (m.kind === 'exponential_histogram' && p.exp) {
+    const x = p.exp;
+    for (const a of p.attrs) kv(w, 1, a);
+    times(w, p);
+    w.tag(4, WIRE_FIXED64).fixed64(p.count);
+    if (p.hasSum) w.tag(5, WIRE_FIXED64).double(p.sum);
+    w.tag(6, WIRE_VARINT).uint32(((x.scale << 1) ^ (x.scale >> 31)) >>> 0);
+    w.tag(7, WIRE_FIXED64).fixed64(x.zeroCount);
+    for (const [field, off, counts] of [[8, x.posOffset, x.pos], [9, x.negOffset, x.neg]] as const) {
+      w.tag(field, WIRE_LEN).fork();
+      w.tag(1, WIRE_VARINT).uint32(((off << 1) ^ (off >> 31)) >>> 0);
+      w.tag(2, WIRE_LEN).fork();
+      for (const c of counts) w.uint32(c);
+      w.ldelim();
+      w.ldelim();
+    }
+    if (p.flags) w.tag(10, WIRE_VARINT).uint32(p.flags);
+    if (x.zeroThreshold) w.tag(14, WIRE_FIXED64).double(x.zeroThreshold);
   } else if (m.kind === 'summary') {
     for (const a of p.attrs) kv(w, 7, a);
     times(w, p);

@@ -28,6 +28,19 @@ export interface OtlpPoint {
   bucketCounts: number[];
   bounds: number[];
   quantiles: { q: number; v: number }[];
+  /** Exponential histogram fields (absent for other kinds). */
+  exp?: OtlpExpHistogram;
+}
+
+/** ExponentialHistogramDataPoint's layout: bucket i of a side covers (base^(offset+i), base^(offset+i+1)]. */
+export interface OtlpExpHistogram {
+  scale: number;
+  zeroCount: number;
+  zeroThreshold: number;
+  posOffset: number;
+  pos: number[];
+  negOffset: number;
+  neg: number[];
 }
 
 export interface OtlpMetric {
