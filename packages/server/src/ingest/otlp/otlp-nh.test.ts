@@ -22,11 +22,11 @@ function request(scale: number): OtlpRequest {
   };
 }
 
-async function stored(base: string, body: BodyInit, type: string, db: Awaited<ReturnType<typeof openTSDB>>): Promise<FloatHistogram> {
+async function stored(base: string, body: string | Buffer, type: string, db: Awaited<ReturnType<typeof openTSDB>>): Promise<FloatHistogram> {
   const r = await fetch(base + '/api/v1/otlp/v1/metrics', { method: 'POST', body, headers: { 'Content-Type': type } });
   assert.equal(r.status, 200, await r.text());
   const res = await new Engine().instantQuery(db, 'http_server_duration_seconds', T);
-  const s = (res.value as { samples: { labels: { name: string; value: string }[]; h?: FloatHistogram }[] }).samples;
+  const s = (res.value as unknown as { samples: { labels: { name: string; value: string }[]; h?: FloatHistogram }[] }).samples;
   assert.equal(s.length, 1);
   return s[0]!.h!;
 }
