@@ -58,7 +58,7 @@ function parseSeriesPrefix(text: string): [Labels, number] {
     i = NAME.lastIndex;
   }
   ws();
-  if (s[i] === '{') {
+  if (s[i] === '{' && s[i + 1] !== '{') {
     i++;
     for (;;) {
       ws();
