@@ -4,7 +4,7 @@ import type { Label } from '../model/labels.js';
 import { PbReader, ProtoError, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './reader.js';
 import { PbWriter } from './writer.js';
 import { LabelCache, StringInterner } from './intern.js';
-import { decodePbHistogram, type PbHistogramSample } from './prompbhist.js';
+import { decodePbHistogram, writePbHistogram, type PbHistogramSample } from './prompbhist.js';
 
 export interface PbExemplar {
   labels: Label[];
@@ -233,6 +233,8 @@ export interface TimeSeriesInput {
   labels: readonly Label[];
   t: ArrayLike<number>;
   v: ArrayLike<number>;
+  /** Native histogram samples (written as Histogram messages, field 4). */
+  hist?: readonly PbHistogramSample[];
   /** Sample range in t/v, default the whole arrays. */
   start?: number;
   end?: number;
@@ -249,6 +251,7 @@ export function writeTimeSeries(w: PbWriter, field: number, s: TimeSeriesInput):
     w.int64Field(2, s.t[i]!);
     w.ldelim();
   }
+  for (const x of s.hist ?? []) writePbHistogram(w, 4, x.t, x.h);
   for (const ex of s.exemplars ?? []) {
     w.tag(3, WIRE_LEN).fork();
     writeLabels(w, 1, ex.labels);
@@ -278,7 +281,7 @@ export function encodeWriteRequest(series: readonly TimeSeriesInput[], metadata:
 /** Re-encodes a decoded request (tests, proxies). */
 export function encodeDecodedWriteRequest(req: PbWriteRequest, w = new PbWriter(4096)): Uint8Array {
   return encodeWriteRequest(
-    req.series.map((s) => ({ labels: s.labels, t: req.t, v: req.v, start: s.start, end: s.end, exemplars: s.exemplars })),
+    req.series.map((s) => ({ labels: s.labels, t: req.t, v: req.v, start: s.start, end: s.end, exemplars: s.exemplars, hist: s.hist })),
     req.metadata,
     w,
   );

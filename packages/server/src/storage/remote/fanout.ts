@@ -3,6 +3,7 @@
 // rollback forwards nothing, so remote receivers never see data the local TSDB refused.
 import type { Labels } from '../../model/labels.js';
 import type { Appendable, Appender, Exemplar, MetricMetadata, SeriesRef } from '../interface.js';
+import type { FloatHistogram } from '../../model/histogram.js';
 import type { RemoteSink } from './queue.js';
 
 class FanoutAppender implements Appender {
@@ -11,10 +12,18 @@ class FanoutAppender implements Appender {
   private v = new Float64Array(256);
   private n = 0;
 
+  /**
+   * Native histograms go to the primary storage only (remote write of histogram samples is not
+   * implemented); present only when the primary storage takes them.
+   */
+  appendHistogram?: (ref: SeriesRef, labels: Labels, t: number, h: FloatHistogram) => SeriesRef;
+
   constructor(
     private readonly inner: Appender,
     private readonly sinks: readonly RemoteSink[],
-  ) {}
+  ) {
+    if (inner.appendHistogram) this.appendHistogram = (ref, labels, t, h) => inner.appendHistogram!(ref, labels, t, h);
+  }
 
   append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef {
     const r = this.inner.append(ref, labels, t, v); // throws: not staged for remote either

@@ -63,9 +63,11 @@ export function registerRemoteReadRoute(router: Router, deps: RemoteReadDeps): v
         const out: TimeSeriesInput[] = [];
         for (const s of series) {
           const sm = s.samples();
-          total += sm.t.length;
+          const hs = s.histograms?.();
+          total += sm.t.length + (hs ? hs.t.length : 0);
           if (total > maxSamples) return plain(res, 400, `remote read: exceeded sample limit (${maxSamples})`);
-          out.push({ labels: s.labels, t: sm.t, v: sm.v });
+          if (hs && hs.t.length) out.push({ labels: s.labels, t: sm.t, v: sm.v, hist: Array.from(hs.t, (t, i) => ({ t, h: hs.h[i]! })) });
+          else out.push({ labels: s.labels, t: sm.t, v: sm.v });
         }
         results.push(out);
       } finally {
