@@ -11,6 +11,7 @@ import { RANGE_FUNCS, type RangeCtx } from './rangefuncs.js';
 import { isValidUTF8 } from './strings.js';
 import { evalInfo } from './info.js';
 import { evalCallNH } from './nhfuncs.js';
+import type { FloatHistogram } from '../model/histogram.js';
 import type { GridMatrix, GridSeries, GridValue, GridVector } from './value.js';
 
 /** Functions whose output keeps the metric name. */
@@ -349,13 +350,15 @@ function mergeSameLabels(series: GridSeries[], n: number): GridSeries[] {
     }
     const t = out[o]!;
     const v = new Float64Array(t.v), has = new Uint8Array(t.has);
+    const h = t.h || s.h ? (t.h ? t.h.slice() : new Array<FloatHistogram | undefined>(n)) : undefined;
     for (let i = 0; i < n; i++) {
       if (!s.has[i]) continue;
       if (has[i]) throw new QueryError('execution', 'vector cannot contain metrics with the same labelset');
       has[i] = 1;
       v[i] = s.v[i]!;
+      if (h) h[i] = s.h?.[i];
     }
-    out[o] = { labels: t.labels, v, has, dropName: t.dropName };
+    out[o] = h ? { labels: t.labels, v, has, dropName: t.dropName, h } : { labels: t.labels, v, has, dropName: t.dropName };
   }
   return out;
 }
@@ -414,7 +417,7 @@ function labelReplace(ev: Evaluator, e: Call): GridValue {
     const m = re.exec(getLabel(s.labels, src));
     if (!m) return s;
     const val = expandTemplate(repl, m);
-    return { labels: withLabel(s.labels, dst, val), v: s.v, has: s.has, dropName: dst === METRIC_NAME ? false : s.dropName };
+    return { labels: withLabel(s.labels, dst, val), v: s.v, has: s.has, dropName: dst === METRIC_NAME ? false : s.dropName, h: s.h };
   });
   return { kind: 'vector', series: mergeSameLabels(series, ev.n) };
 }
@@ -427,7 +430,7 @@ function labelJoin(ev: Evaluator, e: Call): GridValue {
   if (!validLabelName(dst)) throw new QueryError('execution', `invalid destination label name in label_join(): ${dst}`);
   const series = v.series.map((s) => {
     const val = srcs.map((x) => getLabel(s.labels, x)).join(sep);
-    return { labels: withLabel(s.labels, dst, val), v: s.v, has: s.has, dropName: dst === METRIC_NAME ? false : s.dropName };
+    return { labels: withLabel(s.labels, dst, val), v: s.v, has: s.has, dropName: dst === METRIC_NAME ? false : s.dropName, h: s.h };
   });
   return { kind: 'vector', series: mergeSameLabels(series, ev.n) };
 }

@@ -7,6 +7,7 @@ import { unwrapParens, type Call, type Expr, type VectorSelector } from './ast.j
 import type { Evaluator } from './engine.js';
 import { QueryError } from './errors.js';
 import type { GridSeries, GridValue } from './value.js';
+import type { FloatHistogram } from '../model/histogram.js';
 
 const IDENTIFYING = ['instance', 'job'];
 
@@ -58,7 +59,7 @@ export function evalInfo(ev: Evaluator, e: Call, infoSel: VectorSelector | null)
   }
   const out: GridSeries[] = [];
   const idx = new Map<string, number>();
-  const emit = (labels: Labels, dropName: boolean, i: number, v: number) => {
+  const emit = (labels: Labels, dropName: boolean, i: number, v: number, h?: FloatHistogram) => {
     const k = labelsKey(labels) + (dropName ? '\x00' : '');
     let o = idx.get(k);
     if (o === undefined) {
@@ -70,6 +71,7 @@ export function evalInfo(ev: Evaluator, e: Call, infoSel: VectorSelector | null)
     if (s.has[i]) throw new QueryError('execution', 'vector cannot contain metrics with the same labelset');
     s.has[i] = 1;
     s.v[i] = v;
+    if (h) (s.h ??= new Array<FloatHistogram | undefined>(n))[i] = h;
   };
   for (const s of base.series) {
     const isInfo = name.every((m) => matches(m, getLabel(s.labels, METRIC_NAME)));
@@ -77,7 +79,7 @@ export function evalInfo(ev: Evaluator, e: Call, infoSel: VectorSelector | null)
     for (let i = 0; i < n; i++) {
       if (!s.has[i]) continue;
       if (isInfo || !cands.length) {
-        if (isInfo || emptyOk) emit(s.labels, s.dropName, i, s.v[i]!);
+        if (isInfo || emptyOk) emit(s.labels, s.dropName, i, s.v[i]!, s.h?.[i]);
         continue;
       }
       const R = refTime(e.args[0]!, ev.ts[i]!);
@@ -90,7 +92,7 @@ export function evalInfo(ev: Evaluator, e: Call, infoSel: VectorSelector | null)
         if (k >= 0 && c.t[k]! > R - lb && !isStaleNaN(c.v[k]!)) present.push({ labels: c.labels, t: c.t[k]! });
       }
       if (!present.length) {
-        if (emptyOk) emit(s.labels, s.dropName, i, s.v[i]!);
+        if (emptyOk) emit(s.labels, s.dropName, i, s.v[i]!, s.h?.[i]);
         continue;
       }
       // One info series per metric name: the one with the latest sample wins.
@@ -113,7 +115,7 @@ export function evalInfo(ev: Evaluator, e: Call, infoSel: VectorSelector | null)
       }
       const ls: Label[] = [...s.labels];
       for (const [k, v] of add) ls.push({ name: k, value: v });
-      emit(sortLabels(ls), s.dropName, i, s.v[i]!);
+      emit(sortLabels(ls), s.dropName, i, s.v[i]!, s.h?.[i]);
     }
   }
   return { kind: 'vector', series: out };
