@@ -44,8 +44,14 @@ export class Target {
     return '';
   }
 
+  private urlCache: string | undefined;
+
   /** scheme://address/path?params, with __param_<name> labels overriding configured params. */
   url(): string {
+    return (this.urlCache ??= this.buildURL());
+  }
+
+  private buildURL(): string {
     const params = new Map<string, string[]>();
     for (const [k, v] of Object.entries(this.params)) params.set(k, [...v]);
     for (const l of this.labels) {
