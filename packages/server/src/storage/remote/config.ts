@@ -38,6 +38,8 @@ export interface RemoteWriteConfig {
   queue: QueueConfig;
   metadata: { send: boolean; sendIntervalMs: number; maxSamplesPerSend: number };
   sendExemplars: boolean;
+  /** Forward native histogram samples (Prometheus's send_native_histograms, default false). */
+  sendNativeHistograms?: boolean;
 }
 
 export const DEFAULT_QUEUE: QueueConfig = {
@@ -129,6 +131,7 @@ export function parseRemoteWriteConfig(n: CfgNode): RemoteWriteConfig {
     queue: parseQueue(n.get('queue_config')),
     metadata: { send: true, sendIntervalMs: 60_000, maxSamplesPerSend: 500 },
     sendExemplars: n.get('send_exemplars').bool(false),
+    sendNativeHistograms: n.get('send_native_histograms').bool(false),
   };
   const md = n.get('metadata_config');
   md.allowOnly(['send', 'send_interval', 'max_samples_per_send']);

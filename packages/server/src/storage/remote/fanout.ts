@@ -12,17 +12,22 @@ class FanoutAppender implements Appender {
   private v = new Float64Array(256);
   private n = 0;
 
-  /**
-   * Native histograms go to the primary storage only (remote write of histogram samples is not
-   * implemented); present only when the primary storage takes them.
-   */
+  /** Native histograms: to the primary storage, then (after its commit) to the sinks. */
+  private hist: { labels: Labels; t: number; h: FloatHistogram }[] = [];
+  /** Present only when the primary storage takes native histograms. */
   appendHistogram?: (ref: SeriesRef, labels: Labels, t: number, h: FloatHistogram) => SeriesRef;
 
   constructor(
     private readonly inner: Appender,
     private readonly sinks: readonly RemoteSink[],
   ) {
-    if (inner.appendHistogram) this.appendHistogram = (ref, labels, t, h) => inner.appendHistogram!(ref, labels, t, h);
+    if (inner.appendHistogram) {
+      this.appendHistogram = (ref, labels, t, h) => {
+        const r = inner.appendHistogram!(ref, labels, t, h);
+        this.hist.push({ labels, t, h });
+        return r;
+      };
+    }
   }
 
   append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef {
@@ -58,6 +63,7 @@ class FanoutAppender implements Appender {
       throw e;
     }
     for (const s of this.sinks) s.enqueue(this.labels, this.t, this.v, this.n);
+    if (this.hist.length) for (const s of this.sinks) s.enqueueHistograms?.(this.hist);
     this.reset();
   }
 
@@ -69,6 +75,7 @@ class FanoutAppender implements Appender {
   private reset(): void {
     this.labels.length = 0;
     this.n = 0;
+    this.hist = [];
   }
 }
 

@@ -10,6 +10,9 @@ import type { MetricMetadata } from '../interface.js';
 import { relabel } from '../../relabel/index.js';
 import { encodeLabelsField, encodeWriteRequest, writeSingleSampleSeries, type PbMetricMetadata } from '../../protobuf/prompb.js';
 import { PbWriter } from '../../protobuf/writer.js';
+import { WIRE_LEN } from '../../protobuf/reader.js';
+import { writePbHistogram } from '../../protobuf/prompbhist.js';
+import type { FloatHistogram } from '../../model/histogram.js';
 import { snappyCompress } from '../../ingest/snappy.js';
 import type { Logger } from '../../util/log.js';
 import { nopLogger } from '../../util/log.js';
@@ -48,6 +51,8 @@ export interface RemoteWriteStats {
 /** Where committed samples go after the primary storage accepted them. */
 export interface RemoteSink {
   enqueue(labels: readonly Labels[], t: Float64Array, v: Float64Array, n: number): void;
+  /** Native histogram samples (sent only with send_native_histograms). */
+  enqueueHistograms?(items: readonly { labels: Labels; t: number; h: FloatHistogram }[]): void;
   updateMetadata?(name: string, meta: MetricMetadata): void;
 }
 
@@ -267,6 +272,38 @@ export class RemoteWriter implements RemoteSink {
 
   updateMetadata(name: string, meta: MetricMetadata): void {
     this.metadata.set(name, meta);
+  }
+
+  /**
+   * Native histograms go out in their own requests (Histogram messages, float form), through
+   * the same retry and on-disk queue path as float batches; without send_native_histograms
+   * they are not sent, as in Prometheus.
+   */
+  enqueueHistograms(items: readonly { labels: Labels; t: number; h: FloatHistogram }[]): void {
+    if (this.stopped || !this.cfg.sendNativeHistograms || items.length === 0) return;
+    const max = this.cfg.queue.maxSamplesPerSend;
+    for (let start = 0; start < items.length; start += max) {
+      const w = new PbWriter(4096);
+      let count = 0, maxT = 0;
+      for (const it of items.slice(start, start + max)) {
+        this.s.samplesIn++;
+        const p = this.prepare(it.labels);
+        if (p === null) { this.s.samplesRelabeledAway++; continue; }
+        w.tag(1, WIRE_LEN).fork();
+        w.raw(p.enc);
+        writePbHistogram(w, 4, it.t, it.h);
+        w.ldelim();
+        count++;
+        if (it.t > maxT) maxT = it.t;
+      }
+      if (!count) continue;
+      const payload = snappyCompress(w.finish());
+      this.inFlight++;
+      void this.sendBatch(payload, count, maxT).finally(() => {
+        this.inFlight--;
+        if (this.inFlight === 0) this.onIdle();
+      });
+    }
   }
 
   /** Starts a send if the batch is full, else arms the deadline timer. */
