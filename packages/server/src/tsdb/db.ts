@@ -659,6 +659,7 @@ export class TSDB implements Storage {
       b.writeTombstones(t);
       count += ords.length;
     }
+    count += histStoreOf(this).deleteRange(matchers, start, end);
     return count;
   }
 

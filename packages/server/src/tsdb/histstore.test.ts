@@ -117,3 +117,33 @@ test('in-memory TSDB keeps histograms too', async () => {
   assert.equal(got[0]!.hs!.h[0]!.count, 3);
   await db.close();
 });
+
+test('deleting histogram samples (head and files) survives a restart', async () => {
+  const dir = tmp();
+  try {
+    let db = await openTSDB({ dir, compactionIntervalMs: 0, blockRangeMs: H, maxBlockRangeMs: H });
+    const ls = labelsOf('__name__', 'lat', 'job', 'a');
+    const a = db.appender();
+    for (let m = 0; m < 200; m++) {
+      a.appendHistogram!(0, ls, m * 60_000, hist(10 + m));
+      a.append(0, labelsOf('__name__', 'up'), m * 60_000, 1);
+    }
+    await a.commit();
+    await db.compact(); // first hour goes to a file
+    // Delete 30m..150m: spans the persisted file and the head.
+    await db.deleteSeries([newMatcher('=', 'job', 'a')], 30 * 60_000, 150 * 60_000);
+    const check = async () => {
+      const got = await read(db, 'lat');
+      const t = Array.from(got[0]!.hs!.t);
+      assert.equal(t.length, 200 - 121);
+      assert.ok(t.every((x) => x < 30 * 60_000 || x > 150 * 60_000));
+    };
+    await check();
+    await db.close();
+    db = await openTSDB({ dir, compactionIntervalMs: 0, blockRangeMs: H, maxBlockRangeMs: H });
+    await check();
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

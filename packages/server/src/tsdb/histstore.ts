@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { compareLabels, labelsKey, labelsToString, type Label, type Labels } from '../model/labels.js';
-import { matches, type Matcher } from '../model/matchers.js';
+import { matches, newMatcher, type MatchType, type Matcher } from '../model/matchers.js';
 import { CUSTOM_BUCKETS_SCHEMA, FloatHistogram, storedHints, type CounterResetHint } from '../model/histogram.js';
 import { AppendError, type HistogramSamples, type Series } from '../storage/interface.js';
 import { ByteReader, ByteWriter } from './bytes.js';
@@ -120,6 +120,8 @@ export class HistStore {
   private files: HistFile[] = [];
   /** Highest timestamp persisted to a file: older samples are refused (as for floats). */
   persistedMaxT = -Infinity;
+  /** Deletions (admin API), kept in histograms/deleted.json so WAL replay honours them. */
+  private deleted: { ms: Matcher[]; start: number; end: number }[] = [];
 
   constructor(private readonly dir: string | undefined) {
     if (!dir) return;
@@ -132,6 +134,59 @@ export class HistStore {
       this.persistedMaxT = Math.max(this.persistedMaxT, Number(m[2]));
     }
     this.files.sort((a, b) => a.mint - b.mint);
+    const dp = join(hd, 'deleted.json');
+    if (fs.existsSync(dp)) {
+      const raw = JSON.parse(fs.readFileSync(dp, 'utf8')) as { ms: { type: MatchType; name: string; value: string }[]; start: number; end: number }[];
+      this.deleted = raw.map((d) => ({ ms: d.ms.map((m) => newMatcher(m.type, m.name, m.value)), start: d.start, end: d.end }));
+    }
+  }
+
+  private isDeleted(labels: Labels, t: number): boolean {
+    for (const d of this.deleted) {
+      if (t >= d.start && t <= d.end && d.ms.every((m) => matches(m, labels.find((l) => l.name === m.name)?.value ?? ''))) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Deletes histogram samples in [start, end] of series matching all matchers: from the head
+   * and the files (rewritten), and remembered for WAL replay. Returns the series affected.
+   */
+  deleteRange(ms: readonly Matcher[], start: number, end: number): number {
+    const hit = new Set<string>();
+    const match = (ls: Labels) => ms.every((m) => matches(m, ls.find((l) => l.name === m.name)?.value ?? ''));
+    const cut = (s: HSeries): boolean => {
+      if (!match(s.labels)) return false;
+      const keep = s.t.map((t) => t < start || t > end);
+      if (keep.every(Boolean)) return false;
+      s.h = s.h.filter((_, i) => keep[i]);
+      s.t = s.t.filter((_, i) => keep[i]);
+      hit.add(labelsKey(s.labels));
+      return true;
+    };
+    for (const [k, s] of this.head) if (cut(s) && !s.t.length) this.head.delete(k);
+    for (const f of this.files) {
+      if (f.maxt <= start || f.mint > end) continue;
+      const list = this.load(f);
+      let changed = false;
+      for (const s of list) if (cut(s)) changed = true;
+      if (!changed) continue;
+      f.series = list.filter((s) => s.t.length);
+      const w = new ByteWriter(1 << 16);
+      w.u32(FILE_MAGIC);
+      encodeSeriesList(w, f.series);
+      io.writeFileSync(f.path + '.tmp', w.result());
+      fs.renameSync(f.path + '.tmp', f.path);
+    }
+    this.deleted.push({ ms: [...ms], start, end });
+    if (this.dir) {
+      const hd = join(this.dir, 'histograms');
+      fs.mkdirSync(hd, { recursive: true });
+      const dp = join(hd, 'deleted.json');
+      io.writeFileSync(dp + '.tmp', JSON.stringify(this.deleted.map((d) => ({ ms: d.ms.map((m) => ({ type: m.type, name: m.name, value: m.value })), start: d.start, end: d.end }))));
+      fs.renameSync(dp + '.tmp', dp);
+    }
+    return hit.size;
   }
 
   get numSeries(): number {
@@ -180,7 +235,7 @@ export class HistStore {
 
   replayRecord(r: ByteReader): number {
     let n = 0;
-    decodeSeriesList(r, (labels, t, h) => { if (this.add(labels, t, h)) n++; });
+    decodeSeriesList(r, (labels, t, h) => { if (!this.isDeleted(labels, t) && this.add(labels, t, h)) n++; });
     return n;
   }
 
