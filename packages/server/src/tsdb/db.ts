@@ -431,6 +431,8 @@ export class TSDB implements Storage {
         const mint = Math.floor(this.head.minT / this.blockRangeMs) * this.blockRangeMs;
         await this.persistHead(mint, mint + this.blockRangeMs);
       }
+      // Histogram-only data does not move the float head: persist its ranges on their own.
+      if (histStoreOf(this).persistOwnRanges(this.blockRangeMs)) this.truncateHead(-Infinity);
       for (;;) {
         if (this.closed) break;
         const plan = planCompaction(this.blocks.map((b) => b.meta), this.blockRangeMs, this.maxBlockRangeMs);

@@ -147,3 +147,24 @@ test('deleting histogram samples (head and files) survives a restart', async () 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a histogram-only store persists its own ranges and checkpoints the WAL', async () => {
+  const dir = tmp();
+  try {
+    let db = await openTSDB({ dir, compactionIntervalMs: 0, blockRangeMs: H, maxBlockRangeMs: H });
+    const ls = labelsOf('__name__', 'otel_latency');
+    const a = db.appender();
+    for (let m = 0; m < 200; m++) a.appendHistogram!(0, ls, m * 60_000, hist(10 + m));
+    await a.commit();
+    await db.compact();
+    assert.ok(readdirSync(join(dir, 'histograms')).includes(`0-${H}.hist`));
+    assert.ok(readdirSync(join(dir, 'wal')).some((f) => f.startsWith('checkpoint.')));
+    await db.close();
+    db = await openTSDB({ dir, compactionIntervalMs: 0, blockRangeMs: H, maxBlockRangeMs: H });
+    const got = await read(db, 'otel_latency');
+    assert.equal(got[0]!.hs!.t.length, 200);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -270,6 +270,26 @@ export class HistStore {
     this.truncate(maxt);
   }
 
+  /**
+   * Persists whole block ranges of the head while it spans more than 1.5 ranges (for stores
+   * whose float head does not advance). Returns true if anything was persisted.
+   */
+  persistOwnRanges(blockRangeMs: number): boolean {
+    let did = false;
+    for (;;) {
+      let minT = Infinity, maxT = -Infinity;
+      for (const s of this.head.values()) {
+        if (!s.t.length) continue;
+        minT = Math.min(minT, s.t[0]!);
+        maxT = Math.max(maxT, s.t[s.t.length - 1]!);
+      }
+      if (!(maxT - minT > blockRangeMs * 1.5)) return did;
+      const mint = Math.floor(minT / blockRangeMs) * blockRangeMs;
+      this.persist(mint, mint + blockRangeMs);
+      did = true;
+    }
+  }
+
   /** Drops head samples before mint. */
   truncate(mint: number): void {
     for (const [k, s] of this.head) {
