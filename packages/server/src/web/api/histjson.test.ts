@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { FloatHistogram } from '../../model/histogram.js';
 import { formatFloatF } from '../../promql/goformat.js';
 import { histogramJSON } from './histjson.js';
-import { valueToJSON } from './query.js';
+import { sendQueryResult, valueToJSON } from './query.js';
+import type { ServerResponse } from 'node:http';
+import type { Value } from '../../promql/index.js';
 
 function exp(): FloatHistogram {
   // schema 0: positive buckets 1 (1,2] and 2 (2,4]; negative bucket 0 [-1,-0.5); zero bucket.
@@ -36,4 +38,18 @@ test('valueToJSON: histogram samples and histogram points in matrices', () => {
   const s = (m.result as { values: unknown[]; histograms: [number, unknown][] }[])[0]!;
   assert.deepEqual(s.values, [[1, '7']]);
   assert.equal(s.histograms[0]![0], 2);
+});
+
+test('the streaming writer (sendQueryResult) renders histograms exactly as valueToJSON', () => {
+  const h = exp();
+  const values: Value[] = [
+    { type: 'vector', samples: [{ labels: [{ name: 'a', value: 'b' }], t: 1500, v: 0, h }, { labels: [{ name: 'a', value: 'c' }], t: 1500, v: 2 }] },
+    { type: 'matrix', series: [{ labels: [], t: Float64Array.from([1000, 2000]), v: Float64Array.from([7, 0]), h: [undefined, h] }, { labels: [{ name: 'x', value: 'y' }], t: Float64Array.from([1000]), v: Float64Array.from([0]), h: [h] }] },
+  ];
+  for (const v of values) {
+    let body = '';
+    const res = { req: undefined, writeHead: () => res, end: (b: Buffer) => { body = b.toString(); }, hasHeader: () => false } as unknown as ServerResponse;
+    sendQueryResult(res, v, [], []);
+    assert.deepEqual(JSON.parse(body), { status: 'success', data: valueToJSON(v) });
+  }
 });
