@@ -4,106 +4,24 @@
 // the head is persisted. Format: docs/tsdb-format.md ("Native histograms").
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { compareLabels, labelsKey, labelsToString, type Label, type Labels } from '../model/labels.js';
+import { compareLabels, labelsKey, labelsToString, type Labels } from '../model/labels.js';
 import { matches, newMatcher, type MatchType, type Matcher } from '../model/matchers.js';
-import { CUSTOM_BUCKETS_SCHEMA, FloatHistogram, storedHints, type CounterResetHint } from '../model/histogram.js';
+import { storedHints, type FloatHistogram } from '../model/histogram.js';
+import { decodeSeriesList, encodeSeriesList } from './histcodec.js';
 import { AppendError, type HistogramSamples, type Series } from '../storage/interface.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { io, syncDir } from './fsio.js';
 import type { TSDB } from './db.js';
 
+export { decodeHistogram, encodeHistogram } from './histcodec.js';
+
 export const REC_HISTOGRAMS = 6;
 const FILE_MAGIC = 0x4e484931; // "NHI1"
-const HINTS: CounterResetHint[] = ['unknown', 'reset', 'not_reset', 'gauge'];
 
 interface HSeries {
   labels: Labels;
   t: number[];
   h: FloatHistogram[];
-}
-
-// ---------------- encoding ----------------
-
-export function encodeHistogram(w: ByteWriter, h: FloatHistogram): void {
-  w.u8(HINTS.indexOf(h.hint));
-  w.varint(h.schema);
-  w.f64(h.zeroThreshold);
-  w.f64(h.zeroCount);
-  w.f64(h.count);
-  w.f64(h.sum);
-  for (const [idx, cnt] of [[h.pIdx, h.pCnt], [h.nIdx, h.nCnt]] as const) {
-    w.uvarint(idx.length);
-    let prev = 0;
-    for (let i = 0; i < idx.length; i++) {
-      w.varint(idx[i]! - prev);
-      prev = idx[i]!;
-      w.f64(cnt[i]!);
-    }
-  }
-  if (h.schema === CUSTOM_BUCKETS_SCHEMA) {
-    const cv = h.customValues ?? [];
-    w.uvarint(cv.length);
-    for (const x of cv) w.f64(x);
-  }
-}
-
-export function decodeHistogram(r: ByteReader): FloatHistogram {
-  const h = new FloatHistogram();
-  h.hint = HINTS[r.u8()] ?? 'unknown';
-  h.schema = r.varint();
-  h.zeroThreshold = r.f64();
-  h.zeroCount = r.f64();
-  h.count = r.f64();
-  h.sum = r.f64();
-  for (let side = 0; side < 2; side++) {
-    const n = r.uvarint();
-    const idx: number[] = new Array(n), cnt: number[] = new Array(n);
-    let prev = 0;
-    for (let i = 0; i < n; i++) {
-      prev += r.varint();
-      idx[i] = prev;
-      cnt[i] = r.f64();
-    }
-    if (side === 0) { h.pIdx = idx; h.pCnt = cnt; } else { h.nIdx = idx; h.nCnt = cnt; }
-  }
-  if (h.schema === CUSTOM_BUCKETS_SCHEMA) {
-    const n = r.uvarint();
-    const cv: number[] = new Array(n);
-    for (let i = 0; i < n; i++) cv[i] = r.f64();
-    h.customValues = cv;
-  }
-  return h;
-}
-
-/** One record/file body: uvarint #series, then per series: labels, uvarint #samples, (varint t, histogram)*. */
-function encodeSeriesList(w: ByteWriter, list: { labels: Labels; t: readonly number[]; h: readonly FloatHistogram[] }[]): void {
-  w.uvarint(list.length);
-  for (const s of list) {
-    w.uvarint(s.labels.length);
-    for (const l of s.labels) { w.str(l.name); w.str(l.value); }
-    w.uvarint(s.t.length);
-    let prev = 0;
-    for (let i = 0; i < s.t.length; i++) {
-      w.varint(s.t[i]! - prev);
-      prev = s.t[i]!;
-      encodeHistogram(w, s.h[i]!);
-    }
-  }
-}
-
-function decodeSeriesList(r: ByteReader, fn: (labels: Labels, t: number, h: FloatHistogram) => void): void {
-  const ns = r.uvarint();
-  for (let k = 0; k < ns; k++) {
-    const nl = r.uvarint();
-    const labels: Label[] = [];
-    for (let i = 0; i < nl; i++) labels.push({ name: r.str(), value: r.str() });
-    const n = r.uvarint();
-    let t = 0;
-    for (let i = 0; i < n; i++) {
-      t += r.varint();
-      fn(labels, t, decodeHistogram(r));
-    }
-  }
 }
 
 // ---------------- the store ----------------
