@@ -2,7 +2,7 @@
 // that accept histogram samples (rate, increase, delta, irate, idelta, *_over_time, resets,
 // changes). Series without histogram points go through the float implementations unchanged.
 import { METRIC_NAME, getLabel, labelsKey, withLabel } from '../model/labels.js';
-import { FloatHistogram, HistogramError } from '../model/histogram.js';
+import { HistogramError, type FloatHistogram } from '../model/histogram.js';
 import { unwrapParens, type Call, type Expr } from './ast.js';
 import type { Evaluator } from './engine.js';
 import { QueryError } from './errors.js';
@@ -11,6 +11,7 @@ import { floatRangeSeries, floatSeries, floatsOnly, vectorHasHistograms } from '
 import { RANGE_FUNCS, type RangeCtx } from './rangefuncs.js';
 import { HistSum } from './nhsum.js';
 import { extendedHistogramRate } from './nhextended.js';
+import { histogramRate } from './nhrate.js';
 import type { GridMatrix, GridSeries, GridValue, GridVector, RangeSeries } from './value.js';
 
 type Inner = (ev: Evaluator, e: Call) => GridValue;
@@ -361,73 +362,4 @@ function histEquals(a: FloatHistogram, b: FloatHistogram): boolean {
   if (a.schema !== b.schema || a.zeroThreshold !== b.zeroThreshold || !same(a.zeroCount, b.zeroCount) || !same(a.count, b.count) || !same(a.sum, b.sum)) return false;
   const arr = (x: number[], y: number[]) => x.length === y.length && x.every((v, k) => same(v, y[k]!));
   return arr(a.pIdx, b.pIdx) && arr(a.pCnt, b.pCnt) && arr(a.nIdx, b.nIdx) && arr(a.nCnt, b.nCnt) && (a.customValues ?? []).join() === (b.customValues ?? []).join();
-}
-
-/** rate/increase/delta over histogram samples hh[lo..hi), with Prometheus's extrapolation. */
-function histogramRate(ev: Evaluator, ht: Float64Array, hh: FloatHistogram[], lo: number, hi: number, c: RangeCtx, isCounter: boolean, isRate: boolean, name: string, argE: Expr): FloatHistogram | undefined {
-  const cnt = hi - lo;
-  if (cnt < 2) return undefined;
-  const ann = ev.ctx.annotations;
-  let prev = hh[lo]!;
-  const last = hh[hi - 1]!;
-  let custom = prev.usesCustomBuckets;
-  const mixedSchemas = () => { ann.warn(`vector contains a mix of histograms with exponential and custom buckets schemas for metric name "${name}"`, argE); return undefined; };
-  if (isCounter && (prev.hint === 'gauge' || last.hint === 'gauge')) ann.warn(`this native histogram metric is not a counter: "${name}"`, argE);
-  if (isCounter) {
-    const second = hh[lo + 1]!;
-    if (second.detectReset(prev)) {
-      const z = new FloatHistogram();
-      z.schema = second.schema;
-      z.customValues = second.customValues;
-      prev = z;
-      custom = second.usesCustomBuckets;
-    }
-  }
-  if (last.usesCustomBuckets !== custom) return mixedSchemas();
-  let minSchema = Math.min(last.schema, prev.schema);
-  for (let k = lo + 1; k < hi - 1; k++) {
-    if (!isCounter) continue;
-    const cur = hh[k]!;
-    if (cur.hint === 'gauge') ann.warn(`this native histogram metric is not a counter: "${name}"`, argE);
-    if (cur.schema < minSchema) minSchema = cur.schema;
-    if (cur.usesCustomBuckets !== custom) return mixedSchemas();
-  }
-  const h = last.copy().reduceTo(minSchema);
-  try {
-    if (h.sub(prev).reconciled) ann.info('mismatched custom buckets were reconciled during subtraction', argE);
-    if (isCounter) {
-      let p = prev;
-      for (let k = lo + 1; k < hi; k++) {
-        const cur = hh[k]!;
-        if (cur.detectReset(p)) {
-          if (h.add(p).reconciled) ann.info('mismatched custom buckets were reconciled during addition', argE);
-        }
-        p = cur;
-      }
-    } else if (hh[lo]!.hint !== 'gauge' || last.hint !== 'gauge') {
-      ann.warn(`this native histogram metric is not a gauge: "${name}"`, argE);
-    }
-  } catch (err) {
-    if (!(err instanceof HistogramError)) throw err;
-    return mixedSchemas();
-  }
-  h.hint = 'gauge';
-  h.compact();
-  // Extrapolation as for floats, using the observation count for the zero point.
-  const firstT = ht[lo]!, lastT = ht[hi - 1]!;
-  let durationToStart = (firstT - c.rangeStart) / 1000;
-  let durationToEnd = (c.rangeEnd - lastT) / 1000;
-  const sampledInterval = (lastT - firstT) / 1000;
-  const avg = sampledInterval / (cnt - 1);
-  const threshold = avg * 1.1;
-  if (durationToStart >= threshold) durationToStart = avg / 2;
-  if (isCounter && h.count > 0 && hh[lo]!.count >= 0) {
-    const durationToZero = sampledInterval * (hh[lo]!.count / h.count);
-    if (durationToZero < durationToStart) durationToStart = durationToZero;
-  }
-  if (durationToEnd >= threshold) durationToEnd = avg / 2;
-  let factor = sampledInterval !== 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1;
-  if (isRate) factor /= c.rangeMs / 1000;
-  h.mul(factor);
-  return h;
 }
