@@ -333,6 +333,10 @@ export class ScrapeLoop {
   /** Cache miss: target labels, honor_labels, metric relabeling, validation and limits. */
   private resolve(parsed: Labels, raw: string): Entry {
     const cfg = this.cfg;
+    // Parsed labels come sorted: a repeated name is adjacent.
+    for (let i = 1; i < parsed.length; i++) {
+      if (parsed[i]!.name === parsed[i - 1]!.name) throw new ScrapeLimitError(`label name ${JSON.stringify(parsed[i]!.name)} is not unique: invalid sample`);
+    }
     let ls: Labels | null = mutateSampleLabels(parsed, this.target, cfg.honorLabels);
     if (cfg.metricRelabelConfigs.length > 0) ls = relabel(ls, cfg.metricRelabelConfigs);
     const own = (' ' + raw).slice(1);

@@ -169,7 +169,10 @@ export abstract class BaseParser implements Parser {
       if (p >= n) this.fail(`unterminated quoted ${what}`);
       const c = s.charCodeAt(p);
       if (c === QUOTE) break;
-      if (c === NL) this.fail(`unterminated quoted ${what} (newline inside quotes)`);
+      if (c === NL) {
+        if (!this.newlineInQuotes) this.fail(`unterminated quoted ${what} (newline inside quotes)`);
+        this.lineNo++;
+      }
       if (c === BSLASH) {
         esc = true;
         p++;
@@ -181,6 +184,8 @@ export abstract class BaseParser implements Parser {
     return p + 1;
   }
   protected lastEsc = false;
+  /** The text format's lexer lets a raw newline into a quoted value; OpenMetrics does not. */
+  protected newlineInQuotes = false;
 
   /**
    * Scans a label set; p is just after '{'. Records labels into `lab` (and the metric name if

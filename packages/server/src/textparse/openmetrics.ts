@@ -139,11 +139,9 @@ export class OpenMetricsParser extends BaseParser {
       this.fail(`invalid metric name in ${kw} line: ${this.at(p)}`);
     }
     this.metaName = intern(name);
-    let text = '';
-    if (p < end) {
-      if (s.charCodeAt(p) !== SP) this.fail(`invalid metric name in ${kw} line: ${this.at(p)}`);
-      text = s.slice(p + 1, end);
-    }
+    if (p >= end) this.fail(`expected text in ${kw}`);
+    if (s.charCodeAt(p) !== SP) this.fail(`invalid metric name in ${kw} line: ${this.at(p)}`);
+    const text = s.slice(p + 1, end);
     if (kw === 'HELP') {
       this.helpText = unescapeHelp(text);
       return 'help';

@@ -1,6 +1,6 @@
 // Prometheus text exposition format 0.0.4 (and the quoted UTF-8 name syntax Prometheus 3 reads:
 // {"my.metric", "my.label"="v"}). Blanks between tokens are tolerated as in Prometheus's lexer;
-// the body must end with a newline.
+// a last line without its newline is accepted, as in Prometheus.
 import { BaseParser } from './base.js';
 import { HASH, LBRACE, NL, QUOTE, RBRACE as RBRACE_, SP, TAB, intern, isNameChar, isNameStart, parseDecimalAt, parseGoFloat, parseIntStrict, unescapeHelp, unescapeLabelValue } from './scan.js';
 import type { EntryType, MetricType } from './types.js';
@@ -14,13 +14,15 @@ const TEXT_TYPES: Record<string, MetricType> = {
 };
 
 export class PromTextParser extends BaseParser {
+  protected override newlineInQuotes = true;
+
   next(): EntryType {
     const s = this.s, n = s.length;
     for (;;) {
-      let p = this.pos;
-      if (p >= n) return 'eof';
+      const start = this.pos;
+      if (start >= n) return 'eof';
       this.lineNo++;
-      p = this.skipWS(p);
+      const p = this.skipWS(start);
       const c = s.charCodeAt(p);
       if (c === NL) {
         this.pos = p + 1;
@@ -30,6 +32,8 @@ export class PromTextParser extends BaseParser {
         this.pos = p;
         return 'eof';
       }
+      // Blank-only lines are fine; a line starting with blanks is not (as in Prometheus).
+      if (p !== start) this.fail(`unexpected blank at the start of a line, before ${this.at(p)}`);
       if (c === HASH) {
         this.lazy = false;
         return this.comment(p + 1);
@@ -201,12 +205,11 @@ export class PromTextParser extends BaseParser {
     p = this.scanSeries(p);
     let c = s.charCodeAt(p);
     if (c !== SP && c !== TAB) {
-      if (p >= n) this.fail('data does not end with \\n');
-      this.fail(`expected a blank before the value, got ${this.at(p)}`);
+      this.fail(p >= n ? 'expected a value, got end of input' : `expected a blank before the value, got ${this.at(p)}`);
     }
     p = this.skipWS(p);
     let e = this.tokenEnd(p);
-    if (e === p) this.fail(p >= n ? 'data does not end with \\n' : 'expected a value, got end of line');
+    if (e === p) this.fail(p >= n ? 'expected a value, got end of input' : 'expected a value, got end of line');
     const v = parseDecimalAt(s, p, e) ?? parseGoFloat(s.slice(p, e));
     if (v === undefined) this.fail(`invalid value ${JSON.stringify(s.slice(p, e))}`);
     this.val = v;
@@ -219,8 +222,8 @@ export class PromTextParser extends BaseParser {
       this.ts = t;
       p = this.skipWS(e);
     }
-    if (p >= n) this.fail('data does not end with \\n');
-    if (s.charCodeAt(p) !== NL) this.fail(`unexpected ${this.at(p)} after the sample`);
+    // A last line without its newline is accepted, as Prometheus does.
+    if (p < n && s.charCodeAt(p) !== NL) this.fail(`unexpected ${this.at(p)} after the sample`);
     this.pos = p + 1;
     return 'series';
   }

@@ -20,11 +20,9 @@ export function isLabelChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
 
-const HEX_FLOAT = /^([+-]?)0x([0-9a-f]*)(?:\.([0-9a-f]*))?p([+-]?[0-9]+)$/;
-
 /**
- * Parses a float the way Go's strconv.ParseFloat does: decimal, "NaN", "Inf"/"Infinity" with an
- * optional sign (any case), hex floats with a p exponent; no 0x/0b/0o integers, no underscores.
+ * Parses a float as Prometheus does (Go's strconv.ParseFloat without the Go 1.13 additions):
+ * decimal, "NaN", "Inf"/"Infinity" with an optional sign (any case); no hex, no underscores.
  * Returns undefined when the token is not a number.
  */
 export function parseGoFloat(tok: string): number | undefined {
@@ -43,6 +41,8 @@ export function parseGoFloat(tok: string): number | undefined {
     if (v === Infinity || v === -Infinity) return undefined; // Go reports out-of-range
     return v;
   }
+  // Prometheus keeps to pre-Go-1.13 float syntax: no hex floats, no digit separators.
+  if (/[pP_]/.test(tok)) return undefined;
   const low = tok.toLowerCase();
   switch (low) {
     case 'nan': case '+nan': case '-nan':
@@ -51,14 +51,6 @@ export function parseGoFloat(tok: string): number | undefined {
       return Infinity;
     case '-inf': case '-infinity':
       return -Infinity;
-  }
-  const m = HEX_FLOAT.exec(low);
-  if (m && (m[2] || m[3])) {
-    const int = m[2] ?? '', frac = m[3] ?? '';
-    let mant = 0;
-    for (const ch of int + frac) mant = mant * 16 + parseInt(ch, 16);
-    const v = mant * Math.pow(2, Number(m[4]) - 4 * frac.length);
-    return m[1] === '-' ? -v : v;
   }
   return undefined;
 }
@@ -129,14 +121,11 @@ export function parseDecimalAt(s: string, a: number, b: number): number | undefi
   return neg ? -v : v;
 }
 
-/** Parses a decimal int64 timestamp (Go strconv.ParseInt rules, optional sign). */
+/** Parses a text-format timestamp: decimal digits only (Prometheus's lexer takes no sign). */
 export function parseIntStrict(tok: string): number | undefined {
   let i = 0;
   const n = tok.length;
   if (n === 0) return undefined;
-  const c0 = tok.charCodeAt(0);
-  if (c0 === 43 || c0 === 45) i = 1;
-  if (i === n) return undefined;
   for (; i < n; i++) {
     const c = tok.charCodeAt(i);
     if (c < 48 || c > 57) return undefined;

@@ -18,7 +18,7 @@ test('text format: metadata, labels, escapes, timestamps, special values', () =>
     '',
     'msdos_file_access_time_seconds{path="C:\\\\DIR\\\\FILE.TXT",error="Cannot find file:\\n\\"FILE.TXT\\""} 1.458255915e9',
     'metric_without_timestamp_and_labels 12.47',
-    'something_weird{problem="division by zero"} +Inf -3982045',
+    'something_weird{problem="division by zero"} +Inf 3982045',
     'nan_metric NaN',
     'neg_inf -Inf',
     'trailing_comma{a="1",} 2',
@@ -38,7 +38,7 @@ test('text format: metadata, labels, escapes, timestamps, special values', () =>
   });
   assert.equal(samples[3]!.timestamp, undefined);
   assert.equal(samples[4]!.value, Infinity);
-  assert.equal(samples[4]!.timestamp, -3982045);
+  assert.equal(samples[4]!.timestamp, 3982045);
   assert.ok(Number.isNaN(samples[5]!.value));
   assert.equal(samples[6]!.value, -Infinity);
   assert.deepEqual(labelsToObject(samples[7]!.labels), { __name__: 'trailing_comma', a: '1' });
@@ -59,8 +59,10 @@ test('text format: series() is the raw series text, stable as a cache key', () =
 
 test('text format: errors name the line and cause', () => {
   const cases: [string, number, RegExp][] = [
-    ['ok 1\nbad{a="b} 1\n', 2, /unterminated quoted label value/],
-    ['ok 1\nno_newline 1', 2, /does not end with \\n/],
+    ['ok 1\nbad{a="b} 1\n', 3, /unterminated quoted label value/],
+    ['ok 1\n  indented 1\n', 2, /unexpected blank at the start of a line/],
+    ['x 1 -5\n', 1, /invalid timestamp "-5"/],
+    ['ok 1\nno_value', 2, /expected a value, got end of input/],
     ['x{a=b} 1\n', 1, /expected quoted label value/],
     ['x 1 2 3\n', 1, /unexpected/],
     ['x abc\n', 1, /invalid value "abc"/],
@@ -86,7 +88,7 @@ test('Go float syntax', () => {
   assert.equal(parseGoFloat('inf'), Infinity);
   assert.equal(parseGoFloat('-Infinity'), -Infinity);
   assert.ok(Number.isNaN(parseGoFloat('nan')!));
-  assert.equal(parseGoFloat('0x1p-2'), 0.25);
+  assert.equal(parseGoFloat('0x1p-2'), undefined); // Prometheus rejects hex floats
   assert.equal(parseGoFloat('.5'), 0.5);
   assert.equal(parseGoFloat('0x10'), undefined);
   assert.equal(parseGoFloat('1_000'), undefined);
@@ -296,4 +298,10 @@ test('OpenMetrics order fast path gives exactly what the full parse gives', () =
     const ks = full.filter(Array.isArray).map((x) => (x as string[])[0]!);
     for (const order of [ks, [...ks].reverse(), ks.slice(1), ['zz', ...ks]]) assert.deepEqual(run(order), full, body);
   }
+});
+
+test('text format: a last line without a newline is accepted (as Prometheus 2.42 does)', () => {
+  const { samples } = parseAll('a 1\nb 2 100');
+  assert.equal(samples.length, 2);
+  assert.equal(samples[1]!.timestamp, 100);
 });
