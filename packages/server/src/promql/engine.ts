@@ -3,7 +3,7 @@
 import { METRIC_NAME, compareLabels, labelsKey, type Labels } from '../model/labels.js';
 import { isStaleNaN } from '../model/sample.js';
 import type { FloatHistogram } from '../model/histogram.js';
-import { mergeHistograms, unknownHint } from './nhvalue.js';
+import { histSampleSize, mergeHistograms, unknownHint } from './nhvalue.js';
 import { detectHintsOnTheFly, statsOnlySelectors } from './nhstats.js';
 import { smoothHistSeries } from './nhextended.js';
 import type { Queryable, Querier } from '../storage/interface.js';
@@ -316,7 +316,10 @@ export class Evaluator {
   countVec(v: GridValue): GridValue {
     if (v.kind === 'vector') {
       let total = 0;
-      for (const s of v.series) for (let i = 0; i < this.n; i++) total += s.has[i]!;
+      for (const s of v.series) {
+        for (let i = 0; i < this.n; i++) total += s.has[i]!;
+        if (s.h) for (let i = 0; i < this.n; i++) if (s.h[i]) total += histSampleSize(s.h[i]!) - 1;
+      }
       if (total > this.ctx.maxSamples) throw new QueryError('execution', ERR_TOO_MANY_SAMPLES);
     }
     return v;

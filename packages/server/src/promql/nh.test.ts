@@ -34,3 +34,16 @@ test('histogram points through label functions, set operators, info-free paths a
   assert.deepEqual(summary(r.value), [['__name__=x,a=1', 'H3 H4 H5']]);
   await db.close();
 });
+
+test('histogram points count by size against max samples (as Prometheus)', async () => {
+  const db = await openTSDB({ compactionIntervalMs: 0 });
+  const app = db.appender();
+  const h = new FloatHistogram();
+  h.count = 3; h.pIdx = [0, 1, 2]; h.pCnt = [1, 1, 1]; // (168 + 8*(1 span + 3 buckets) + 8) / 16 = 13
+  app.appendHistogram!(0, [{ name: '__name__', value: 'x' }], 1000, h);
+  await app.commit();
+  await assert.rejects(new Engine({ maxSamples: 12 }).instantQuery(db, 'x', 1000), /query processing would load too many samples/);
+  const ok = await new Engine({ maxSamples: 13 }).instantQuery(db, 'x', 1000);
+  assert.equal(ok.value.type === 'vector' && ok.value.samples.length, 1);
+  await db.close();
+});

@@ -1,6 +1,6 @@
 // Helpers for native histogram points on the evaluator's grid values: merging storage output,
 // and splitting float from histogram points for operations that only handle one kind.
-import type { FloatHistogram } from '../model/histogram.js';
+import { FloatHistogram } from '../model/histogram.js';
 import type { HistogramSamples } from '../storage/interface.js';
 import type { SampleArrays } from '../model/sample.js';
 import type { GridMatrix, GridSeries, GridValue, GridVector, RangeSeries } from './value.js';
@@ -17,6 +17,16 @@ export function mergeHistograms(sa: SampleArrays, hs: HistogramSamples): { t: Fl
     else { t[k] = hs.t[j]!; h[k++] = hs.h[j++]; }
   }
   return k === n ? { t, v, h } : { t: t.slice(0, k), v: v.slice(0, k), h: h.slice(0, k) };
+}
+
+/**
+ * How many samples a histogram point counts as against the max-samples limit, as Prometheus
+ * does: its in-memory size (168 bytes plus 8 per span, bucket and custom bound) over 16.
+ */
+export function histSampleSize(h: FloatHistogram): number {
+  const spans = FloatHistogram.spansOf(h.pIdx).length + FloatHistogram.spansOf(h.nIdx).length;
+  const size = 168 + 8 * (spans + h.pIdx.length + h.nIdx.length + (h.customValues?.length ?? 0));
+  return Math.floor((size + 8) / 16);
 }
 
 /** True if any point of the vector is a histogram. */
