@@ -261,6 +261,8 @@ export abstract class BaseParser implements Parser {
         p++;
         break;
       }
+      // Prometheus's text lexer does not require the comma between labels.
+      if (ws && (isLabelStart(c) || c === QUOTE)) continue;
       this.fail(`expected "," or "}" after label value, got ${this.at(p)}`);
     }
     if (forExemplar) this.exN = n;

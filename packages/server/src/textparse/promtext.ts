@@ -204,7 +204,8 @@ export class PromTextParser extends BaseParser {
     if (this.knownSeries !== undefined && this.known(p)) return 'series';
     p = this.scanSeries(p);
     let c = s.charCodeAt(p);
-    if (c !== SP && c !== TAB) {
+    // After a label set the value may follow without a blank (Prometheus's lexer allows it).
+    if (c !== SP && c !== TAB && !(s.charCodeAt(p - 1) === RBRACE_ && p < n && c !== NL)) {
       this.fail(p >= n ? 'expected a value, got end of input' : `expected a blank before the value, got ${this.at(p)}`);
     }
     p = this.skipWS(p);
