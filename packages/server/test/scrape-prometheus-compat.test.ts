@@ -62,6 +62,18 @@ scrape_configs:
         regex: '(.*)\\|(.*)'
         target_label: '\${2}_combined'
         replacement: '\${1}-$2'
+      - source_labels: [team]
+        regex: '(?i)CORE'
+        target_label: ci_match
+        replacement: 'yes$$-$1x-\${1}x'
+      - source_labels: [__address__]
+        regex: '([[:alpha:]]+)-(\w)[^:]*(:\d+)?'
+        target_label: alpha
+        replacement: '$2.$1'
+      - source_labels: [__address__]
+        regex: '(?P<h>[^:]+):(?P<p>\d+)'
+        target_label: named
+        replacement: '$p@\${h}'
       - regex: __tmp_.*
         action: labeldrop
       - source_labels: [team_lc]
