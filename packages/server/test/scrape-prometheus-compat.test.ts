@@ -67,11 +67,11 @@ scrape_configs:
         target_label: ci_match
         replacement: 'yes$$-$1x-\${1}x'
       - source_labels: [__address__]
-        regex: '([[:alpha:]]+)-(\w)[^:]*(:\d+)?'
+        regex: '([[:alpha:]]+)-(\\w)[^:]*(:\\d+)?'
         target_label: alpha
         replacement: '$2.$1'
       - source_labels: [__address__]
-        regex: '(?P<h>[^:]+):(?P<p>\d+)'
+        regex: '(?P<h>[^:]+):(?P<p>\\d+)'
         target_label: named
         replacement: '$p@\${h}'
       - regex: __tmp_.*
