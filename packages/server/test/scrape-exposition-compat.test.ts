@@ -91,6 +91,11 @@ const CASES: Record<string, [string, string]> = {
   name_label: [TEXT, 'a{__name__="b"} 1\n'],
   trailing_comment: [TEXT, 'a 1 # c\n'],
   help_after_sample: [TEXT, 'a 1\n# HELP a late\n# TYPE a gauge\n'],
+  crlf: [TEXT, 'a 1\r\nb 2\r\n'],
+  type_trailing_blank: [TEXT, '# TYPE a counter  \na 1\n'],
+  value_trailing_blank: [TEXT, 'a 1  \nb{x="y"} 2\t\n'],
+  om_crlf: [OM, 'a 1\r\n# EOF\n'],
+  om_type_trailing_blank: [OM, '# TYPE a gauge \na 1\n# EOF\n'],
 };
 
 test('Prometheus 2.42 and Vigil accept and reject the same expositions', { skip: prom.skip, timeout: 90_000 }, async () => {

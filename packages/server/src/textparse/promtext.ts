@@ -81,10 +81,10 @@ export class PromTextParser extends BaseParser {
       this.helpText = unescapeHelp(s.slice(Math.min(p, end), end));
       return 'help';
     }
-    let te = p;
-    while (te < end && s.charCodeAt(te) !== SP && s.charCodeAt(te) !== TAB) te++;
-    const t = TEXT_TYPES[s.slice(p, te)];
-    if (t === undefined || this.skipWS(te) < end) this.fail(`invalid metric type ${JSON.stringify(s.slice(p, end).trim())}`);
+    // The type is the rest of the line, trailing blanks included (as Prometheus reads it).
+    const word = s.slice(Math.min(p, end), end);
+    const t = TEXT_TYPES[word];
+    if (t === undefined) this.fail(`invalid metric type ${JSON.stringify(word)}`);
     this.typeVal = t;
     return 'type';
   }
