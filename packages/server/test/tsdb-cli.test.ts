@@ -1,7 +1,7 @@
 // `vigil import openmetrics`, `vigil tsdb snapshot` and `vigil tsdb stats`, run in process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importOpenMetricsCommand } from '../src/cli/commands/import.js';
@@ -59,4 +59,5 @@ test('import → snapshot → stats → restore', async () => {
   assert.equal(ss[0]!.samples().t.length, 600);
   q.close();
   await db.close();
+  rmSync(d, { recursive: true, force: true });
 });

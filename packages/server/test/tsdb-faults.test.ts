@@ -1,8 +1,8 @@
 // Bad input on disk: a corrupt WAL segment, truncated block files and a full disk (ENOSPC
 // injected through the TSDB's fs seam). Each must give a clear error and keep the rest.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { rmSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTSDB, tsdbIO, type TSDB } from '../src/tsdb/index.js';
@@ -11,7 +11,15 @@ import { newMatcher } from '../src/model/matchers.js';
 import { createLogger } from '../src/util/log.js';
 import { AppendError } from '../src/storage/interface.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'vigil-fault-'));
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'vigil-fault-'));
+  dirs.push(d);
+  return d;
+};
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 function capture() {
   const lines: string[] = [];

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,15 @@ import { STALE_NAN, isStaleNaN } from '../model/sample.js';
 import { AppendError } from '../storage/interface.js';
 
 const H = 3600_000;
-const tmp = () => mkdtempSync(join(tmpdir(), 'vigil-tsdb-'));
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'vigil-tsdb-'));
+  dirs.push(d);
+  return d;
+};
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 async function all(db: TSDB, mint: number, maxt: number, ...ms: [string, string, string][]) {
   const q = db.querier(mint, maxt);

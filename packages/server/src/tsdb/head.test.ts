@@ -49,10 +49,11 @@ test('postings set operations', () => {
 
 test('series with staged (uncommitted) samples survive head truncation', async () => {
   const { openTSDB } = await import('./db.js');
-  const { mkdtempSync } = await import('node:fs');
+  const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const db = await openTSDB({ dir: mkdtempSync(join(tmpdir(), 'vigil-pend-')), compactionIntervalMs: 0, blockRangeMs: 3_600_000 });
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-pend-'));
+  const db = await openTSDB({ dir, compactionIntervalMs: 0, blockRangeMs: 3_600_000 });
   const w = db.appender();
   for (let i = 0; i < 800; i++) { w.append(0, labelsOf('__name__', 'busy'), i * 15000, i); if (i % 100 === 0) await w.commit(); }
   await w.commit();
@@ -67,4 +68,5 @@ test('series with staged (uncommitted) samples survive head truncation', async (
   assert.equal(ss[0]!.samples().t.length, 1);
   q.close();
   await db.close();
+  rmSync(dir, { recursive: true, force: true });
 });

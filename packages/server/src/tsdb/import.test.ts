@@ -1,13 +1,21 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importOpenMetrics } from './import.js';
 import { openTSDB } from './db.js';
 import { newMatcher } from '../model/matchers.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'vigil-import-'));
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'vigil-import-'));
+  dirs.push(d);
+  return d;
+};
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 test('import openmetrics writes aligned blocks that a TSDB serves', async () => {
   const dir = tmp();

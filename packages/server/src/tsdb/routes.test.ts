@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpServer } from '../web/server.js';
@@ -44,5 +44,6 @@ test('TSDB HTTP routes: status, metadata, snapshot, delete_series', async () => 
   } finally {
     await s.close();
     await db.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
