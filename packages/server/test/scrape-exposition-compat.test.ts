@@ -92,6 +92,11 @@ const CASES: Record<string, [string, string]> = {
   trailing_comment: [TEXT, 'a 1 # c\n'],
   help_after_sample: [TEXT, 'a 1\n# HELP a late\n# TYPE a gauge\n'],
   crlf: [TEXT, 'a 1\r\nb 2\r\n'],
+  help_blanks: [TEXT, '# HELP a  two  spaces  \n# HELP b\ttab\na 1\nb 1\n'],
+  help_unknown_escape: [TEXT, '# HELP a x\\ty\\"z\na 1\n'],
+  untyped: [TEXT, '# TYPE a untyped\na 1\n'],
+  type_two_spaces: [TEXT, '# TYPE a  gauge\na 1\n'],
+  om_unit: [OM, '# TYPE a_seconds gauge\n# UNIT a_seconds seconds\n# HELP a_seconds Time.\na_seconds 1\n# EOF\n'],
   type_trailing_blank: [TEXT, '# TYPE a counter  \na 1\n'],
   value_trailing_blank: [TEXT, 'a 1  \nb{x="y"} 2\t\n'],
   om_crlf: [OM, 'a 1\r\n# EOF\n'],
@@ -155,6 +160,16 @@ test('Prometheus 2.42 and Vigil accept and reject the same expositions', { skip:
       .map((s) => labelsToObject(s.labels))
       .filter((o) => healthy.includes(o.job!) && !/^(up|scrape_.*)$/.test(o.__name__!));
     assert.deepEqual(vigil.map(key).sort(), series.map(key).sort());
+    // Same metadata (HELP/TYPE/UNIT) per target.
+    const md = ((await (await fetch(`${base}/api/v1/targets/metadata`)).json()) as {
+      data: { target: { job: string }; metric: string; type: string; help: string; unit: string }[];
+    }).data;
+    const theirMeta = md.filter((x) => healthy.includes(x.target.job)).map((x) => JSON.stringify([x.target.job, x.metric, x.type, x.help, x.unit])).sort();
+    const ourMeta = targetsResponse(m, 'active').activeTargets
+      .filter((a) => healthy.includes(a.scrapePool))
+      .flatMap((a) => [...m.targets().active.find((t) => t.scrapePool === a.scrapePool)!.target.metadata].map(([metric, x]) => JSON.stringify([a.scrapePool, metric, x.type, x.help, x.unit])))
+      .sort();
+    assert.deepEqual(ourMeta, theirMeta);
   } finally {
     await m.stop();
     p.kill('SIGTERM');

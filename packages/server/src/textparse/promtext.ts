@@ -76,7 +76,8 @@ export class PromTextParser extends BaseParser {
     const c1 = s.charCodeAt(p);
     if (p < end && c1 !== SP && c1 !== TAB) this.fail(`invalid metric name in ${kw} line: ${this.at(p)}`);
     this.metaName = intern(name);
-    p = this.skipWS(p);
+    // Exactly one blank separates the name from the text; further blanks belong to the text.
+    if (p < end) p++;
     if (kw === 'HELP') {
       this.helpText = unescapeHelp(s.slice(Math.min(p, end), end));
       return 'help';
