@@ -107,7 +107,6 @@ test('config errors as Prometheus words them, with file and line', () => {
     ['scrape_configs:\n  - job_name: a\n    authorization: {type: Basic, credentials: x}\n', /authorization type cannot be set to "basic"/],
     ['scrape_configs:\n  - job_name: a\n    scrape_interval: 5x\n', /not a valid duration/],
     ['scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: [a]\n        labels: {"a-b": c}\n', /"a-b" is not a valid label name/],
-    ['scrape_configs:\n  - job_name: a\n    scheme: ftp\n', /invalid scheme "ftp"/],
     ['scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ["http://x:80/metrics"]\n', /p\.yml:4: .*"http:\/\/x:80\/metrics" is not a valid hostname/],
     ['scrape_configs:\n  - job_name: a\n    sample_limit: -1\n', /non-negative/],
     ['scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: hashmod\n        target_label: x\n', /p\.yml:4: .*requires non-zero modulus/],

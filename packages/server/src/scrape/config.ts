@@ -90,7 +90,7 @@ export interface ScrapeConfig {
   scrapeIntervalMs: number;
   scrapeTimeoutMs: number;
   metricsPath: string;
-  scheme: 'http' | 'https';
+  scheme: string;
   params: Record<string, string[]>;
   honorLabels: boolean;
   honorTimestamps: boolean;
@@ -360,9 +360,8 @@ export function parseScrapeConfig(node: CfgNode, global: GlobalConfig): ScrapeCo
   if (scrapeTimeoutMs > scrapeIntervalMs) {
     throw node.get('scrape_timeout').error(`scrape timeout greater than scrape interval for scrape config with job name ${JSON.stringify(jobName)}`);
   }
-  const schemeNode = node.get('scheme');
-  const scheme = schemeNode.str('http');
-  if (scheme !== 'http' && scheme !== 'https') throw schemeNode.error(`invalid scheme ${JSON.stringify(scheme)}: must be "http" or "https"`);
+  // Prometheus 2.42 accepts any scheme here; targets with one it cannot use fail when scraped.
+  const scheme = node.get('scheme').str('http');
   const metricsPath = node.get('metrics_path').str('/metrics');
   const params: Record<string, string[]> = {};
   for (const [k, v] of node.get('params').entries()) params[k] = v.strList();
