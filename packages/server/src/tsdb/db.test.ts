@@ -221,3 +221,64 @@ test('a query keeps reading blocks that retention deletes meanwhile', async () =
   q.close();
   await db.close();
 });
+
+test('randomized: appends, compactions, restarts, deletes agree with a model', async () => {
+  const dir = tmp();
+  let seed = Number(process.env.VIGIL_RND_SEED ?? 42);
+  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const opts = { dir, compactionIntervalMs: 0, blockRangeMs: H, maxBlockRangeMs: 3 * H, retentionMs: 0, walSegmentBytes: 64 * 1024 };
+  let db = await openTSDB(opts);
+  const model = new Map<string, Map<number, number>>();
+  const names = Array.from({ length: 40 }, (_, i) => String(i));
+  const lastT = new Map<string, number>();
+  let now = 0;
+  const check = async (what: string) => {
+    const q = db.querier(-Infinity, Infinity);
+    const ss = await q.select({ start: -Infinity, end: Infinity }, [newMatcher('=', '__name__', 'rnd')]);
+    const got = new Map(ss.map((s) => [s.labels.find((l) => l.name === 'i')!.value, s.samples()]));
+    for (const [k, m] of model) {
+      const want = [...m].sort((a, b) => a[0] - b[0]);
+      const s = got.get(k);
+      if (want.length === 0) { assert.ok(!s || s.t.length === 0, `${what}: series ${k} should be empty`); continue; }
+      assert.ok(s, `${what}: series ${k} missing`);
+      assert.deepEqual(Array.from(s.t), want.map((x) => x[0]), `${what}: timestamps of ${k}`);
+      assert.deepEqual(Array.from(s.v), want.map((x) => x[1]), `${what}: values of ${k}`);
+    }
+    q.close();
+  };
+  for (let step = 0; step < 400; step++) {
+    now += Math.floor(rnd() * 60_000);
+    const a = db.appender();
+    for (const k of names) {
+      if (rnd() < 0.5) continue;
+      const t = now + Math.floor(rnd() * 1000);
+      if (t <= (lastT.get(k) ?? -1)) continue;
+      const v = rnd() < 0.5 ? Math.floor(rnd() * 100) : rnd();
+      a.append(0, labelsOf('__name__', 'rnd', 'i', k), t, v);
+      lastT.set(k, t);
+      let m = model.get(k);
+      if (!m) model.set(k, (m = new Map()));
+      m.set(t, v);
+    }
+    await a.commit();
+    const r = rnd();
+    if (r < 0.08) await db.compact();
+    else if (r < 0.11) { await db.close(); db = await openTSDB(opts); await check(`reopen at step ${step}`); }
+    else if (r < 0.13) {
+      const k = names[Math.floor(rnd() * names.length)]!;
+      // Deletes cover the past only: like Prometheus, a tombstone also hides later samples in its range.
+      const lo = Math.floor(rnd() * now), hi = Math.min(lo + Math.floor(rnd() * 3 * H), now - 1000);
+      await db.deleteSeries([newMatcher('=', 'i', k)], lo, hi);
+      const m = model.get(k);
+      if (m) for (const t of [...m.keys()]) if (t >= lo && t <= hi) m.delete(t);
+    } else if (r < 0.14) await db.cleanTombstones();
+  }
+  await check('end');
+  await db.compact();
+  await check('after final compaction');
+  assert.ok(db.stats().blocks >= 2, `blocks: ${db.stats().blocks}`);
+  await db.close();
+  db = await openTSDB(opts);
+  await check('final reopen');
+  await db.close();
+});
