@@ -404,16 +404,17 @@ function withTargetLabels(ls: Labels, target: Target): Labels {
  */
 export function mutateSampleLabels(ls: Labels, target: Target, honor: boolean): Labels {
   const tl = target.publicLabels;
-  const m = new Map<string, string>();
-  for (const l of ls) m.set(l.name, l.value);
+  // Label objects are reused (parsed ones and the target's), not copied: one set per series.
+  const m = new Map<string, Label>();
+  for (const l of ls) m.set(l.name, l);
   if (honor) {
-    for (const l of tl) if (!m.has(l.name)) m.set(l.name, l.value);
+    for (const l of tl) if (!m.has(l.name)) m.set(l.name, l);
   } else {
     const conflicts: Label[] = [];
     for (const l of tl) {
       const ex = m.get(l.name);
-      if (ex !== undefined && ex !== '') conflicts.push({ name: l.name, value: ex });
-      m.set(l.name, l.value);
+      if (ex !== undefined && ex.value !== '') conflicts.push(ex);
+      m.set(l.name, l);
     }
     if (conflicts.length > 0) {
       conflicts.sort((a, b) => a.name.length - b.name.length);
@@ -426,10 +427,10 @@ export function mutateSampleLabels(ls: Labels, target: Target, honor: boolean): 
         }
         conflicts[i] = { name: n, value: conflicts[i]!.value };
       }
-      for (const c of conflicts) m.set(c.name, c.value);
+      for (const c of conflicts) m.set(c.name, c);
     }
   }
   const out: Label[] = [];
-  for (const [name, value] of m) if (value !== '') out.push({ name, value });
+  for (const l of m.values()) if (l.value !== '') out.push(l);
   return sortByName(out);
 }

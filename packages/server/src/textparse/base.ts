@@ -131,7 +131,8 @@ export abstract class BaseParser implements Parser {
       const name = this.nameOf(lab[o]!, lab[o + 1]!, f);
       let value = s.slice(lab[o + 2]!, lab[o + 3]!);
       if (f & F_ESC_VALUE) value = unescapeLabelValue(value);
-      out.push({ name, value: (' ' + value).slice(1) });
+      // Short values repeat across series (GET, 200, /api/...): share one copy.
+      out.push({ name, value: value.length <= 48 ? intern(value) : (' ' + value).slice(1) });
     }
   }
 
