@@ -150,7 +150,10 @@ remote_write:
       'histogram_count(increase(rpc_duration_seconds[4s]))',
       'sum by (svc) (rate(rpc_duration_seconds[4s]))',
     ];
-    const t = last / 1000;
+    // Evaluate half a scrape interval after the last sample: with 1s scrapes a sample lands exactly
+    // on the left edge of a [4s] window at `last`, which 2.x includes and 3.x (and Vigil) exclude.
+    const at = last + 500;
+    const t = at / 1000;
     let compared = 0;
     for (const qs of queries) {
       const u = new URL(`http://127.0.0.1:${port}/api/v1/query`);
@@ -158,7 +161,7 @@ remote_write:
       u.searchParams.set('time', String(t));
       const theirs = (await (await fetch(u)).json()) as { status: string; data: { result: { metric: Record<string, string> }[] } };
       assert.equal(theirs.status, 'success', qs);
-      const ours = valueToJSON((await eng.instantQuery(db, qs, last)).value) as { result: { metric: Record<string, string> }[] };
+      const ours = valueToJSON((await eng.instantQuery(db, qs, at)).value) as { result: { metric: Record<string, string> }[] };
       const key = (r: { metric: Record<string, string> }) => JSON.stringify(Object.entries(r.metric).sort());
       const a = [...theirs.data.result].sort((x, y) => key(x).localeCompare(key(y)));
       const b = [...ours.result].sort((x, y) => key(x).localeCompare(key(y)));
