@@ -89,6 +89,9 @@ export interface WalReplayStatus {
 
 const DAY = 24 * 3600 * 1000;
 
+/** How often long operations yield to the event loop (series per slice); tests lower these. */
+export const tuning = { persistYieldEvery: 2000, checkpointYieldEvery: 5000 };
+
 export class TSDB implements Storage {
   readonly head: Head;
   readonly dir: string | undefined;
@@ -421,7 +424,7 @@ export class TSDB implements Storage {
     if (this.readOnly) return;
     if (!this.dir || this.closed) {
       if (!this.dir && this.retentionMs > 0 && this.head.maxT - this.head.minT > this.retentionMs + this.blockRangeMs) {
-        this.truncateHead(this.head.maxT - this.retentionMs);
+        await this.truncateHead(this.head.maxT - this.retentionMs);
         histStoreOf(this).truncate(this.head.maxT - this.retentionMs);
       }
       return;
@@ -432,7 +435,7 @@ export class TSDB implements Storage {
         await this.persistHead(mint, mint + this.blockRangeMs);
       }
       // Histogram-only data does not move the float head: persist its ranges on their own.
-      if (histStoreOf(this).persistOwnRanges(this.blockRangeMs)) this.truncateHead(-Infinity);
+      if (histStoreOf(this).persistOwnRanges(this.blockRangeMs)) await this.truncateHead(-Infinity);
       for (;;) {
         if (this.closed) break;
         const plan = planCompaction(this.blocks.map((b) => b.meta), this.blockRangeMs, this.maxBlockRangeMs);
@@ -462,7 +465,7 @@ export class TSDB implements Storage {
         const tomb = this.headTombstones.get(r);
         if (tomb) s = applyTombstones(s.t, s.v, tomb);
         w.add(head.labels(r), s.t, s.v);
-        if (i % 2000 === 1999) await new Promise((res) => setImmediate(res));
+        if (i % tuning.persistYieldEvery === tuning.persistYieldEvery - 1) await new Promise((res) => setImmediate(res));
       }
       if (w.seriesCount > 0) {
         const { dir } = w.finish();
@@ -477,14 +480,14 @@ export class TSDB implements Storage {
       throw e;
     }
     histStoreOf(this).persist(mint, maxt);
-    this.truncateHead(maxt);
+    await this.truncateHead(maxt);
     this.counters.headCompactions++;
     this.recordDuration(Date.now() - started);
     this.logger.info('head persisted to block', { mint, maxt, durationMs: Date.now() - started });
   }
 
   /** Drops head data before mint and checkpoints the WAL so replay stays bounded. */
-  private truncateHead(mint: number): void {
+  private async truncateHead(mint: number): Promise<void> {
     const head = this.head;
     head.truncate(mint);
     for (const [r, l] of this.headTombstones) {
@@ -495,15 +498,18 @@ export class TSDB implements Storage {
       }
     }
     if (this.wal) {
-      this.wal.writeCheckpoint((add) => {
+      await this.wal.writeCheckpoint(async (add) => {
         const w = new ByteWriter(1 << 16);
-        const refs = head.allPostings();
+        // A copy: the postings list may be re-sorted in place while we yield.
+        const refs = head.allPostings().slice();
         for (let i = 0; i < refs.length; i += 1000) {
           w.reset();
           for (let j = i; j < Math.min(refs.length, i + 1000); j++) encodeSeries(w, refs[j]!, head.labels(refs[j]!));
           add(REC_SERIES, w.result());
         }
-        for (const r of refs) {
+        for (let i = 0; i < refs.length; i++) {
+          const r = refs[i]!;
+          if (i % tuning.checkpointYieldEvery === tuning.checkpointYieldEvery - 1) await new Promise((res) => setImmediate(res));
           head.sLogged[r] = 1;
           const chunks = head.chunksOf(r, mint);
           for (let k = 0; k < chunks.length; k++) {
@@ -621,7 +627,7 @@ export class TSDB implements Storage {
         const tomb = this.headTombstones.get(r);
         if (tomb) s = applyTombstones(s.t, s.v, tomb);
         w.add(head.labels(r), s.t, s.v);
-        if (i % 2000 === 1999) await new Promise((res) => setImmediate(res));
+        if (i % tuning.persistYieldEvery === tuning.persistYieldEvery - 1) await new Promise((res) => setImmediate(res));
       }
       if (w.seriesCount) { w.finish(); n++; } else w.abort();
     }

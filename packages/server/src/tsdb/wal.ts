@@ -258,9 +258,10 @@ export class WAL {
   /**
    * Rotates to a new segment and writes a checkpoint standing for every older segment, built
    * by `build` (which adds records via the given writer). Older segments and checkpoints are
-   * removed afterwards. Synchronous, so no commit interleaves.
+   * removed afterwards. `build` may yield: commits made meanwhile go to the new segment, and
+   * replay skips what the checkpoint already holds (samples not newer than a series' last).
    */
-  writeCheckpoint(build: (add: (type: number, payload: Uint8Array) => void) => void): void {
+  async writeCheckpoint(build: (add: (type: number, payload: Uint8Array) => void) => void | Promise<void>): Promise<void> {
     const upTo = this.seg;
     this.openSegment(this.seg + 1);
     const tmp = join(this.dir, `checkpoint.${segName(upTo)}.tmp`);
@@ -269,7 +270,7 @@ export class WAL {
     const fd = io.openSync(join(tmp, '00000000'), 'w');
     const w = new ByteWriter(1 << 20);
     try {
-      build((type, payload) => {
+      await build((type, payload) => {
         w.u8(type);
         w.u32(payload.length);
         w.u32(crc32(payload));
