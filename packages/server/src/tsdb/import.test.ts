@@ -54,3 +54,15 @@ test('import reports bad lines with file:line and writes nothing', async () => {
   assert.equal(r2.samples, 2);
   assert.equal(r2.blocks.length, 1);
 });
+
+test('line numbers stay right across file pieces', async () => {
+  const dir = tmp();
+  const f = join(dir, 'big.om');
+  const lines: string[] = [];
+  for (let i = 0; i < 3000; i++) lines.push(i === 2500 ? 'broken{ 1 100' : `m{i="${i % 7}"} ${i} ${1_700_000_000 + i * 15}`);
+  writeFileSync(f, lines.join('\n') + '\n# EOF\n');
+  const r = await importOpenMetrics(f, join(dir, 'data'), { pieceBytes: 10_000 });
+  assert.equal(r.errors.length, 1, r.errors.join('\n'));
+  assert.ok(r.errors[0]!.startsWith(`${f}:2501:`), r.errors[0]);
+  assert.equal(r.samples, 2999);
+});

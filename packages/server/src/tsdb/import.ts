@@ -39,14 +39,68 @@ const ROOM = Math.ceil(XOR_MAX_SAMPLE_BITS / 8) + 1;
 
 /** Imports an OpenMetrics file (path) into blocks under outDir. */
 export async function importOpenMetrics(file: string, outDir: string, opts: ImportOptions = {}): Promise<ImportResult> {
-  const data = fs.readFileSync(file);
-  return importOpenMetricsBuffer(data, outDir, opts, file);
+  return importPieces(filePieces(file, opts.pieceBytes ?? PIECE_BYTES), outDir, opts, file);
 }
 
 export async function importOpenMetricsBuffer(data: Uint8Array, outDir: string, opts: ImportOptions = {}, name = 'input'): Promise<ImportResult> {
+  return importPieces(bufferPieces(data, opts.pieceBytes ?? PIECE_BYTES), outDir, opts, name);
+}
+
+const PIECE_BYTES = 64 * 1024 * 1024;
+
+interface Piece {
+  bytes: Uint8Array;
+  last: boolean;
+}
+
+/** Pieces of whole lines from memory. */
+function* bufferPieces(data: Uint8Array, pieceBytes: number): Generator<Piece> {
+  if (data.length === 0) yield { bytes: data, last: true };
+  for (let start = 0; start < data.length; ) {
+    let end = Math.min(data.length, start + pieceBytes);
+    while (end < data.length && data[end - 1] !== 0x0a) end++;
+    yield { bytes: data.subarray(start, end), last: end >= data.length };
+    start = end;
+  }
+}
+
+/** Pieces of whole lines read from a file (files may exceed what one Buffer or string holds). */
+function* filePieces(path: string, pieceBytes: number): Generator<Piece> {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    let carry: Uint8Array = new Uint8Array(0);
+    let pos = 0;
+    for (;;) {
+      const want = Math.min(pieceBytes, size - pos);
+      const buf = Buffer.allocUnsafe(carry.length + want);
+      buf.set(carry, 0);
+      let got = 0;
+      while (got < want) {
+        const n = fs.readSync(fd, buf, carry.length + got, want - got, pos + got);
+        if (n === 0) break;
+        got += n;
+      }
+      pos += got;
+      const total = carry.length + got;
+      const last = pos >= size || got === 0;
+      let end = total;
+      if (!last) {
+        const nl = buf.lastIndexOf(0x0a, total - 1);
+        if (nl >= 0) end = nl + 1;
+      }
+      yield { bytes: buf.subarray(0, end), last };
+      if (last) return;
+      carry = Uint8Array.prototype.slice.call(buf, end, total);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+async function importPieces(src: Iterable<Piece>, outDir: string, opts: ImportOptions, name: string): Promise<ImportResult> {
   const blockDur = opts.blockDurationMs ?? 2 * 3600 * 1000;
   const maxErrors = opts.maxErrors ?? 50;
-  const pieceBytes = opts.pieceBytes ?? 256 * 1024 * 1024;
   const errors: string[] = [];
   const byKey = new Map<string, Acc>();
   let samples = 0, minTime = Infinity, maxTime = -Infinity;
@@ -56,13 +110,9 @@ export async function importOpenMetricsBuffer(data: Uint8Array, outDir: string, 
     if (errors.length < maxErrors) errors.push(`${name}:${line}: ${msg}`);
   };
 
-  for (let start = 0; start < data.length; ) {
-    let end = Math.min(data.length, start + pieceBytes);
-    if (end < data.length) {
-      while (end < data.length && data[end - 1] !== 0x0a) end++;
-    }
-    let text = Buffer.from(data.buffer, data.byteOffset + start, end - start).toString('utf8');
-    const last = end >= data.length;
+  for (const piece of src) {
+    let text = Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.length).toString('utf8');
+    const last = piece.last;
     if (!last || !/(^|\n)# EOF\n?$/.test(text)) {
       if (last) err(lineBase + countLines(text) + 1, 'data does not end with # EOF');
       if (text.length && !text.endsWith('\n')) text += '\n';
@@ -117,7 +167,6 @@ export async function importOpenMetricsBuffer(data: Uint8Array, outDir: string, 
       }
     }
     lineBase += countLines(text) - 1;
-    start = end;
     if (errors.length >= maxErrors) break;
   }
 
