@@ -195,3 +195,22 @@ test('disk full during block write: compaction fails, head data kept, retry succ
   for (const n of c2.values()) assert.equal(n, 720);
   await db.close();
 });
+
+test('a Prometheus data directory is refused, not "repaired"', async (t) => {
+  const { findPeer } = await import('../src/testing/peers.js');
+  const { spawnSync } = await import('node:child_process');
+  const peer = findPeer('promtool');
+  if (!peer.path) return t.skip(peer.skip);
+  const dir = tmp();
+  const om = join(dir, 'in.om');
+  writeFileSync(om, 'up 1 1700000000\n# EOF\n');
+  const r = spawnSync(peer.path, ['tsdb', 'create-blocks-from', 'openmetrics', '-q', om, join(dir, 'prom')]);
+  assert.equal(r.status, 0, String(r.stderr));
+  // What a Prometheus server leaves behind besides blocks.
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(dir, 'prom', 'chunks_head'));
+  mkdirSync(join(dir, 'prom', 'wal'));
+  writeFileSync(join(dir, 'prom', 'wal', '00000000'), Buffer.alloc(100, 7));
+  await assert.rejects(openTSDB({ dir: join(dir, 'prom') }), /looks like a Prometheus data directory/);
+  assert.equal(statSync(join(dir, 'prom', 'wal', '00000000')).size, 100, 'their WAL untouched');
+});

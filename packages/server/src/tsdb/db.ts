@@ -144,7 +144,14 @@ export class TSDB implements Storage {
     (this as { readOnly: boolean }).readOnly = !!opts.readOnly;
     if (this.readOnly) {
       if (!fs.existsSync(this.dir)) throw new Error(`directory ${this.dir} does not exist`);
-    } else {
+    }
+    // Never "repair" another program's files: a Prometheus WAL would look corrupt to us.
+    for (const f of ['chunks_head', 'queries.active']) {
+      if (fs.existsSync(join(this.dir, f))) {
+        throw new Error(`${this.dir} looks like a Prometheus data directory (has ${f}); Vigil keeps its own format — start on an empty directory and backfill with \`vigil import openmetrics\``);
+      }
+    }
+    if (!this.readOnly) {
       fs.mkdirSync(this.dir, { recursive: true });
       this.takeLock();
     }
