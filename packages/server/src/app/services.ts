@@ -58,10 +58,26 @@ export interface ParsedConfig {
 export function parseFullConfig(cfg: VigilConfig, amFlagFile?: string): ParsedConfig {
   const root = cfg.root;
   const global = parseGlobalConfig(root.get('global'));
+  const base = cfg.file.startsWith('<') ? process.cwd() : dirname(cfg.file);
   const scrapeConfigs = parseScrapeConfigs(root.get('scrape_configs'), global);
+  // scrape_config_files (Prometheus 2.43+): files holding a `scrape_configs:` list; job names
+  // must be unique across all of them.
+  const jobs = new Set(scrapeConfigs.map((c) => c.jobName));
+  for (const pat of root.get('scrape_config_files').strList()) {
+    for (const f of glob(pat, base)) {
+      const fileRoot = CfgNode.parse(readFileSync(f, 'utf8'), f);
+      fileRoot.allowOnly(['scrape_configs']);
+      const items = fileRoot.get('scrape_configs').items();
+      const more = parseScrapeConfigs(fileRoot.get('scrape_configs'), global);
+      more.forEach((c, i) => {
+        if (jobs.has(c.jobName)) throw items[i]!.get('job_name').error(`found multiple scrape configs with job name ${JSON.stringify(c.jobName)}`);
+        jobs.add(c.jobName);
+      });
+      scrapeConfigs.push(...more);
+    }
+  }
   const remoteWrite = parseRemoteWriteConfigs(root.get('remote_write'));
   const alerting = parseAlertingSection(root.get('alerting'));
-  const base = cfg.file.startsWith('<') ? process.cwd() : dirname(cfg.file);
   const ruleFiles: string[] = [];
   for (const pat of cfg.ruleFiles) ruleFiles.push(...glob(pat, base));
   const anomaly = parseAnomalyConfig(root.get('anomaly'));

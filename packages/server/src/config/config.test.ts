@@ -38,3 +38,18 @@ test('durations', () => {
   assert.equal(formatDuration(90e3), '1m30s');
   assert.equal(formatDuration(0), '0s');
 });
+
+test('scrape_config_files: globbed files add jobs; duplicate job names across files are errors', async () => {
+  const { mkdtempSync, writeFileSync, mkdirSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { loadConfigFile } = await import('./config.js');
+  const { parseFullConfig } = await import('../app/services.js');
+  const d = mkdtempSync(join(tmpdir(), 'vigil-scf-'));
+  writeFileSync(join(d, 'p.yml'), 'scrape_config_files: ["sc/*.yml"]\nscrape_configs:\n  - job_name: a\n    static_configs: [{targets: ["x:1"]}]\n');
+  mkdirSync(join(d, 'sc'));
+  writeFileSync(join(d, 'sc', 'one.yml'), 'scrape_configs:\n  - job_name: b\n    static_configs: [{targets: ["y:1"]}]\n');
+  assert.deepEqual(parseFullConfig(loadConfigFile(join(d, 'p.yml'))).scrapeConfigs.map((c) => c.jobName), ['a', 'b']);
+  writeFileSync(join(d, 'sc', 'two.yml'), 'scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ["z:1"]}]\n');
+  assert.throws(() => parseFullConfig(loadConfigFile(join(d, 'p.yml'))), /two\.yml:2: scrape_configs\[0\]\.job_name: found multiple scrape configs with job name "a"/);
+});
