@@ -143,7 +143,7 @@ export class OpenMetricsParser extends BaseParser {
     if (s.charCodeAt(p) !== SP) this.fail(`invalid metric name in ${kw} line: ${this.at(p)}`);
     const text = s.slice(p + 1, end);
     if (kw === 'HELP') {
-      this.helpText = unescapeHelp(text);
+      this.helpText = unescapeHelp(text, true);
       return 'help';
     }
     if (kw === 'TYPE') {

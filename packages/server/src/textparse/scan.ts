@@ -154,15 +154,15 @@ export function unescapeLabelValue(s: string): string {
   return out + s.slice(last);
 }
 
-/** Undoes HELP escaping: \\ and \n only. */
-export function unescapeHelp(s: string): string {
+/** Unescapes HELP text: \\ and \n (text format); OpenMetrics also escapes \" (`quotes`). */
+export function unescapeHelp(s: string, quotes = false): string {
   if (s.indexOf('\\') < 0) return s;
   let out = '';
   let last = 0;
   for (let i = 0; i < s.length - 1; i++) {
     if (s.charCodeAt(i) !== BSLASH) continue;
     const c = s.charCodeAt(i + 1);
-    const rep = c === BSLASH ? '\\' : c === 110 ? '\n' : null;
+    const rep = c === BSLASH ? '\\' : c === 110 ? '\n' : quotes && c === 34 ? '"' : null;
     if (rep === null) continue;
     out += s.slice(last, i) + rep;
     last = i + 2;
