@@ -71,7 +71,7 @@ test('promql conformance summary', () => {
   const causes = new Map<string, number>();
   for (const o of all) {
     if (o.ok) continue;
-    const cause = o.file === 'start_timestamps.test' ? 'start timestamps (not stored)'
+    const cause = o.file === 'start_timestamps.test' ? 'start timestamps'
       : o.tier === 'native_histograms' ? `native histograms (${o.file}:${o.line})` : `other (${o.file}:${o.line})`;
     causes.set(cause, (causes.get(cause) ?? 0) + 1);
   }

@@ -6,6 +6,7 @@ import type { FloatHistogram } from '../model/histogram.js';
 import { histSampleSize, mergeHistograms, unknownHint } from './nhvalue.js';
 import { detectHintsOnTheFly, statsOnlySelectors } from './nhstats.js';
 import { smoothHistSeries } from './nhextended.js';
+import { mergeStartTimestamps } from './startts.js';
 import type { Queryable, Querier } from '../storage/interface.js';
 import { exprType, type Call, type Expr, type SubqueryExpr, type VectorSelector, type MatrixSelector, type DurationExpr } from './ast.js';
 import { Annotations } from './annotations.js';
@@ -43,8 +44,10 @@ interface RawSeries {
   v: Float64Array;
   /** Native histogram points parallel to t (absent when the series has none). */
   h?: (FloatHistogram | undefined)[];
+  /** Start timestamps parallel to t (0 = unknown); absent when the storage has none. */
+  st?: Float64Array;
   /** Same without staleness markers (for range selectors); lazily built. */
-  clean?: { t: Float64Array; v: Float64Array; h?: (FloatHistogram | undefined)[] };
+  clean?: { t: Float64Array; v: Float64Array; h?: (FloatHistogram | undefined)[]; st?: Float64Array };
 }
 
 /** Per-query state shared by nested evaluators (subqueries). */
@@ -134,12 +137,14 @@ export class Engine {
           const decoded: RawSeries[] = results[k]!.map((s) => {
             const sa = s.samples();
             const hs = s.histograms?.();
+            const fst = s.startTimestamps?.();
             if (hs && hs.t.length) {
               const m = mergeHistograms(sa, hs);
               if (statsOnly.has(n.vs)) m.h = detectHintsOnTheFly(m.h);
-              return { labels: s.labels, ...m };
+              const st = mergeStartTimestamps(sa.t, fst, hs.t, hs.st, m.t.length);
+              return st ? { labels: s.labels, ...m, st } : { labels: s.labels, ...m };
             }
-            return { labels: s.labels, t: sa.t, v: sa.v };
+            return fst ? { labels: s.labels, t: sa.t, v: sa.v, st: fst } : { labels: s.labels, t: sa.t, v: sa.v };
           });
           ctx.data.set(n.vs, decoded);
         }
@@ -337,7 +342,11 @@ export class Evaluator {
     return v;
   }
 
-  evalVectorSelector(vs: VectorSelector, withTs: boolean): GridVector {
+  /**
+   * Evaluates a selector on the step grid. `withTs` also records, per step, the chosen sample's
+   * timestamp in `ts` (timestamp()), or with `startTs` its start timestamp (start_timestamp()).
+   */
+  evalVectorSelector(vs: VectorSelector, withTs: boolean, startTs = false): GridVector {
     const raw = this.ctx.data.get(vs) ?? [];
     const n = this.n, ts = this.ts, lb = this.ctx.lookbackMs, off = vs.offsetMs ?? 0;
     // The step grid is dense: refuse before allocating far more than the sample limit allows.
@@ -354,6 +363,8 @@ export class Evaluator {
       const v = new Float64Array(n), has = new Uint8Array(n);
       const sts = withTs ? new Float64Array(n) : undefined;
       const t = r.t, rv = r.v, len = t.length, rh = r.h;
+      // start_timestamp(): report start timestamps (0 when unknown) instead of sample times.
+      const tsOf = startTs ? (r.st ?? new Float64Array(len)) : t;
       const oh: (FloatHistogram | undefined)[] | undefined = rh ? new Array(n) : undefined;
       let j = 0, any = false;
       if (vs.smoothed) {
@@ -365,14 +376,14 @@ export class Evaluator {
           while (a < b) { const mid = (a + b) >> 1; if (t[mid]! <= T) a = mid + 1; else b = mid; }
           k = a - 1;
           if (k < 0 || t[k]! <= T - lb || (!rh?.[k] && isStaleNaN(rv[k]!))) continue;
-          if (rh?.[k]) { oh![i] = rh[k]; has[i] = 1; if (sts) sts[i] = T; any = true; continue; }
+          if (rh?.[k]) { oh![i] = rh[k]; has[i] = 1; if (sts) sts[i] = startTs ? tsOf[k]! : T; any = true; continue; }
           let x = rv[k]!;
           if (t[k]! < T && k + 1 < len && t[k + 1]! <= T + lb && !isStaleNaN(rv[k + 1]!)) {
             x = x + ((rv[k + 1]! - x) * (T - t[k]!)) / (t[k + 1]! - t[k]!);
           }
           v[i] = x;
           has[i] = 1;
-          if (sts) sts[i] = T;
+          if (sts) sts[i] = startTs ? tsOf[k]! : T;
           any = true;
         }
       } else if (vs.at !== null) {
@@ -383,7 +394,7 @@ export class Evaluator {
           if (rh?.[k]) oh!.fill(rh[k]);
           v.fill(rv[k]!);
           has.fill(1);
-          if (sts) sts.fill(t[k]!);
+          if (sts) sts.fill(tsOf[k]!);
           any = true;
         }
       } else {
@@ -396,12 +407,12 @@ export class Evaluator {
             if (rh?.[k]) {
               oh![i] = rh[k];
               has[i] = 1;
-              if (sts) sts[i] = t[k]!;
+              if (sts) sts[i] = tsOf[k]!;
               any = true;
             } else if (x === x || !isStaleNaN(x)) {
               v[i] = x;
               has[i] = 1;
-              if (sts) sts[i] = t[k]!;
+              if (sts) sts[i] = tsOf[k]!;
               any = true;
             }
           }
@@ -422,8 +433,11 @@ export class Evaluator {
   evalMatrixSelector(ms: MatrixSelector): GridMatrix {
     const raw = this.ctx.data.get(ms.vs) ?? [];
     const series: RangeSeries[] = raw.map((r) => {
-      if (!r.clean) r.clean = dropStale(r.t, r.v, r.h);
-      return r.clean.h ? { labels: r.labels, t: r.clean.t, v: r.clean.v, dropName: false, h: r.clean.h } : { labels: r.labels, t: r.clean.t, v: r.clean.v, dropName: false };
+      if (!r.clean) r.clean = dropStale(r.t, r.v, r.h, r.st);
+      const c = r.clean;
+      const rs: RangeSeries = c.h ? { labels: r.labels, t: c.t, v: c.v, dropName: false, h: c.h } : { labels: r.labels, t: c.t, v: c.v, dropName: false };
+      if (c.st) rs.st = c.st;
+      return rs;
     });
     return { kind: 'matrix', series, winEnd: this.windowEnds(ms.vs.at, ms.vs.offsetMs ?? 0), rangeMs: ms.rangeMs!, offsetMs: ms.vs.offsetMs ?? 0 };
   }
@@ -499,15 +513,18 @@ export class Evaluator {
   }
 }
 
-function dropStale(t: Float64Array, v: Float64Array, h?: (FloatHistogram | undefined)[]): { t: Float64Array; v: Float64Array; h?: (FloatHistogram | undefined)[] } {
+function dropStale(t: Float64Array, v: Float64Array, h?: (FloatHistogram | undefined)[], st?: Float64Array): { t: Float64Array; v: Float64Array; h?: (FloatHistogram | undefined)[]; st?: Float64Array } {
   let stale = 0;
   for (let i = 0; i < v.length; i++) if (!h?.[i] && isStaleNaN(v[i]!)) stale++;
-  if (!stale) return h ? { t, v, h } : { t, v };
+  if (!stale) return st ? (h ? { t, v, h, st } : { t, v, st }) : h ? { t, v, h } : { t, v };
   const nt = new Float64Array(t.length - stale), nv = new Float64Array(t.length - stale);
   const nh: (FloatHistogram | undefined)[] | undefined = h ? new Array(t.length - stale) : undefined;
+  const nst = st ? new Float64Array(t.length - stale) : undefined;
   let k = 0;
-  for (let i = 0; i < v.length; i++) if (h?.[i] || !isStaleNaN(v[i]!)) { if (nh) nh[k] = h![i]; nt[k] = t[i]!; nv[k++] = v[i]!; }
-  return nh ? { t: nt, v: nv, h: nh } : { t: nt, v: nv };
+  for (let i = 0; i < v.length; i++) if (h?.[i] || !isStaleNaN(v[i]!)) { if (nh) nh[k] = h![i]; if (nst) nst[k] = st![i]!; nt[k] = t[i]!; nv[k++] = v[i]!; }
+  const out: { t: Float64Array; v: Float64Array; h?: (FloatHistogram | undefined)[]; st?: Float64Array } = nh ? { t: nt, v: nv, h: nh } : { t: nt, v: nv };
+  if (nst) out.st = nst;
+  return out;
 }
 
 export function dropMetricName(ls: Labels): Labels {

@@ -11,6 +11,7 @@ import { RANGE_FUNCS, type RangeCtx } from './rangefuncs.js';
 import { isValidUTF8 } from './strings.js';
 import { evalInfo } from './info.js';
 import { evalCallNH } from './nhfuncs.js';
+import { ST_FUNCS, overlapWarning } from './startts.js';
 import type { FloatHistogram } from '../model/histogram.js';
 import type { GridMatrix, GridSeries, GridValue, GridVector } from './value.js';
 
@@ -172,8 +173,16 @@ function evalCallFloat(ev: Evaluator, e: Call): GridValue {
       const sel = e.args[1] ? unwrapParens(e.args[1]) : null;
       return evalInfo(ev, e, ev.ctx.infoSelectors.get(e) ?? (sel && sel.type === 'VectorSelector' ? sel : null));
     }
-    case 'start_timestamp':
-      throw new QueryError('execution', 'start_timestamp() is not supported (start timestamps are not stored)');
+    case 'start_timestamp': {
+      // Only a plain selector carries start timestamps; over any other expression: no result.
+      const arg = unwrapParens(e.args[0]!);
+      if (arg.type === 'VectorSelector') {
+        const v = ev.evalVectorSelector(arg, true, true);
+        return { kind: 'vector', series: v.series.map((s) => ({ labels: s.labels, v: s.ts!.map((t) => t / 1000), has: s.has, dropName: true })) };
+      }
+      ev.evalVector(e.args[0]!);
+      return { kind: 'vector', series: [] };
+    }
   }
   throw new QueryError('execution', `function "${f}" is not supported`);
 }
@@ -269,9 +278,14 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
   const anyPresent = absent ? new Uint8Array(n) : null;
   const out: GridSeries[] = [];
   const isCounterFn = f === 'rate' || f === 'increase';
+  const useST = ST_FUNCS.has(f);
   let seriesCount = 0;
   for (const s of m.series) {
     if ((++seriesCount & 255) === 0) checkCancel(ev.ctx);
+    if (useST) {
+      ctx.st = s.st;
+      if (s.st) ctx.overlap = () => ev.ctx.annotations.warnCounted(overlapWarning(getLabel(s.labels, METRIC_NAME)), margExpr);
+    }
     const t = s.t, v = s.v, len = t.length;
     let lo = 0, hi = 0;
     const ov = new Float64Array(n), oh = new Uint8Array(n);

@@ -12,12 +12,13 @@ import { RANGE_FUNCS, type RangeCtx } from './rangefuncs.js';
 import { HistSum } from './nhsum.js';
 import { extendedHistogramRate } from './nhextended.js';
 import { histogramRate } from './nhrate.js';
+import { ST_FUNCS, isStartTimestampReset, overlapWarning } from './startts.js';
 import type { GridMatrix, GridSeries, GridValue, GridVector, RangeSeries } from './value.js';
 
 type Inner = (ev: Evaluator, e: Call) => GridValue;
 
 /** Functions that pass histogram samples through untouched (they only look at labels/presence). */
-const PASS_THROUGH = new Set(['label_replace', 'label_join', 'absent', 'absent_over_time', 'present_over_time', 'count_over_time', 'timestamp', 'info', 'sort_by_label', 'sort_by_label_desc']);
+const PASS_THROUGH = new Set(['label_replace', 'label_join', 'absent', 'absent_over_time', 'present_over_time', 'count_over_time', 'timestamp', 'start_timestamp', 'info', 'sort_by_label', 'sort_by_label_desc']);
 
 const NH_RANGE = new Set(['rate', 'increase', 'delta', 'irate', 'idelta', 'sum_over_time', 'avg_over_time', 'last_over_time', 'first_over_time', 'resets', 'changes',
   'min_over_time', 'max_over_time', 'stddev_over_time', 'stdvar_over_time', 'quantile_over_time', 'mad_over_time', 'deriv', 'predict_linear',
@@ -172,6 +173,8 @@ function formatOMFloat(x: number): string {
 interface Split {
   ft: Float64Array; fv: Float64Array;
   ht: Float64Array; hh: FloatHistogram[];
+  /** Start timestamps of the float and histogram points (when the series has any). */
+  fst?: Float64Array; hst?: Float64Array;
 }
 
 function split(s: RangeSeries): Split {
@@ -179,9 +182,10 @@ function split(s: RangeSeries): Split {
   let c = 0;
   for (let i = 0; i < s.t.length; i++) if (s.h![i]) c++;
   const ht = new Float64Array(c), hh: FloatHistogram[] = new Array(c);
+  const hst = s.st ? new Float64Array(c) : undefined;
   let k = 0;
-  for (let i = 0; i < s.t.length; i++) if (s.h![i]) { ht[k] = s.t[i]!; hh[k++] = s.h![i]!; }
-  return { ft: f.t, fv: f.v, ht, hh };
+  for (let i = 0; i < s.t.length; i++) if (s.h![i]) { if (hst) hst[k] = s.st![i]!; ht[k] = s.t[i]!; hh[k++] = s.h![i]!; }
+  return hst ? { ft: f.t, fv: f.v, ht, hh, fst: f.st, hst } : { ft: f.t, fv: f.v, ht, hh };
 }
 
 const KEEP_NAME = new Set(['last_over_time', 'first_over_time']);
@@ -207,9 +211,12 @@ function rangeNH(ev: Evaluator, e: Call, inner: Inner): GridValue {
   const p0 = f === 'quantile_over_time' ? ev.evalScalar(e.args[0]!).v : f === 'predict_linear' || f === 'double_exponential_smoothing' || f === 'holt_winters' ? ev.evalScalar(e.args[1]!).v : null;
   const p1 = f === 'double_exponential_smoothing' || f === 'holt_winters' ? ev.evalScalar(e.args[2]!).v : null;
   const ctx: RangeCtx = { rangeStart: 0, rangeEnd: 0, rangeMs: m.rangeMs, stepT: 0, p0: 0, p1: 0, extended, smoothed };
+  const useST = ST_FUNCS.has(f);
   for (const s of withH) {
     const sp = split(s);
     const name = getLabel(s.labels, METRIC_NAME);
+    const fst = useST ? sp.fst : undefined, hst = useST ? sp.hst : undefined;
+    ctx.overlap = hst || fst ? () => ann.warnCounted(overlapWarning(name), argE) : undefined;
     const v = new Float64Array(n), has = new Uint8Array(n);
     const oh: (FloatHistogram | undefined)[] = new Array(n);
     let any = false, anyH = false;
@@ -245,6 +252,7 @@ function rangeNH(ev: Evaluator, e: Call, inner: Inner): GridValue {
             rh = extendedHistogramRate(sp.ht.subarray(hlo, hhi), sp.hh.slice(hlo, hhi), start, end, m.rangeMs, smoothed, f !== 'delta', f === 'rate', name, ann, argE);
             break;
           }
+          ctx.st = nh ? hst : fst;
           if (nh) rh = histogramRate(ev, sp.ht, sp.hh, hlo, hhi, ctx, f !== 'delta', f === 'rate', name, argE);
           else rf = fn!(sp.ft, sp.fv, flo, fhi, ctx);
           break;
@@ -252,7 +260,7 @@ function rangeNH(ev: Evaluator, e: Call, inner: Inner): GridValue {
           if (nf + nh < 2) break;
           const lastIsH = nh > 0 && (nf === 0 || sp.ht[hhi - 1]! > sp.ft[fhi - 1]!);
           const prevIsH = lastIsH ? (nh >= 2 && (nf === 0 || sp.ht[hhi - 2]! > sp.ft[fhi - 1]!)) : (nh > 0 && (nf < 2 || sp.ht[hhi - 1]! > sp.ft[fhi - 2]!));
-          if (!lastIsH && !prevIsH) { rf = fn!(sp.ft, sp.fv, fhi - 2, fhi, ctx); break; }
+          if (!lastIsH && !prevIsH) { ctx.st = fst; rf = fn!(sp.ft, sp.fv, fhi - 2, fhi, ctx); break; }
           if (lastIsH !== prevIsH) { mixed(); break; }
           const cur = sp.hh[hhi - 1]!, prev = sp.hh[hhi - 2]!;
           const dt = sp.ht[hhi - 1]! - sp.ht[hhi - 2]!;
@@ -261,7 +269,8 @@ function rangeNH(ev: Evaluator, e: Call, inner: Inner): GridValue {
           if (isRate && (cur.hint === 'gauge' || prev.hint === 'gauge')) ann.warn(`this native histogram metric is not a counter: "${name}"`, argE);
           if (!isRate && (cur.hint !== 'gauge' || prev.hint !== 'gauge')) ann.warn(`this native histogram metric is not a gauge: "${name}"`, argE);
           const r = cur.copy();
-          if (!isRate || !cur.detectReset(prev)) {
+          const stReset = isRate && hst !== undefined && isStartTimestampReset(hst[hhi - 2]!, sp.ht[hhi - 2]!, hst[hhi - 1]!, sp.ht[hhi - 1]!);
+          if (!isRate || (!stReset && !cur.detectReset(prev))) {
             try {
               if (r.sub(prev).reconciled) ann.info('mismatched custom buckets were reconciled during subtraction', argE);
             } catch (err) {
@@ -297,12 +306,13 @@ function rangeNH(ev: Evaluator, e: Call, inner: Inner): GridValue {
           break;
         }
         case 'resets': case 'changes':
-          rf = resetsOrChanges(sp, flo, fhi, hlo, hhi, f === 'resets');
+          rf = resetsOrChanges(sp, flo, fhi, hlo, hhi, f === 'resets', fst, hst);
           break;
         default:
           // Float-only functions: histograms are ignored (with an info if floats remain).
           if (!nf) break;
           if (nh) ann.info(`ignored histograms in a range containing both floats and histograms for metric name "${name}"`, argE);
+          ctx.st = undefined;
           rf = fn ? fn(sp.ft, sp.fv, flo, fhi, ctx) : undefined;
       }
       if (rh) { oh[i] = rh; has[i] = 1; any = true; anyH = true; }
@@ -337,22 +347,27 @@ function sumHist(hh: FloatHistogram[], lo: number, hi: number, ev: Evaluator, ar
   return avg ? acc.average() : acc.total();
 }
 
-function resetsOrChanges(sp: Split, flo: number, fhi: number, hlo: number, hhi: number, resets: boolean): number {
+function resetsOrChanges(sp: Split, flo: number, fhi: number, hlo: number, hhi: number, resets: boolean, fst?: Float64Array, hst?: Float64Array): number {
   let i = flo, j = hlo, cnt = 0;
   let prevH: FloatHistogram | undefined, prevF = 0, first = true;
+  let prevT = 0, prevST = 0;
+  const useST = resets && (fst !== undefined || hst !== undefined);
   while (i < fhi || j < hhi) {
-    let curH: FloatHistogram | undefined, curF = 0;
-    if (j >= hhi || (i < fhi && sp.ft[i]! < sp.ht[j]!)) curF = sp.fv[i++]!;
-    else curH = sp.hh[j++]!;
+    let curH: FloatHistogram | undefined, curF = 0, curT: number, curST = 0;
+    if (j >= hhi || (i < fhi && sp.ft[i]! < sp.ht[j]!)) { curT = sp.ft[i]!; if (fst) curST = fst[i]!; curF = sp.fv[i++]!; }
+    else { curT = sp.ht[j]!; if (hst) curST = hst[j]!; curH = sp.hh[j++]!; }
     if (!first) {
+      const stReset = useST && isStartTimestampReset(prevST, prevT, curST, curT);
       if (!prevH && !curH) {
-        if (resets ? curF < prevF : !(curF === prevF || (curF !== curF && prevF !== prevF))) cnt++;
+        if (resets ? curF < prevF || stReset : !(curF === prevF || (curF !== curF && prevF !== prevF))) cnt++;
       } else if (!prevH || !curH) cnt++;
-      else if (resets ? curH.detectReset(prevH) : !histEquals(curH, prevH)) cnt++;
+      else if (resets ? stReset || curH.detectReset(prevH) : !histEquals(curH, prevH)) cnt++;
     }
     first = false;
     prevH = curH;
     prevF = curF;
+    prevT = curT;
+    prevST = curST;
   }
   return cnt;
 }

@@ -54,9 +54,10 @@ export function floatRangeSeries(s: RangeSeries): RangeSeries {
   let c = 0;
   for (let i = 0; i < s.t.length; i++) if (!s.h[i]) c++;
   const t = new Float64Array(c), v = new Float64Array(c);
+  const st = s.st ? new Float64Array(c) : undefined;
   let k = 0;
-  for (let i = 0; i < s.t.length; i++) if (!s.h[i]) { t[k] = s.t[i]!; v[k++] = s.v[i]!; }
-  return { labels: s.labels, t, v, dropName: s.dropName };
+  for (let i = 0; i < s.t.length; i++) if (!s.h[i]) { if (st) st[k] = s.st![i]!; t[k] = s.t[i]!; v[k++] = s.v[i]!; }
+  return st ? { labels: s.labels, t, v, dropName: s.dropName, st } : { labels: s.labels, t, v, dropName: s.dropName };
 }
 
 /** A grid value with histogram points removed (for float-only operations). */

@@ -1,6 +1,7 @@
 // Functions over range vectors, applied to one series' window [lo, hi) of raw points.
 // Each returns a number, or undefined for "no output at this step". No per-sample objects.
 import { kahanC, kahanMean, kahanSumInc } from './kahan.js';
+import { isStartTimestampReset, startTimeOverlaps } from './startts.js';
 
 export interface RangeCtx {
   /** Extended range selectors (experimental): window holds boundary samples outside the range. */
@@ -15,12 +16,20 @@ export interface RangeCtx {
   /** Scalar arguments at this step. */
   p0: number;
   p1: number;
+  /**
+   * Start timestamps parallel to the series' t (0 = unknown), for rate/increase/irate/resets on
+   * plain selectors; undefined otherwise (then nothing below looks at them).
+   */
+  st?: Float64Array;
+  /** Called once per window whose start timestamps overlap (rate/increase). */
+  overlap?: () => void;
 }
 
 export type RangeFn = (t: Float64Array, v: Float64Array, lo: number, hi: number, c: RangeCtx) => number | undefined;
 
 function extrapolatedRate(t: Float64Array, v: Float64Array, lo: number, hi: number, c: RangeCtx, isCounter: boolean, isRate: boolean): number | undefined {
   const n = hi - lo;
+  if (isCounter && c.st) return extrapolatedRateST(t, v, lo, hi, c, c.st, isRate);
   if (n < 2) return undefined;
   const firstT = t[lo]!, lastT = t[hi - 1]!;
   let result = v[hi - 1]! - v[lo]!;
@@ -44,6 +53,47 @@ function extrapolatedRate(t: Float64Array, v: Float64Array, lo: number, hi: numb
   }
   if (durationToEnd >= threshold) durationToEnd = avg / 2;
   let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+  if (isRate) factor /= c.rangeMs / 1000;
+  return result * factor;
+}
+
+/**
+ * rate/increase with start timestamps: they also signal counter resets, and a first sample whose
+ * start lies inside the range means a zero at that start instead of extrapolating to the left
+ * (so one sample can be enough).
+ */
+function extrapolatedRateST(t: Float64Array, v: Float64Array, lo: number, hi: number, c: RangeCtx, st: Float64Array, isRate: boolean): number | undefined {
+  const n = hi - lo;
+  if (n < 1) return undefined;
+  const firstT = t[lo]!, lastT = t[hi - 1]!;
+  let result = v[hi - 1]! - v[lo]!;
+  let warned = false;
+  for (let i = lo + 1; i < hi; i++) {
+    if (!warned && startTimeOverlaps(st[i - 1]!, t[i - 1]!, st[i]!)) { warned = true; c.overlap?.(); }
+    if (v[i]! < v[i - 1]! || isStartTimestampReset(st[i - 1]!, t[i - 1]!, st[i]!, t[i]!)) result += v[i - 1]!;
+  }
+  let durationToStart = (firstT - c.rangeStart) / 1000;
+  let durationToEnd = (c.rangeEnd - lastT) / 1000;
+  let sampledInterval = (lastT - firstT) / 1000;
+  const avg = n > 1 ? sampledInterval / (n - 1) : 0;
+  const threshold = avg * 1.1;
+  const st0 = st[lo]!;
+  if (st0 !== 0 && st0 > c.rangeStart && st0 < firstT) {
+    // Assume a zero-valued sample at the first sample's start time.
+    durationToStart = 0;
+    sampledInterval = (lastT - st0) / 1000;
+    result += v[lo]!;
+  } else if (n < 2) {
+    return undefined;
+  } else {
+    if (durationToStart >= threshold) durationToStart = avg / 2;
+    if (result > 0 && v[lo]! >= 0) {
+      const durationToZero = sampledInterval * (v[lo]! / result);
+      if (durationToZero < durationToStart) durationToStart = durationToZero;
+    }
+  }
+  if (durationToEnd >= threshold) durationToEnd = avg / 2;
+  let factor = sampledInterval !== 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1;
   if (isRate) factor /= c.rangeMs / 1000;
   return result * factor;
 }
@@ -89,11 +139,11 @@ function extendedRate(t: Float64Array, v: Float64Array, lo: number, hi: number, 
   return result;
 }
 
-function instantValue(t: Float64Array, v: Float64Array, lo: number, hi: number, isRate: boolean): number | undefined {
+function instantValue(t: Float64Array, v: Float64Array, lo: number, hi: number, isRate: boolean, st?: Float64Array): number | undefined {
   if (hi - lo < 2) return undefined;
   const last = v[hi - 1]!, prev = v[hi - 2]!;
   let r = last - prev;
-  if (isRate && last < prev) r = last;
+  if (isRate && (last < prev || (st && isStartTimestampReset(st[hi - 2]!, t[hi - 2]!, st[hi - 1]!, t[hi - 1]!)))) r = last;
   const dt = t[hi - 1]! - t[hi - 2]!;
   if (dt === 0) return undefined;
   if (isRate) r /= dt / 1000;
@@ -168,7 +218,7 @@ export const RANGE_FUNCS: Record<string, RangeFn> = {
   rate: (t, v, lo, hi, c) => (c.extended ? extendedRate : extrapolatedRate)(t, v, lo, hi, c, true, true),
   increase: (t, v, lo, hi, c) => (c.extended ? extendedRate : extrapolatedRate)(t, v, lo, hi, c, true, false),
   delta: (t, v, lo, hi, c) => (c.extended ? extendedRate : extrapolatedRate)(t, v, lo, hi, c, false, false),
-  irate: (t, v, lo, hi) => instantValue(t, v, lo, hi, true),
+  irate: (t, v, lo, hi, c) => instantValue(t, v, lo, hi, true, c.st),
   idelta: (t, v, lo, hi) => instantValue(t, v, lo, hi, false),
   deriv: (t, v, lo, hi) => (hi - lo < 2 ? undefined : linearRegression(t, v, lo, hi, t[lo]!)[0]),
   predict_linear: (t, v, lo, hi, c) => {
@@ -186,12 +236,13 @@ export const RANGE_FUNCS: Record<string, RangeFn> = {
     }
     return n;
   },
-  resets: (_t, v, lo, hi) => {
+  resets: (t, v, lo, hi, c) => {
     if (hi <= lo) return undefined;
     let n = 0, prev = v[lo]!;
+    const st = c.st;
     for (let i = lo + 1; i < hi; i++) {
       const cur = v[i]!;
-      if (cur < prev) n++;
+      if (cur < prev || (st && isStartTimestampReset(st[i - 1]!, t[i - 1]!, st[i]!, t[i]!))) n++;
       prev = cur;
     }
     return n;

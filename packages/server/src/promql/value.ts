@@ -70,6 +70,8 @@ export interface RangeSeries {
   dropName: boolean;
   /** Native histogram points, parallel to `t`. */
   h?: (FloatHistogram | undefined)[];
+  /** Start timestamps parallel to `t` (0 = unknown); only from plain matrix selectors. */
+  st?: Float64Array;
 }
 
 /**

@@ -21,6 +21,14 @@ export interface Appender {
    * native-histogram support leave it out. Same errors and return value as `append`.
    */
   appendHistogram?(ref: SeriesRef, labels: Labels, t: number, h: FloatHistogram): SeriesRef;
+  /**
+   * Stages one float sample with its start timestamp `st` (ms; the "created" time of a cumulative
+   * counter, or the start of a delta sample's interval; 0 = unknown, same as `append`). Optional:
+   * storages without start-timestamp support leave it out (callers then use `append`).
+   */
+  appendST?(ref: SeriesRef, labels: Labels, t: number, v: number, st: number): SeriesRef;
+  /** `appendHistogram` with a start timestamp, as `appendST`. */
+  appendHistogramST?(ref: SeriesRef, labels: Labels, t: number, h: FloatHistogram, st: number): SeriesRef;
   /** Metadata (HELP/TYPE/UNIT) for a metric family; optional to keep. */
   updateMetadata?(metricName: string, meta: MetricMetadata): void;
   /** Exemplar for a series; optional to keep. */
@@ -81,12 +89,19 @@ export interface Series {
   samples(): SampleArrays;
   /** Native histogram samples with start <= t <= end, in time order (absent: none). */
   histograms?(): HistogramSamples;
+  /**
+   * Start timestamps (ms, 0 = unknown) parallel to `samples()`; absent or undefined when the
+   * series has none in range (the common case: callers skip all start-timestamp work then).
+   */
+  startTimestamps?(): Float64Array | undefined;
 }
 
 /** Decoded native histogram samples of one series. */
 export interface HistogramSamples {
   readonly t: Float64Array;
   readonly h: readonly FloatHistogram[];
+  /** Start timestamps (ms, 0 = unknown) parallel to `h`; absent when none. */
+  readonly st?: Float64Array;
 }
 
 export interface Querier {

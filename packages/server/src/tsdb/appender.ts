@@ -8,6 +8,7 @@ import { AppendError } from '../storage/interface.js';
 import type { TSDB } from './db.js';
 import type { FloatHistogram } from '../model/histogram.js';
 import { checkHistogram, commitHistograms, type StagedHistogram } from './histstore.js';
+import { commitStartTimestamps, type StagedST } from './ststore.js';
 
 const EMPTY_F64 = new Float64Array(0);
 
@@ -33,6 +34,8 @@ export class TSDBAppender implements Appender {
   meta: [string, MetricMetadata][] = [];
   /** Staged native histogram samples (kept apart from the float arrays). */
   hist: StagedHistogram[] = [];
+  /** Staged start timestamps (sparse: only samples appended with one). */
+  sts: StagedST[] = [];
 
   constructor(private readonly db: TSDB) {}
 
@@ -74,6 +77,18 @@ export class TSDBAppender implements Appender {
     return head.extRef(r);
   }
 
+  appendST(ref: SeriesRef, labels: Labels, t: number, v: number, st: number): SeriesRef {
+    const r = this.append(ref, labels, t, v);
+    if (st !== 0) this.sts.push({ labels: this.db.head.labels(this.db.head.fromExtRef(r)), t, st });
+    return r;
+  }
+
+  appendHistogramST(ref: SeriesRef, labels: Labels, t: number, h: FloatHistogram, st: number): SeriesRef {
+    const r = this.appendHistogram(ref, labels, t, h);
+    if (st !== 0) this.sts.push({ labels, t, st });
+    return r;
+  }
+
   appendHistogram(ref: SeriesRef, labels: Labels, t: number, h: FloatHistogram): SeriesRef {
     const bad = validateLabels(labels);
     if (bad) throw new AppendError('invalid_labels', `invalid labels ${labelsToString(labels)}: ${bad}`);
@@ -104,6 +119,8 @@ export class TSDBAppender implements Appender {
     // commitAppender consumes the staged arrays synchronously before its first await.
     let p: Promise<void>;
     try {
+      // Start timestamps go into the WAL buffer first, so the samples' flush makes them durable too.
+      if (this.sts.length) commitStartTimestamps(this.db, this.sts);
       const hp = this.hist.length ? commitHistograms(this.db, this.hist) : undefined;
       p = this.db.commitAppender(this);
       if (hp) p = Promise.all([hp, p]).then(() => undefined);
@@ -127,6 +144,7 @@ export class TSDBAppender implements Appender {
     this.n = 0;
     this.meta = [];
     this.hist = [];
+    this.sts = [];
     if (this.refs.length && this.refs.length <= 65536 && pool.length < 64) pool.push([this.refs, this.ts, this.vs]);
     this.refs = this.ts = this.vs = EMPTY_F64;
   }

@@ -14,6 +14,7 @@ import { compactBlocks, planCompaction } from './compact.js';
 import { describeFsError } from './fsio.js';
 import { Head, hashLabels } from './head.js';
 import { REC_HISTOGRAMS, histStoreOf } from './histstore.js';
+import { REC_START_TIMESTAMPS, stStoreOf } from './ststore.js';
 import { postingsForMatchers } from './postings.js';
 import { TSDBQuerier } from './querier.js';
 import { ULID_RE } from './ulid.js';
@@ -279,6 +280,9 @@ export class TSDB implements Storage {
           case REC_HISTOGRAMS:
             samples += histStoreOf(this).replayRecord(r);
             break;
+          case REC_START_TIMESTAMPS:
+            stStoreOf(this).replayRecord(r);
+            break;
         }
       },
       (seg) => { this.replay.current = seg; },
@@ -433,6 +437,7 @@ export class TSDB implements Storage {
       if (!this.dir && this.retentionMs > 0 && this.head.maxT - this.head.minT > this.retentionMs + this.blockRangeMs) {
         await this.truncateHead(this.head.maxT - this.retentionMs);
         histStoreOf(this).truncate(this.head.maxT - this.retentionMs);
+        stStoreOf(this).truncate(this.head.maxT - this.retentionMs);
       }
       return;
     }
@@ -487,6 +492,7 @@ export class TSDB implements Storage {
       throw e;
     }
     histStoreOf(this).persist(mint, maxt);
+    stStoreOf(this).persist(mint, maxt);
     await this.truncateHead(maxt);
     this.counters.headCompactions++;
     this.recordDuration(Date.now() - started);
@@ -537,6 +543,7 @@ export class TSDB implements Storage {
           add(REC_METADATA, w.result());
         }
         histStoreOf(this).walPayloads(add);
+        stStoreOf(this).walPayloads(add);
       });
       this.counters.checkpoints++;
     }
@@ -598,6 +605,7 @@ export class TSDB implements Storage {
       }
     }
     if (this.retentionMs > 0) histStoreOf(this).applyRetention(Math.max(this.head.maxT, this.lastBlockMaxT) - this.retentionMs);
+    if (this.retentionMs > 0) stStoreOf(this).applyRetention(Math.max(this.head.maxT, this.lastBlockMaxT) - this.retentionMs);
     if (doomed.length) {
       this.counters.retentionDeleted += doomed.length;
       this.logger.info('retention: deleting blocks', { blocks: doomed.map((b) => b.meta.ulid) });
@@ -639,6 +647,7 @@ export class TSDB implements Storage {
       if (w.seriesCount) { w.finish(); n++; } else w.abort();
     }
     histStoreOf(this).snapshot(outDir, !opts.skipHead);
+    stStoreOf(this).snapshot(outDir, !opts.skipHead);
     return { dir: outDir, blocks: n };
   }
 
@@ -675,6 +684,7 @@ export class TSDB implements Storage {
       count += ords.length;
     }
     count += histStoreOf(this).deleteRange(matchers, start, end);
+    stStoreOf(this).deleteRange(matchers, start, end);
     return count;
   }
 

@@ -10,6 +10,7 @@ import type { TSDB } from './db.js';
 import { mergeRuns, type Run } from './merge.js';
 import { postingsForMatchers } from './postings.js';
 import { histStoreOf, withHistograms } from './histstore.js';
+import { stStoreOf, withStartTimestamps } from './ststore.js';
 
 interface BlockPart {
   b: BlockReader;
@@ -94,7 +95,9 @@ export class TSDBQuerier implements Querier {
     const mint = Math.max(this.mint, hints.start ?? this.mint);
     const maxt = Math.min(this.maxt, hints.end ?? this.maxt);
     if (mint > maxt) return floats;
-    return withHistograms(floats, histStoreOf(this.db).select(mint, maxt, matchers));
+    const out = withHistograms(floats, histStoreOf(this.db).select(mint, maxt, matchers));
+    const sts = stStoreOf(this.db);
+    return sts.empty ? out : withStartTimestamps(out, sts.select(mint, maxt, matchers));
   }
 
   private async selectFloats(hints: SelectHints, matchers: readonly Matcher[]): Promise<Series[]> {

@@ -12,24 +12,35 @@ interface MemSeries {
   /** Native histogram samples (time-ordered). */
   ht: number[];
   hh: FloatHistogram[];
+  /** Start timestamps parallel to t / ht (0 = none); created on the first non-zero one. */
+  st?: number[];
+  hst?: number[];
 }
 
 export class MemStorage implements Storage {
   private series = new Map<string, MemSeries>();
 
   appender(): Appender {
-    const staged: { labels: Labels; t: number; v: number; h?: FloatHistogram }[] = [];
+    const staged: { labels: Labels; t: number; v: number; h?: FloatHistogram; st: number }[] = [];
     return {
       append: (_ref: SeriesRef, labels: Labels, t: number, v: number) => {
-        staged.push({ labels, t, v });
+        staged.push({ labels, t, v, st: 0 });
         return 0;
       },
       appendHistogram: (_ref: SeriesRef, labels: Labels, t: number, h: FloatHistogram) => {
-        staged.push({ labels, t, v: 0, h });
+        staged.push({ labels, t, v: 0, h, st: 0 });
+        return 0;
+      },
+      appendST: (_ref: SeriesRef, labels: Labels, t: number, v: number, st: number) => {
+        staged.push({ labels, t, v, st });
+        return 0;
+      },
+      appendHistogramST: (_ref: SeriesRef, labels: Labels, t: number, h: FloatHistogram, st: number) => {
+        staged.push({ labels, t, v: 0, h, st });
         return 0;
       },
       commit: async () => {
-        for (const s of staged) if (s.h) this.addHistogram(s.labels, s.t, s.h); else this.add(s.labels, s.t, s.v);
+        for (const s of staged) if (s.h) this.addHistogram(s.labels, s.t, s.h, s.st); else this.add(s.labels, s.t, s.v, s.st);
         staged.length = 0;
       },
       rollback: () => {
@@ -47,17 +58,20 @@ export class MemStorage implements Storage {
   }
 
   /** Adds one histogram sample, keeping time order (replaces one at the same timestamp). */
-  addHistogram(labels: Labels, t: number, h: FloatHistogram): void {
+  addHistogram(labels: Labels, t: number, h: FloatHistogram, st = 0): void {
     const s = this.get(labels);
     let i = s.ht.length;
     while (i > 0 && s.ht[i - 1]! > t) i--;
-    if (i > 0 && s.ht[i - 1] === t) { s.hh[i - 1] = h; return; }
+    if (st !== 0 && !s.hst) s.hst = new Array<number>(s.ht.length).fill(0);
+    if (i > 0 && s.ht[i - 1] === t) { s.hh[i - 1] = h; if (s.hst) s.hst[i - 1] = st; return; }
     s.ht.splice(i, 0, t);
     s.hh.splice(i, 0, h);
+    s.hst?.splice(i, 0, st);
   }
 
-  add(labels: Labels, t: number, v: number): void {
+  add(labels: Labels, t: number, v: number, st = 0): void {
     const s = this.get(labels);
+    if (st !== 0 && !s.st) s.st = new Array<number>(s.n).fill(0);
     if (s.n === s.v.length) {
       const nv = new Float64Array(s.v.length * 2);
       nv.set(s.v);
@@ -67,8 +81,10 @@ export class MemStorage implements Storage {
     while (i > 0 && s.t[i - 1]! > t) i--;
     if (i > 0 && s.t[i - 1] === t) {
       s.v[i - 1] = v;
+      if (s.st) s.st[i - 1] = st;
       return;
     }
+    s.st?.splice(i, 0, st);
     s.t.splice(i, 0, t);
     s.v.copyWithin(i + 1, i, s.n);
     s.v[i] = v;
@@ -95,11 +111,15 @@ export class MemStorage implements Storage {
           if (b === a && hb === ha) continue;
           const t = Float64Array.from(s.t.slice(a, b));
           const v = s.v.slice(a, b);
-          if (hb === ha) out.push({ labels: s.labels, samples: () => ({ t, v }) });
-          else {
+          const st = s.st ? Float64Array.from(s.st.slice(a, b)) : undefined;
+          const ser: Series = { labels: s.labels, samples: () => ({ t, v }) };
+          if (st) ser.startTimestamps = () => st;
+          if (hb > ha) {
             const ht = Float64Array.from(s.ht.slice(ha, hb)), hh = storedHints(s.hh).slice(ha, hb);
-            out.push({ labels: s.labels, samples: () => ({ t, v }), histograms: () => ({ t: ht, h: hh }) });
+            const hst = s.hst ? Float64Array.from(s.hst.slice(ha, hb)) : undefined;
+            ser.histograms = () => (hst ? { t: ht, h: hh, st: hst } : { t: ht, h: hh });
           }
+          out.push(ser);
         }
         return out;
       },

@@ -211,12 +211,18 @@ export async function runTestFile(file: string, text: string, opts: RunOptions):
         storage = mem;
         app = storage.appender();
       }
+      if (series.some((s) => s.st) && (!app.appendST || !app.appendHistogramST)) throw new Error('storage cannot hold start timestamps');
       for (const s of series) {
         s.slots.forEach((x, k) => {
           if (x === null) return;
+          const t = k * c.intervalMs;
+          const off = s.st?.[k];
           try {
-            if (isHistSlot(x)) app.appendHistogram!(0, s.labels, k * c.intervalMs, x.h);
-            else app.append(0, s.labels, k * c.intervalMs, x === STALE ? STALE_NAN : x);
+            if (off != null) {
+              if (isHistSlot(x)) app.appendHistogramST!(0, s.labels, t, x.h, t + off);
+              else app.appendST!(0, s.labels, t, x === STALE ? STALE_NAN : x, t + off);
+            } else if (isHistSlot(x)) app.appendHistogram!(0, s.labels, t, x.h);
+            else app.append(0, s.labels, t, x === STALE ? STALE_NAN : x);
           } catch {
             /* out of order across loads: ignore */
           }
@@ -353,9 +359,10 @@ async function copyAll(from: Storage, to: MemStorage): Promise<void> {
     const all = await q.select({ start: -Number.MAX_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER }, [newMatcher('=~', '__name__', '.+')]);
     for (const s of all) {
       const sa = s.samples();
-      for (let i = 0; i < sa.t.length; i++) to.add(s.labels, sa.t[i]!, sa.v[i]!);
+      const st = s.startTimestamps?.();
+      for (let i = 0; i < sa.t.length; i++) to.add(s.labels, sa.t[i]!, sa.v[i]!, st?.[i] ?? 0);
       const hs = s.histograms?.();
-      if (hs) for (let i = 0; i < hs.t.length; i++) to.addHistogram(s.labels, hs.t[i]!, hs.h[i]!);
+      if (hs) for (let i = 0; i < hs.t.length; i++) to.addHistogram(s.labels, hs.t[i]!, hs.h[i]!, hs.st?.[i] ?? 0);
     }
   } finally {
     q.close();

@@ -22,6 +22,8 @@ export function isHistSlot(x: Slot | undefined): x is HistSlot {
 export interface SeriesDef {
   labels: Labels;
   slots: Slot[];
+  /** Start-timestamp offsets (ms, added to each sample's time) from an `@st` line; null = none. */
+  st?: (number | null)[];
 }
 
 export type Cmd =
@@ -60,6 +62,33 @@ export function dur(s: string): number {
   const d = parseDurationMs(neg ? s.slice(1) : s);
   if (d === null) throw new Error(`bad duration ${JSON.stringify(s)}`);
   return neg ? -d : d;
+}
+
+/** A signed duration for `@st` offsets (`-1m`, `+1m`, `0`, `-0ms`). */
+function signedDur(s: string): number {
+  const neg = s.startsWith('-');
+  const body = s.startsWith('-') || s.startsWith('+') ? s.slice(1) : s;
+  const d = body === '0' ? 0 : parseDurationMs(body);
+  if (d === null) throw new Error(`bad start timestamp offset ${JSON.stringify(s)}`);
+  return neg ? -d : d;
+}
+
+/** The offsets of an `@st` line: `_`, `_xN`, `d`, `dxN`, `d+exN`, `d-exN` (N+1 items except `_xN`). */
+export function parseSTOffsets(s: string): (number | null)[] {
+  const out: (number | null)[] = [];
+  for (const item of s.trim().split(/\s+/)) {
+    if (item === '_') { out.push(null); continue; }
+    const m = /^(.*)x(\d+)$/.exec(item);
+    if (!m) { out.push(signedDur(item)); continue; }
+    const n = Number(m[2]);
+    if (m[1] === '_') { for (let i = 0; i < n; i++) out.push(null); continue; }
+    const sm = /^([+-]?[^+-]+)(?:([+-])(.+))?$/.exec(m[1]!);
+    if (!sm) throw new Error(`bad start timestamp item ${JSON.stringify(item)}`);
+    let v = signedDur(sm[1]!);
+    const step = sm[3] ? signedDur(sm[3]) * (sm[2] === '-' ? -1 : 1) : 0;
+    for (let i = 0; i <= n; i++) { out.push(v); v += step; }
+  }
+  return out;
 }
 
 function parseFloatItem(s: string): number {
@@ -191,17 +220,30 @@ function parseLoad(head: string, body: string[], line: number): Cmd {
   const byKey = new Map<string, SeriesDef>();
   const histNames = new Set<string>();
   let startTs = false;
+  let pendingST: { labels: Labels; st: (number | null)[] } | null = null;
   for (const b of body) {
-    if (/^\S+@st\s/.test(b) || /}@st\s/.test(b)) { startTs = true; continue; }
+    const stm = /^(.*?)@st\s+(.*)$/.exec(b);
+    if (stm && !/\s/.test(stm[1]!.replace(/\{.*\}$/, ''))) {
+      startTs = true;
+      pendingST = { labels: parseSeriesLine(stm[1]!).labels, st: parseSTOffsets(stm[2]!) };
+      continue;
+    }
     const { labels, rest } = parseSeriesLine(b);
     const slots = parseValues(rest);
+    let st: (number | null)[] | undefined;
+    if (pendingST) {
+      if (JSON.stringify(pendingST.labels) !== JSON.stringify(labels)) throw new Error(`line ${line}: @st line not followed by the same series`);
+      if (pendingST.st.length !== slots.length) throw new Error(`line ${line}: @st line has ${pendingST.st.length} items, the series ${slots.length}`);
+      st = pendingST.st;
+      pendingST = null;
+    }
     const name = labels.find((x) => x.name === '__name__')?.value ?? '';
     if (slots.some(isHistSlot)) histNames.add(name);
     if (nhcb) {
       const base = name.replace(/_(bucket|count|sum)$/, '');
       if (base !== name) histNames.add(base);
     }
-    byKey.set(JSON.stringify(labels), { labels, slots });
+    byKey.set(JSON.stringify(labels), st ? { labels, slots, st } : { labels, slots });
   }
   return { kind: 'load', line, intervalMs, series: [...byKey.values()], nhcb, histNames: [...histNames], startTs };
 }
