@@ -289,3 +289,24 @@ test('randomized: appends, compactions, restarts, deletes agree with a model', a
   await db.close();
   Object.assign(tuning, saved);
 });
+
+test('head truncation waits for open queriers that still read the head', async () => {
+  const dir = tmp();
+  const db = await openTSDB({ dir, compactionIntervalMs: 0, blockRangeMs: H });
+  const a = db.appender();
+  for (let i = 0; i < 8 * 240; i++) a.append(0, labelsOf('__name__', 'w'), i * 15000, i);
+  await a.commit();
+  const q = db.querier(0, Infinity);
+  const [s] = await q.select({ start: 0, end: Infinity }, [newMatcher('=', '__name__', 'w')]);
+  const p = db.compact(); // persists blocks, then wants to truncate the head
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(s!.samples().t.length, 8 * 240, 'the open querier still sees everything');
+  q.close();
+  await p;
+  assert.ok(db.stats().blocks >= 1);
+  const q2 = db.querier(0, Infinity);
+  const [s2] = await q2.select({ start: 0, end: Infinity }, [newMatcher('=', '__name__', 'w')]);
+  assert.equal(s2!.samples().t.length, 8 * 240);
+  q2.close();
+  await db.close();
+});

@@ -491,12 +491,32 @@ export class TSDB implements Storage {
       w.abort();
       throw e;
     }
+    // Queriers opened before the new block existed read that range from the head: let them finish.
+    await this.waitForReaders(maxt, 10_000);
     histStoreOf(this).persist(mint, maxt);
     stStoreOf(this).persist(mint, maxt);
     await this.truncateHead(maxt);
     this.counters.headCompactions++;
     this.recordDuration(Date.now() - started);
     this.logger.info('head persisted to block', { mint, maxt, durationMs: Date.now() - started });
+  }
+
+  /** Open queriers (they read head data lazily). */
+  readonly readers = new Set<{ mint: number }>();
+
+  /** Waits (bounded) until no open querier needs head data before `t`. */
+  private async waitForReaders(t: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let busy = 0;
+      for (const r of this.readers) if (r.mint < t) busy++;
+      if (busy === 0) return;
+      if (Date.now() >= deadline) {
+        this.logger.warn('truncating the head while queriers are still open; they may miss samples', { queriers: busy });
+        return;
+      }
+      await new Promise((res) => setTimeout(res, 20));
+    }
   }
 
   /** Drops head data before mint and checkpoints the WAL so replay stays bounded. */

@@ -84,10 +84,11 @@ export class TSDBQuerier implements Querier {
   constructor(
     private readonly db: TSDB,
     private readonly blocks: BlockReader[],
-    private readonly mint: number,
+    readonly mint: number,
     private readonly maxt: number,
   ) {
     for (const b of blocks) b.acquire();
+    db.readers.add(this);
   }
 
   async select(hints: SelectHints, matchers: readonly Matcher[]): Promise<Series[]> {
@@ -199,5 +200,6 @@ export class TSDBQuerier implements Querier {
     if (this.closed) return;
     this.closed = true;
     for (const b of this.blocks) b.release();
+    this.db.readers.delete(this);
   }
 }
