@@ -272,7 +272,7 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
   }
   const fn = RANGE_FUNCS[f]!;
   const keep = KEEP_NAME.has(f);
-  const ctx: RangeCtx = { rangeStart: 0, rangeEnd: 0, rangeMs: m.rangeMs, stepT: 0, p0: 0, p1: 0, extended: anchored || smoothed, smoothed };
+  const ctx: RangeCtx = { rangeStart: 0, rangeEnd: 0, rangeMs: m.rangeMs, stepT: 0, p0: 0, p1: 0, extended: anchored || smoothed, smoothed, st: undefined, overlap: undefined };
   const perStep = new Float64Array(n);
   const absent = f === 'absent_over_time';
   const anyPresent = absent ? new Uint8Array(n) : null;

@@ -210,7 +210,7 @@ function rangeNH(ev: Evaluator, e: Call, inner: Inner): GridValue {
   const smoothed = ms.type === 'MatrixSelector' && !!ms.smoothed;
   const p0 = f === 'quantile_over_time' ? ev.evalScalar(e.args[0]!).v : f === 'predict_linear' || f === 'double_exponential_smoothing' || f === 'holt_winters' ? ev.evalScalar(e.args[1]!).v : null;
   const p1 = f === 'double_exponential_smoothing' || f === 'holt_winters' ? ev.evalScalar(e.args[2]!).v : null;
-  const ctx: RangeCtx = { rangeStart: 0, rangeEnd: 0, rangeMs: m.rangeMs, stepT: 0, p0: 0, p1: 0, extended, smoothed };
+  const ctx: RangeCtx = { rangeStart: 0, rangeEnd: 0, rangeMs: m.rangeMs, stepT: 0, p0: 0, p1: 0, extended, smoothed, st: undefined, overlap: undefined };
   const useST = ST_FUNCS.has(f);
   for (const s of withH) {
     const sp = split(s);
