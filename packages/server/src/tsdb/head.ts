@@ -4,7 +4,7 @@
 // objects. Validation (order, bounds) is the appender's job; the head only stores.
 
 import type { Label, Labels } from '../model/labels.js';
-import { compareLabels, labelsKey } from '../model/labels.js';
+import { compareLabels } from '../model/labels.js';
 import type { Matcher } from '../model/matchers.js';
 import { ChunkArena, MAX_SLOT_BYTES } from './arena.js';
 import { EMPTY, postingsForMatchers, type PostingsSource } from './postings.js';
@@ -44,10 +44,7 @@ export interface HeadSeries {
   v: Float64Array;
 }
 
-/**
- * 30-bit FNV-1a over names and values, so Map keys stay small integers (V8 Smis); collisions
- * are resolved by comparing label sets (and a side map keyed by the full label string).
- */
+/** 30-bit FNV-1a over names and values; collisions are resolved by comparing label sets. */
 export function hashLabels(ls: Labels): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < ls.length; i++) {
@@ -97,8 +94,10 @@ export class Head implements PostingsSource {
 
   private labPool = new Uint32Array(1024);
   private labLen = 0;
-  private byHash = new Map<number, number>();
-  private collided = new Map<string, number>();
+  /** Open-addressing table: slot -> ref (0 empty, -1 deleted); probes compare hash, then labels. */
+  private htab = new Int32Array(1024);
+  /** Occupied slots, deleted ones included. */
+  private hused = 0;
 
   // Chunks.
   private arena = new ChunkArena();
@@ -160,10 +159,52 @@ export class Head implements PostingsSource {
 
   /** Internal ref for a label set, or 0. */
   lookup(ls: Labels, hash = hashLabels(ls)): number {
-    const r = this.byHash.get(hash);
-    if (r !== undefined && this.sameLabels(r, ls)) return r;
-    if (this.collided.size === 0) return 0;
-    return this.collided.get(labelsKey(ls)) ?? 0;
+    const t = this.htab, mask = t.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const r = t[i]!;
+      if (r === 0) return 0;
+      if (r > 0 && this.sHash[r] === hash && this.sameLabels(r, ls)) return r;
+    }
+  }
+
+  private hinsert(ref: number, hash: number): void {
+    if ((this.hused + 1) * 2 > this.htab.length) {
+      const live = this.numSeries + 1;
+      this.hrehash(live * 4 > this.htab.length ? this.htab.length * 2 : this.htab.length);
+    }
+    const t = this.htab, mask = t.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const r = t[i]!;
+      if (r <= 0) {
+        if (r === 0) this.hused++;
+        t[i] = ref;
+        return;
+      }
+    }
+  }
+
+  private hremove(ref: number): void {
+    const t = this.htab, mask = t.length - 1;
+    for (let i = this.sHash[ref]! & mask; ; i = (i + 1) & mask) {
+      const r = t[i]!;
+      if (r === 0) return;
+      if (r === ref) { t[i] = -1; return; }
+    }
+  }
+
+  private hrehash(size: number): void {
+    const old = this.htab;
+    this.htab = new Int32Array(size);
+    this.hused = 0;
+    const mask = size - 1;
+    for (let j = 0; j < old.length; j++) {
+      const ref = old[j]!;
+      if (ref <= 0) continue;
+      let i = this.sHash[ref]! & mask;
+      while (this.htab[i] !== 0) i = (i + 1) & mask;
+      this.htab[i] = ref;
+      this.hused++;
+    }
   }
 
   /** External ref (with generation) for an internal ref; stable until the series is removed. */
@@ -254,8 +295,7 @@ export class Head implements PostingsSource {
     }
     this.all.add(ref);
     this.sHash[ref] = hash;
-    if (!this.byHash.has(hash)) this.byHash.set(hash, ref);
-    else this.collided.set(labelsKey(ls), ref);
+    this.hinsert(ref, hash);
     this.numSeries++;
     return ref;
   }
@@ -554,10 +594,7 @@ export class Head implements PostingsSource {
       dead[r] = 1;
       this.sAlive[r] = 0;
       this.sGen[r] = (this.sGen[r]! + 1) & 0xff;
-      const ls = this.labels(r);
-      const h = this.sHash[r]!;
-      if (this.byHash.get(h) === r) this.byHash.delete(h);
-      if (this.collided.size) this.collided.delete(labelsKey(ls));
+      this.hremove(r);
       this.numSeries--;
     }
     const filter = (pl: PostingsList) => {
