@@ -447,7 +447,8 @@ export class TSDB implements Storage {
         await this.persistHead(mint, mint + this.blockRangeMs);
       }
       // Histogram-only data does not move the float head: persist its ranges on their own.
-      if (histStoreOf(this).persistOwnRanges(this.blockRangeMs)) await this.truncateHead(-Infinity);
+      const stMoved = stStoreOf(this).persistOwnRanges(this.blockRangeMs);
+      if (histStoreOf(this).persistOwnRanges(this.blockRangeMs) || stMoved) await this.truncateHead(-Infinity);
       for (;;) {
         if (this.closed) break;
         const plan = planCompaction(this.blocks.map((b) => b.meta), this.blockRangeMs, this.maxBlockRangeMs);

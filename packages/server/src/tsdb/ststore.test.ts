@@ -104,3 +104,29 @@ test('start timestamps survive WAL replay, head persistence into files, and rest
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('histogram-only stores persist their start timestamps with their own ranges', async () => {
+  const dir = tmp();
+  try {
+    const opts = { dir, compactionIntervalMs: 0, blockRangeMs: H, maxBlockRangeMs: H };
+    let db = await openTSDB(opts);
+    const hl = labelsOf('__name__', 'otlp_lat');
+    const a = db.appender();
+    for (let m = 0; m < 200; m++) a.appendHistogramST!(0, hl, m * M, hist(m), m * M - 1000);
+    await a.commit();
+    await db.compact();
+    assert.ok(readdirSync(join(dir, 'starttimestamps')).some((f) => f === `0-${H}.st`));
+    const check = async () => {
+      const [h] = await read(db, 'otlp_lat');
+      assert.equal(h!.ht!.length, 200);
+      assert.deepEqual(h!.hst, h!.ht!.map((t) => t - 1000));
+    };
+    await check();
+    await db.close();
+    db = await openTSDB(opts);
+    await check();
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -156,10 +156,26 @@ export class STStore {
         while (b < s.t.length && s.t[b]! < maxt) b++;
         if (b > a) list.push({ labels: s.labels, t: s.t.slice(a, b), st: s.st.slice(a, b) });
       }
+      const d = join(this.dir, SUBDIR);
+      const path = join(d, `${mint}-${maxt}.st`);
+      const prev = this.files.find((f) => f.path === path);
+      if (prev && list.length) {
+        // The range was persisted before (histogram-only ranges): keep what the file holds.
+        const by = new Map<string, STSeries>();
+        for (const x of [...this.load(prev), ...list]) {
+          const k = labelsKey(x.labels);
+          const e = by.get(k);
+          if (!e) { by.set(k, { labels: x.labels, t: x.t.slice(), st: x.st.slice() }); continue; }
+          for (let i = 0; i < x.t.length; i++) { e.t.push(x.t[i]!); e.st.push(x.st[i]!); }
+        }
+        list.length = 0;
+        for (const e of by.values()) {
+          const idx = e.t.map((_, i) => i).sort((x, y) => e.t[x]! - e.t[y]!);
+          list.push({ labels: e.labels, t: idx.map((i) => e.t[i]!), st: idx.map((i) => e.st[i]!) });
+        }
+      }
       if (list.length) {
-        const d = join(this.dir, SUBDIR);
         fs.mkdirSync(d, { recursive: true });
-        const path = join(d, `${mint}-${maxt}.st`);
         this.writeFile(path, list);
         syncDir(d);
         this.files = this.files.filter((f) => f.path !== path);
@@ -168,6 +184,26 @@ export class STStore {
       }
     }
     this.truncate(maxt);
+  }
+
+  /**
+   * Persists whole block ranges while the head spans more than 1.5 ranges: entries of
+   * histogram-only series, which the float head's persistence does not move. True if it did.
+   */
+  persistOwnRanges(blockRangeMs: number): boolean {
+    let did = false;
+    for (;;) {
+      let minT = Infinity, maxT = -Infinity;
+      for (const s of this.head.values()) {
+        if (!s.t.length) continue;
+        minT = Math.min(minT, s.t[0]!);
+        maxT = Math.max(maxT, s.t[s.t.length - 1]!);
+      }
+      if (!(maxT - minT > blockRangeMs * 1.5)) return did;
+      const mint = Math.floor(minT / blockRangeMs) * blockRangeMs;
+      this.persist(mint, mint + blockRangeMs);
+      did = true;
+    }
   }
 
   /** Drops head entries before mint. */
