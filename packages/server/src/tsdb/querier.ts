@@ -98,7 +98,7 @@ export class TSDBQuerier implements Querier {
     if (mint > maxt) return floats;
     const out = withHistograms(floats, histStoreOf(this.db).select(mint, maxt, matchers));
     const sts = stStoreOf(this.db);
-    return sts.empty ? out : withStartTimestamps(out, sts.select(mint, maxt, matchers));
+    return sts.empty || !out.length ? out : withStartTimestamps(out, sts.select(mint, maxt, matchers, out));
   }
 
   private async selectFloats(hints: SelectHints, matchers: readonly Matcher[]): Promise<Series[]> {

@@ -284,22 +284,35 @@ export class STStore {
     return f.series;
   }
 
-  /** Entries with mint <= t <= maxt per series matching all matchers (files + head), by label key. */
-  select(mint: number, maxt: number, ms: readonly Matcher[]): Map<string, STSeries> {
+  /**
+   * Entries with mint <= t <= maxt, by label key, of the series a select returned (`selected`,
+   * which all match `ms`). Looks the selected series up by key when they are fewer than the
+   * stored ones, else scans the stored ones with the matchers.
+   */
+  select(mint: number, maxt: number, ms: readonly Matcher[], selected: readonly { labels: Labels }[]): Map<string, STSeries> {
     const out = new Map<string, STSeries>();
-    const take = (s: STSeries) => {
-      let a = 0;
-      while (a < s.t.length && s.t[a]! < mint) a++;
-      let b = a;
-      while (b < s.t.length && s.t[b]! <= maxt) b++;
-      if (b === a || !matchAll(ms, s.labels)) return;
-      const k = labelsKey(s.labels);
+    const take = (s: STSeries, k: string) => {
+      const a = lowerBound(s.t, mint), b = lowerBound(s.t, maxt + 1);
+      if (b === a) return;
       const p = out.get(k);
       if (!p) { out.set(k, { labels: s.labels, t: s.t.slice(a, b), st: s.st.slice(a, b) }); return; }
       for (let i = a; i < b; i++) { p.t.push(s.t[i]!); p.st.push(s.st[i]!); }
     };
-    for (const f of this.files) if (f.maxt > mint && f.mint <= maxt) for (const s of this.load(f)) take(s);
-    for (const s of this.head.values()) take(s);
+    const files = this.files.filter((f) => f.maxt > mint && f.mint <= maxt);
+    let stored = this.head.size;
+    for (const f of files) stored += this.load(f).length;
+    if (selected.length < stored) {
+      const keyed = files.map((f) => this.keyed(f));
+      for (const x of selected) {
+        const k = labelsKey(x.labels);
+        for (const m of keyed) { const s = m.get(k); if (s) take(s, k); }
+        const s = this.head.get(k);
+        if (s) take(s, k);
+      }
+    } else {
+      for (const f of files) for (const s of this.load(f)) if (matchAll(ms, s.labels)) take(s, labelsKey(s.labels));
+      for (const [k, s] of this.head) if (matchAll(ms, s.labels)) take(s, k);
+    }
     // Files and head may interleave (snapshots): keep each series sorted by t.
     for (const s of out.values()) {
       let sorted = true;
@@ -311,6 +324,26 @@ export class STStore {
     }
     return out;
   }
+
+  private keyedCache = new WeakMap<STSeries[], Map<string, STSeries>>();
+  /** A file's series by label key (rebuilt when the file's list is replaced). */
+  private keyed(f: STFile): Map<string, STSeries> {
+    const list = this.load(f);
+    let m = this.keyedCache.get(list);
+    if (!m) {
+      m = new Map();
+      for (const s of list) m.set(labelsKey(s.labels), s);
+      this.keyedCache.set(list, m);
+    }
+    return m;
+  }
+}
+
+/** First index with t[i] >= x. */
+function lowerBound(t: readonly number[], x: number): number {
+  let a = 0, b = t.length;
+  while (a < b) { const mid = (a + b) >> 1; if (t[mid]! < x) a = mid + 1; else b = mid; }
+  return a;
 }
 
 const stores = new WeakMap<TSDB, STStore>();
