@@ -79,7 +79,7 @@ export class TSDBAppender implements Appender {
 
   appendST(ref: SeriesRef, labels: Labels, t: number, v: number, st: number): SeriesRef {
     const r = this.append(ref, labels, t, v);
-    if (st !== 0) this.sts.push({ labels: this.db.head.labels(this.db.head.fromExtRef(r)), t, st });
+    if (st !== 0) this.sts.push({ labels: labels.length ? labels : this.db.head.labels(this.db.head.fromExtRef(r)), t, st });
     return r;
   }
 
