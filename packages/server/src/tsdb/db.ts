@@ -788,6 +788,25 @@ export class TSDB implements Storage {
     };
   }
 
+  private walReaders = new Set<() => number>();
+
+  /**
+   * Registers a WAL reader (a remote_write queue's WAL watcher): `minSegmentNeeded` returns the
+   * lowest segment it has not finished with. Checkpoints keep those segments, bounded by
+   * `wal.keepMaxBytes` (default 1 GiB). Returns the function that unregisters it.
+   */
+  walRetention(minSegmentNeeded: () => number): () => void {
+    this.walReaders.add(minSegmentNeeded);
+    if (this.wal) {
+      this.wal.keepFrom = () => {
+        let m = Infinity;
+        for (const f of this.walReaders) m = Math.min(m, f());
+        return m;
+      };
+    }
+    return () => { this.walReaders.delete(minSegmentNeeded); };
+  }
+
   walReplayStatus(): WalReplayStatus {
     return { ...this.replay };
   }

@@ -50,6 +50,13 @@ export class WAL {
   /** Replay without cutting corrupt data (read-only tools). */
   readOnly = false;
   writeErrors = 0;
+  /**
+   * Lowest segment a reader still needs (remote_write WAL watchers, see TSDB.walRetention):
+   * checkpoints keep segments from there on instead of deleting them, up to `keepMaxBytes`
+   * (beyond that the oldest go anyway, so a dead receiver cannot fill the disk).
+   */
+  keepFrom: (() => number) | undefined;
+  keepMaxBytes = 1 << 30;
 
   constructor(
     readonly dir: string,
@@ -286,11 +293,31 @@ export class WAL {
     fs.rmSync(final, { recursive: true, force: true });
     fs.renameSync(tmp, final);
     syncDir(this.dir);
+    const keep = this.retainedSegments(upTo);
     for (const f of fs.readdirSync(this.dir)) {
       const m = CP_RE.exec(f);
       if (m && Number(m[1]) < upTo) fs.rmSync(join(this.dir, f), { recursive: true, force: true });
-      if (SEG_RE.test(f) && Number(f) <= upTo) fs.rmSync(join(this.dir, f), { force: true });
+      if (SEG_RE.test(f) && Number(f) <= upTo && !keep.has(Number(f))) fs.rmSync(join(this.dir, f), { force: true });
     }
+  }
+
+  /** Segments <= upTo that a reader still needs, newest first while within keepMaxBytes. */
+  private retainedSegments(upTo: number): Set<number> {
+    const keep = new Set<number>();
+    const from = this.keepFrom?.() ?? Infinity;
+    if (!(from <= upTo)) return keep;
+    let bytes = 0;
+    for (const s of this.segments().filter((x) => x >= from && x <= upTo).reverse()) {
+      let size = 0;
+      try { size = fs.statSync(join(this.dir, segName(s))).size; } catch { continue; }
+      if (bytes + size > this.keepMaxBytes) {
+        this.opts.logger.warn('WAL segments still unread by remote_write exceed the size bound; deleting them', { fromSegment: from, upToSegment: s, maxBytes: this.keepMaxBytes });
+        break;
+      }
+      bytes += size;
+      keep.add(s);
+    }
+    return keep;
   }
 
   /** Bytes in segments and checkpoints. */

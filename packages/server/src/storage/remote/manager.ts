@@ -1,47 +1,109 @@
 // Holds one RemoteWriter per configured remote_write entry; applyConfig() on (re)load keeps
 // writers whose config did not change (their queues survive a reload) and stops removed ones.
-import { join } from 'node:path';
+// Given a TSDB with a WAL, each writer is fed by a WalWatcher (durable across outages and
+// restarts) and samples handed to enqueue() are ignored; otherwise (in-memory TSDB, tests)
+// writers are fed in memory by fanoutAppendable, with the on-disk spill queue if dataDir is set.
+import { dirname, join } from 'node:path';
 import type { Labels } from '../../model/labels.js';
 import type { MetricMetadata } from '../interface.js';
 import type { Logger } from '../../util/log.js';
 import { nopLogger } from '../../util/log.js';
 import type { RemoteWriteConfig } from './config.js';
 import { RemoteWriter, type RemoteSink, type RemoteWriteStats } from './queue.js';
+import { WalWatcher, type WalSource, type WalWatcherStats } from './walwatcher.js';
+import type { FloatHistogram } from '../../model/histogram.js';
+
+interface Entry {
+  w: RemoteWriter;
+  fp: string;
+  watcher?: WalWatcher;
+  unretain?: () => void;
+}
 
 function fingerprint(c: RemoteWriteConfig, ext: Labels): string {
   return JSON.stringify({ c: { ...c, writeRelabelConfigs: c.writeRelabelConfigs.map((r) => ({ ...r, regex: String(r.regex) })) }, ext });
 }
 
 export class RemoteWriteManager implements RemoteSink {
-  private writers = new Map<string, { w: RemoteWriter; fp: string }>();
+  private writers = new Map<string, Entry>();
   private list: RemoteWriter[] = [];
+  private readonly walDir: string | undefined;
 
   constructor(
     private readonly logger: Logger = nopLogger,
-    /** With a data dir, each writer keeps an on-disk queue in <dataDir>/remote_write/<name>. */
-    private readonly opts: { dataDir?: string; maxDiskBytes?: number } = {},
-  ) {}
+    /**
+     * With `wal` (a TSDB with a data directory), writers read the TSDB's WAL and keep their
+     * position in <dataDir>/remote_write/<name>/position.json. Otherwise, with a data dir, each
+     * writer keeps an on-disk spill queue in <dataDir>/remote_write/<name>.
+     */
+    private readonly opts: { dataDir?: string; maxDiskBytes?: number; wal?: WalSource; walPollMs?: number } = {},
+  ) {
+    this.walDir = opts.wal?.wal?.dir;
+  }
+
+  /** True when writers are fed from the WAL (enqueue() is then a no-op). */
+  get walMode(): boolean {
+    return this.walDir !== undefined;
+  }
+
+  private stateDir(name: string): string | undefined {
+    const base = this.opts.dataDir ?? (this.walDir ? dirname(this.walDir) : undefined);
+    return base ? join(base, 'remote_write', name) : undefined;
+  }
+
+  private create(c: RemoteWriteConfig, externalLabels: Labels): Omit<Entry, 'fp'> {
+    if (!this.walDir) {
+      return { w: new RemoteWriter(c, { externalLabels, logger: this.logger, dir: this.stateDir(c.name), maxDiskBytes: this.opts.maxDiskBytes }) };
+    }
+    const w = new RemoteWriter(c, { externalLabels, logger: this.logger, unboundedBuffer: true });
+    const watcher = new WalWatcher({ walDir: this.walDir, stateDir: this.stateDir(c.name)!, writer: w, logger: this.logger.child({ remote_name: c.name }), pollMs: this.opts.walPollMs });
+    const unretain = this.opts.wal!.walRetention(() => watcher.minSegmentNeeded());
+    watcher.start();
+    return { w, watcher, unretain };
+  }
+
+  private async stopEntry(e: Entry, flushTimeoutMs?: number): Promise<void> {
+    if (e.watcher) {
+      // What is not delivered within the (short) flush stays in the WAL for the next start.
+      await e.watcher.stop(flushTimeoutMs ?? 1000); // persists the acknowledged position
+      e.unretain?.();
+      await e.w.stop(0);
+    } else await e.w.stop(flushTimeoutMs);
+  }
 
   async applyConfig(configs: readonly RemoteWriteConfig[], externalLabels: Labels = []): Promise<void> {
-    const next = new Map<string, { w: RemoteWriter; fp: string }>();
+    const next = new Map<string, Entry>();
     const stops: Promise<void>[] = [];
     for (const c of configs) {
       const fp = fingerprint(c, externalLabels);
       const old = this.writers.get(c.name);
       if (old && old.fp === fp) next.set(c.name, old);
       else {
-        if (old) await old.w.stop(); // same name: the on-disk queue directory is handed over
-        next.set(c.name, { w: new RemoteWriter(c, { externalLabels, logger: this.logger, dir: this.opts.dataDir ? join(this.opts.dataDir, 'remote_write', c.name) : undefined, maxDiskBytes: this.opts.maxDiskBytes }), fp });
+        if (old) await this.stopEntry(old); // same name: the queue directory (position / spill queue) is handed over
+        next.set(c.name, { ...this.create(c, externalLabels), fp });
       }
     }
-    for (const [name, old] of this.writers) if (!next.has(name)) stops.push(old.w.stop());
+    for (const [name, old] of this.writers) if (!next.has(name)) stops.push(this.stopEntry(old));
     this.writers = next;
     this.list = [...next.values()].map((x) => x.w);
     await Promise.all(stops);
   }
 
   enqueue(labels: readonly Labels[], t: Float64Array, v: Float64Array, n: number): void {
+    if (this.walDir) return; // the WAL watchers read these from the WAL
     for (const w of this.list) w.enqueue(labels, t, v, n);
+  }
+
+  enqueueHistograms(items: readonly { labels: Labels; t: number; h: FloatHistogram }[]): void {
+    if (this.walDir) return;
+    for (const w of this.list) w.enqueueHistograms(items);
+  }
+
+  /** WAL watcher progress per queue (WAL mode only). */
+  walStats(): (WalWatcherStats & { name: string })[] {
+    const out: (WalWatcherStats & { name: string })[] = [];
+    for (const [name, e] of this.writers) if (e.watcher) out.push({ name, ...e.watcher.stats() });
+    return out;
   }
 
   updateMetadata(name: string, meta: MetricMetadata): void {
@@ -52,13 +114,15 @@ export class RemoteWriteManager implements RemoteSink {
     return this.list.map((w) => w.stats());
   }
 
+  /** Sends what is pending (in WAL mode: reads the WAL up to its end first). */
   async flush(timeoutMs?: number): Promise<boolean> {
+    for (const e of this.writers.values()) e.watcher?.readAvailable();
     const r = await Promise.all(this.list.map((w) => w.flush(timeoutMs)));
     return r.every(Boolean);
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.list.map((w) => w.stop()));
+    await Promise.all([...this.writers.values()].map((e) => this.stopEntry(e)));
     this.writers.clear();
     this.list = [];
   }

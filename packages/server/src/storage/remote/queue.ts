@@ -71,6 +71,11 @@ export interface RemoteWriterOptions {
   dir?: string;
   /** Size bound of the on-disk queue (default 1 GiB); beyond it the oldest data is dropped, counted. */
   maxDiskBytes?: number;
+  /**
+   * Never drop for a full shard buffer: grow it instead. For a feeder that bounds what it
+   * enqueues itself (the WAL watcher reads more only while `stats().pending` is low).
+   */
+  unboundedBuffer?: boolean;
 }
 
 interface Prepared {
@@ -84,6 +89,10 @@ class Shard {
   labels: (Prepared | undefined)[];
   t: Float64Array;
   v: Float64Array;
+  /** Enqueue sequence numbers (increasing within a shard), for the acknowledged watermark. */
+  seq: Float64Array;
+  /** First sequence number of the batch being sent (Infinity when none). */
+  inflightFrom = Infinity;
   head = 0;
   len = 0;
   sending = false;
@@ -94,40 +103,45 @@ class Shard {
     this.labels = new Array(cap);
     this.t = new Float64Array(cap);
     this.v = new Float64Array(cap);
+    this.seq = new Float64Array(cap);
   }
 
   /** Doubles the buffer (order kept). */
   grow(): void {
     const cap = this.cap * 2;
     const labels: (Prepared | undefined)[] = new Array(cap);
-    const t = new Float64Array(cap), v = new Float64Array(cap);
+    const t = new Float64Array(cap), v = new Float64Array(cap), seq = new Float64Array(cap);
     for (let j = 0; j < this.len; j++) {
       const i = (this.head + j) % this.cap;
       labels[j] = this.labels[i];
       t[j] = this.t[i]!;
       v[j] = this.v[i]!;
+      seq[j] = this.seq[i]!;
     }
     this.labels = labels;
     this.t = t;
     this.v = v;
+    this.seq = seq;
     this.head = 0;
     this.cap = cap;
   }
 
-  push(ls: Prepared, t: number, v: number): boolean {
+  push(ls: Prepared, t: number, v: number, seq: number): boolean {
     if (this.len === this.cap) return false;
     const i = (this.head + this.len) % this.cap;
     this.labels[i] = ls;
     this.t[i] = t;
     this.v[i] = v;
+    this.seq[i] = seq;
     if (this.len === 0) this.oldestEnqueued = Date.now();
     this.len++;
     return true;
   }
 
   /** Removes up to n samples from the front and encodes them as a WriteRequest into w. */
-  take(n: number, w: PbWriter): { count: number; maxT: number } {
+  take(n: number, w: PbWriter): { count: number; maxT: number; firstSeq: number } {
     const k = Math.min(n, this.len);
+    const firstSeq = k > 0 ? this.seq[this.head]! : Infinity;
     let maxT = -Infinity;
     w.reset();
     for (let j = 0; j < k; j++) {
@@ -141,16 +155,21 @@ class Shard {
     this.head = (this.head + k) % this.cap;
     this.len -= k;
     if (this.len > 0) this.oldestEnqueued = Date.now();
-    return { count: k, maxT };
+    return { count: k, maxT, firstSeq };
+  }
+
+  /** Lowest sequence number still held (buffered or being sent), Infinity if none. */
+  lowestSeq(): number {
+    return Math.min(this.inflightFrom, this.len > 0 ? this.seq[this.head]! : Infinity);
   }
 
   /** Drains everything in order (for resharding). */
-  drain(out: { ls: Prepared; t: number; v: number }[]): void {
+  drain(out: { ls: Prepared; t: number; v: number; seq: number }[]): void {
     const tmp = new Float64Array(1);
     for (let j = 0; j < this.len; j++) {
       const i = (this.head + j) % this.cap;
       tmp[0] = this.v[i]!;
-      out.push({ ls: this.labels[i]!, t: this.t[i]!, v: tmp[0] });
+      out.push({ ls: this.labels[i]!, t: this.t[i]!, v: tmp[0], seq: this.seq[i]! });
       this.labels[i] = undefined;
     }
     this.head = 0;
@@ -161,11 +180,16 @@ class Shard {
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(t);
       resolve();
-    }, { once: true });
+    };
+    // removed when the timer fires: a long outage must not pile up listeners
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
 export class RemoteWriter implements RemoteSink {
@@ -191,6 +215,11 @@ export class RemoteWriter implements RemoteSink {
   private lastReshardAt = Date.now();
   private readonly disk: DiskQueue | undefined;
   private replaying = false;
+  private readonly unbounded: boolean;
+  /** Next enqueue sequence number; see ackedBelow(). */
+  private nextSeq = 0;
+  /** First sequence numbers of histogram batches being sent. */
+  private readonly histInflight = new Set<number>();
   readonly s: RemoteWriteStats;
 
   constructor(cfg: RemoteWriteConfig, opts: RemoteWriterOptions = {}) {
@@ -198,6 +227,7 @@ export class RemoteWriter implements RemoteSink {
     this.client = opts.client ?? newRemoteClient(cfg);
     this.log = (opts.logger ?? nopLogger).child({ component: 'remote_write', remote_name: cfg.name, url: redactUrl(cfg.url) });
     this.external = opts.externalLabels ?? [];
+    this.unbounded = !!opts.unboundedBuffer;
     this.s = {
       name: cfg.name, url: redactUrl(cfg.url), samplesIn: 0, samplesSent: 0, samplesFailed: 0, samplesDropped: 0, samplesRelabeledAway: 0,
       samplesRetried: 0, requests: 0, failedRequests: 0, bytesSent: 0, metadataSent: 0, shards: 0, pending: 0, highestSentTimestamp: 0, lastError: '',
@@ -245,10 +275,29 @@ export class RemoteWriter implements RemoteSink {
     return p;
   }
 
+  /** Sequence number the next enqueued sample gets (one per sample, histograms included). */
+  get seq(): number {
+    return this.nextSeq;
+  }
+
+  /**
+   * Every sample enqueued with a sequence number below this has been delivered, refused by the
+   * receiver (4xx), relabeled away, dropped, or spilled to the on-disk queue: nothing below it
+   * is still waiting in memory. The WAL watcher persists its read position by it.
+   */
+  ackedBelow(): number {
+    let low = this.nextSeq;
+    for (const sh of this.shards) low = Math.min(low, sh.lowestSeq());
+    for (const s of this.histInflight) low = Math.min(low, s);
+    return low;
+  }
+
   enqueue(labels: readonly Labels[], t: Float64Array, v: Float64Array, n: number): void {
     if (this.stopped) return;
     const shards = this.shards;
     const ns = shards.length;
+    const seq0 = this.nextSeq;
+    this.nextSeq += n;
     for (let i = 0; i < n; i++) {
       this.s.samplesIn++;
       const p = this.prepare(labels[i]!);
@@ -258,12 +307,12 @@ export class RemoteWriter implements RemoteSink {
       }
       this.inSinceReshard++;
       const sh = shards[p.hash % ns]!;
-      if (!sh.push(p, t[i]!, v[i]!)) {
+      if (!sh.push(p, t[i]!, v[i]!, seq0 + i)) {
         // With an on-disk queue, memory only fills while one send is in flight (after a failure
         // batches go straight to disk), so grow up to 16x capacity rather than drop.
-        if (this.disk && sh.cap < this.cfg.queue.capacity * 16) {
+        if (this.unbounded || (this.disk && sh.cap < this.cfg.queue.capacity * 16)) {
           sh.grow();
-          sh.push(p, t[i]!, v[i]!);
+          sh.push(p, t[i]!, v[i]!, seq0 + i);
           this.kick(sh);
         } else this.s.samplesDropped++;
       } else this.kick(sh);
@@ -282,6 +331,8 @@ export class RemoteWriter implements RemoteSink {
   enqueueHistograms(items: readonly { labels: Labels; t: number; h: FloatHistogram }[]): void {
     if (this.stopped || !this.cfg.sendNativeHistograms || items.length === 0) return;
     const max = this.cfg.queue.maxSamplesPerSend;
+    const seq0 = this.nextSeq;
+    this.nextSeq += items.length;
     for (let start = 0; start < items.length; start += max) {
       const w = new PbWriter(4096);
       let count = 0, maxT = 0;
@@ -299,7 +350,10 @@ export class RemoteWriter implements RemoteSink {
       if (!count) continue;
       const payload = snappyCompress(w.finish());
       this.inFlight++;
+      const first = seq0 + start;
+      this.histInflight.add(first);
       void this.sendBatch(payload, count, maxT).finally(() => {
+        this.histInflight.delete(first);
         this.inFlight--;
         if (this.inFlight === 0) this.onIdle();
       });
@@ -334,7 +388,12 @@ export class RemoteWriter implements RemoteSink {
         const full = sh.len >= this.cfg.queue.maxSamplesPerSend;
         if (!full && !flushAll && Date.now() - sh.oldestEnqueued < this.cfg.queue.batchSendDeadlineMs) break;
         const batch = sh.take(this.cfg.queue.maxSamplesPerSend, this.writer);
-        await this.sendBatch(snappyCompress(this.writer.finish()), batch.count, batch.maxT);
+        sh.inflightFrom = batch.firstSeq;
+        try {
+          await this.sendBatch(snappyCompress(this.writer.finish()), batch.count, batch.maxT);
+        } finally {
+          sh.inflightFrom = Infinity;
+        }
       }
     } finally {
       sh.sending = false;
@@ -448,15 +507,19 @@ export class RemoteWriter implements RemoteSink {
   }
 
   private setShards(n: number): void {
-    const old: { ls: Prepared; t: number; v: number }[] = [];
+    const old: { ls: Prepared; t: number; v: number; seq: number }[] = [];
     for (const sh of this.shards) {
       if (sh.timer) clearTimeout(sh.timer);
       sh.drain(old);
     }
+    // In enqueue order: keeps each series in order and sequence numbers increasing per shard.
+    old.sort((a, b) => a.seq - b.seq);
     this.shards = Array.from({ length: n }, () => new Shard(this.cfg.queue.capacity));
     for (const x of old) {
-      const h = x.ls.hash % n;
-      if (!this.shards[h]!.push(x.ls, x.t, x.v)) this.s.samplesDropped++;
+      const sh = this.shards[x.ls.hash % n]!;
+      if (!sh.push(x.ls, x.t, x.v, x.seq)) {
+        if (this.unbounded) { sh.grow(); sh.push(x.ls, x.t, x.v, x.seq); } else this.s.samplesDropped++;
+      }
     }
     this.s.shards = n;
     for (const sh of this.shards) this.kick(sh);
