@@ -115,7 +115,8 @@ export class Services {
       walSync: this.o.walSync as never,
       logger: log.child({ component: 'tsdb' }),
     });
-    this.remoteWrite = new RemoteWriteManager(log.child({ component: 'remote' }), { dataDir: this.o.dataDir });
+    // With a data directory the queues read the TSDB's WAL (durable); the fanout then only passes metadata.
+    this.remoteWrite = new RemoteWriteManager(log.child({ component: 'remote' }), { dataDir: this.o.dataDir, wal: this.tsdb });
     this.appendable = fanoutAppendable(this.tsdb, this.remoteWrite);
     this.engine = new Engine({ lookbackDeltaMs: this.o.lookbackDeltaMs, timeoutMs: this.o.queryTimeoutMs, maxSamples: this.o.maxSamples });
     this.scrape = new ScrapeManager({ appendable: this.appendable, logger: log.child({ component: 'scrape' }) });

@@ -111,14 +111,25 @@ export class RemoteWriteManager implements RemoteSink {
   }
 
   stats(): RemoteWriteStats[] {
-    return this.list.map((w) => w.stats());
+    return [...this.writers.values()].map((e) => {
+      const st = e.w.stats();
+      if (!e.watcher) return st;
+      const ws = e.watcher.stats();
+      return { ...st, walReadSegment: ws.readSegment, walAckedSegment: ws.ackedSegment, walSamplesRead: ws.samplesRead + ws.histogramsRead, walUnknownSeriesSamples: ws.unknownSeriesSamples, walSegmentsLost: ws.segmentsLost };
+    });
   }
 
   /** Sends what is pending (in WAL mode: reads the WAL up to its end first). */
-  async flush(timeoutMs?: number): Promise<boolean> {
-    for (const e of this.writers.values()) e.watcher?.readAvailable();
-    const r = await Promise.all(this.list.map((w) => w.flush(timeoutMs)));
-    return r.every(Boolean);
+  async flush(timeoutMs = 30_000): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const watchers = [...this.writers.values()].flatMap((e) => (e.watcher ? [e.watcher] : []));
+      for (const w of watchers) w.readAvailable();
+      const r = await Promise.all(this.list.map((w) => w.flush(Math.max(0, end - Date.now()))));
+      if (!r.every(Boolean)) return false;
+      if (watchers.every((w) => w.caughtUp)) return true;
+      if (Date.now() >= end) return false;
+    }
   }
 
   async stop(): Promise<void> {
@@ -142,12 +153,19 @@ export class RemoteWriteManager implements RemoteSink {
       ['vigil_remote_storage_shards', 'shards', 'gauge'],
       ['vigil_remote_storage_samples_pending', 'pending', 'gauge'],
       ['vigil_remote_storage_queue_highest_sent_timestamp_seconds', 'highestSentTimestamp', 'gauge'],
+      ['vigil_remote_storage_wal_read_segment', 'walReadSegment', 'gauge'],
+      ['vigil_remote_storage_wal_acked_segment', 'walAckedSegment', 'gauge'],
+      ['vigil_remote_storage_wal_samples_read_total', 'walSamplesRead', 'counter'],
+      ['vigil_remote_storage_wal_unknown_series_samples_total', 'walUnknownSeriesSamples', 'counter'],
+      ['vigil_remote_storage_wal_segments_lost_total', 'walSegmentsLost', 'counter'],
     ];
     const st = this.stats();
     let s = '';
     for (const [name, key, type] of fams) {
+      if (!st.some((x) => x[key] !== undefined)) continue;
       s += `# TYPE ${name} ${type}\n`;
       for (const x of st) {
+        if (x[key] === undefined) continue;
         const v = key === 'highestSentTimestamp' ? (x[key] as number) / 1000 : x[key];
         s += `${name}{remote_name=${JSON.stringify(x.name)},url=${JSON.stringify(x.url)}} ${v}\n`;
       }

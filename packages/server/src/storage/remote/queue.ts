@@ -46,6 +46,12 @@ export interface RemoteWriteStats {
   /** Samples waiting in the on-disk queue, and its size. */
   diskPendingSamples: number;
   diskBytes: number;
+  /** WAL mode (see walwatcher.ts): segment being read, segment of the acknowledged position, samples read, samples of unknown series, segments deleted unread. */
+  walReadSegment?: number;
+  walAckedSegment?: number;
+  walSamplesRead?: number;
+  walUnknownSeriesSamples?: number;
+  walSegmentsLost?: number;
 }
 
 /** Where committed samples go after the primary storage accepted them. */

@@ -81,6 +81,8 @@ export class WalWatcher {
   private marks: { seq: number; pos: WalPosition }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The last read reached the end of the WAL (as far as it was written). */
+  caughtUp = false;
   private readonly pollMs: number;
   private readonly maxPending: number;
   private readonly log: Logger;
@@ -147,6 +149,7 @@ export class WalWatcher {
 
   /** Reads everything new (waits for the writer while it holds maxPending samples). */
   readAvailable(): void {
+    this.caughtUp = this.stopped;
     let budget = this.maxPending - this.o.writer.stats().pending;
     let segs: number[] | undefined;
     while (budget > 0 && !this.stopped) {
@@ -175,7 +178,7 @@ export class WalWatcher {
           budget -= r.samples;
           if (r.stuck) {
             segs = this.segments();
-            if (!segs.some((s) => s > this.pos.segment)) break; // maybe still being written
+            if (!segs.some((s) => s > this.pos.segment)) { this.caughtUp = true; break; } // maybe still being written
             this.s.corruptRecords++;
             this.log.warn('skipping the unreadable rest of a WAL segment', { segment: this.pos.segment, offset: this.pos.offset });
             atEnd = true;
@@ -187,7 +190,7 @@ export class WalWatcher {
       if (atEnd) {
         segs = this.segments();
         const next = segs.find((s) => s > this.pos.segment);
-        if (next === undefined) break; // caught up
+        if (next === undefined) { this.caughtUp = true; break; }
         this.pos = { segment: next, offset: 0 };
         this.mark();
       }
