@@ -127,6 +127,7 @@ export class RemoteWriteManager implements RemoteSink {
       for (const w of watchers) w.readAvailable();
       const r = await Promise.all(this.list.map((w) => w.flush(Math.max(0, end - Date.now()))));
       if (!r.every(Boolean)) return false;
+      for (const w of watchers) w.advanceAcked();
       if (watchers.every((w) => w.caughtUp)) return true;
       if (Date.now() >= end) return false;
     }

@@ -11,6 +11,9 @@ import { startTestReceiver, type TestReceiver } from '../../testing/remotereceiv
 import { parseRemoteWriteConfigs } from './config.js';
 import { RemoteWriteManager } from './manager.js';
 import { fanoutAppendable } from './fanout.js';
+import { FloatHistogram } from '../../model/histogram.js';
+import { newMatcher } from '../../model/matchers.js';
+import { startIngestServer } from '../../ingest/testutil.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -139,6 +142,111 @@ test('wal watcher: reading pauses while the writer holds maxPending samples (mem
     rx.failWith = 0;
     await waitFor('all samples', () => rx.series.size === 3 && [...rx.series.values()].every((m) => m.size === 200));
     assertComplete(rx, 200);
+  } finally {
+    await mgr.stop();
+    await db.close();
+    await rx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('wal watcher: native histograms are read from the WAL and sent (send_native_histograms)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-walw-'));
+  const remote = await openTSDB({ compactionIntervalMs: 0 });
+  const rx = await startIngestServer(remote);
+  const db = await openTSDB({ dir, compactionIntervalMs: 0 });
+  const mgr = new RemoteWriteManager(undefined, { wal: db, walPollMs: 20 });
+  try {
+    await mgr.applyConfig(parseRemoteWriteConfigs(CfgNode.parse(`remote_write:\n  - url: ${rx.base}/api/v1/write\n    name: nh\n    send_native_histograms: true\n    queue_config: {batch_send_deadline: 50ms}\n`, 'x.yml').get('remote_write')));
+    const app = fanoutAppendable(db, mgr).appender();
+    const ls = labelsOf('__name__', 'lat', 'job', 'x');
+    for (let k = 0; k < 5; k++) {
+      const h = new FloatHistogram();
+      h.schema = 2; h.count = 10 + k; h.sum = k; h.zeroThreshold = 1e-3; h.zeroCount = 1;
+      h.pIdx = [-1, 0, 3]; h.pCnt = [1, 8 + k, 1]; h.nIdx = []; h.nCnt = [];
+      app.appendHistogram!(0, ls, 1000 * k, h);
+    }
+    app.append(0, labelsOf('__name__', 'up'), 1000, 1);
+    await app.commit();
+    assert.ok(await mgr.flush(10_000));
+    const q = remote.querier(0, 10_000);
+    const ss = await q.select({ start: 0, end: 10_000 }, [newMatcher('=', '__name__', 'lat')]);
+    const up = await q.select({ start: 0, end: 10_000 }, [newMatcher('=', '__name__', 'up')]);
+    q.close();
+    const got = [...(ss[0]?.histograms?.().h ?? [])];
+    assert.equal(got.length, 5);
+    assert.deepEqual([got[4]!.count, got[4]!.pCnt], [14, [1, 12, 1]]);
+    assert.equal(up.length, 1);
+    assert.equal(mgr.walStats()[0]!.histogramsRead, 5);
+  } finally {
+    await mgr.stop();
+    await db.close();
+    await rx.close();
+    await remote.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('wal watcher: series dropped from the head are forgotten once a checkpoint shows them gone', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-walw-'));
+  const rx = await startTestReceiver();
+  const db = await openTSDB({ dir, compactionIntervalMs: 0, blockRangeMs: 10_000 });
+  const mgr = new RemoteWriteManager(undefined, { wal: db, walPollMs: 20 });
+  try {
+    await mgr.applyConfig(configs(rx.url));
+    const app = fanoutAppendable(db, mgr);
+    // 50 short-lived series at t < 10s, then one long-lived series up to 40s
+    let a = app.appender();
+    for (let i = 0; i < 50; i++) a.append(0, labelsOf('__name__', 'churn', 'i', String(i)), 1000, i);
+    await a.commit();
+    const steady = async (from: number, to: number) => {
+      for (let t = from; t <= to; t++) {
+        a = app.appender();
+        a.append(0, labelsOf('__name__', 'steady'), t * 1000, t);
+        await a.commit();
+      }
+    };
+    await steady(0, 14); // head spans < 1.5 block ranges: no compaction yet
+    assert.ok(await mgr.flush(10_000));
+    assert.equal(mgr.walStats()[0]!.series, 51);
+    await steady(15, 40); // compaction persists [0,10s),...: the churn series leave the head; checkpoint
+    await db.compact();
+    assert.ok(db.stats().checkpoints > 0);
+    a = app.appender();
+    a.append(0, labelsOf('__name__', 'steady'), 41_000, 41);
+    await a.commit();
+    assert.ok(await mgr.flush(10_000));
+    assert.equal(mgr.walStats()[0]!.series, 1);
+    assert.equal(rx.received, 50 + 42);
+  } finally {
+    await mgr.stop();
+    await db.close();
+    await rx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('wal watcher: a dead receiver cannot make the WAL grow beyond keepMaxBytes (unread segments lost, counted)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-walw-'));
+  const rx = await startTestReceiver();
+  rx.failWith = 503;
+  const db = await openTSDB({ dir, compactionIntervalMs: 0, walSegmentBytes: 2048, blockRangeMs: 20_000 });
+  db.wal!.keepMaxBytes = 2500; // about one segment
+  const mgr = new RemoteWriteManager(undefined, { wal: db, walPollMs: 20 });
+  try {
+    await mgr.applyConfig(configs(rx.url));
+    await appendRun(db, mgr, 0, 150);
+    await db.compact();
+    const segs = readdirSync(join(dir, 'wal')).filter((f) => /^\d{8}$/.test(f));
+    assert.equal(mgr.walStats()[0]!.ackedSegment, 1, 'nothing acknowledged: segment 1 still needed');
+    assert.ok(!segs.includes('00000001'), `segment 1 deleted anyway (bound exceeded): ${segs.join(',')}`);
+    rx.failWith = 0;
+    await appendRun(db, mgr, 150, 160);
+    assert.ok(await mgr.flush(10_000));
+    const ws = mgr.walStats()[0]!;
+    assert.ok(ws.segmentsLost > 0, 'lost segments counted');
+    const m = rx.series.get('__name__="wal_m",s="0"')!;
+    for (let i = 150; i < 160; i++) assert.ok(m.has(1_000_000 + i * 1000), `sample ${i} after the loss arrives`);
   } finally {
     await mgr.stop();
     await db.close();

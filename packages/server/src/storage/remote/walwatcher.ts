@@ -48,6 +48,8 @@ export interface WalWatcherStats {
   /** Segments that were deleted before they were read (size bound exceeded). */
   segmentsLost: number;
   corruptRecords: number;
+  /** Series refs currently known (dropped again once a checkpoint shows them gone). */
+  series: number;
 }
 
 export interface WalWatcherOptions {
@@ -74,6 +76,10 @@ function sameLabels(a: Labels, b: Labels): boolean {
 
 export class WalWatcher {
   private readonly refs = new Map<number, Labels>();
+  /** Segment whose series record defined each ref (-1: a checkpoint), for garbage collection. */
+  private readonly refSeg = new Map<number, number>();
+  /** Checkpoint already used to drop dead series. */
+  private gcCheckpoint = -1;
   private readonly hseries = new Map<string, Labels>();
   private pos: WalPosition;
   private saved: WalPosition;
@@ -92,7 +98,7 @@ export class WalWatcher {
   private st = new Float64Array(1024);
   private sv = new Float64Array(1024);
   private svBytes = new Uint8Array(this.sv.buffer);
-  readonly s: Omit<WalWatcherStats, 'readSegment' | 'readOffset' | 'ackedSegment' | 'ackedOffset'> = {
+  readonly s: Omit<WalWatcherStats, 'readSegment' | 'readOffset' | 'ackedSegment' | 'ackedOffset' | 'series'> = {
     samplesRead: 0, histogramsRead: 0, unknownSeriesSamples: 0, segmentsLost: 0, corruptRecords: 0,
   };
 
@@ -114,7 +120,7 @@ export class WalWatcher {
   }
 
   stats(): WalWatcherStats {
-    return { ...this.s, readSegment: this.pos.segment, readOffset: this.pos.offset, ackedSegment: this.saved.segment, ackedOffset: this.saved.offset };
+    return { ...this.s, series: this.refs.size, readSegment: this.pos.segment, readOffset: this.pos.offset, ackedSegment: this.saved.segment, ackedOffset: this.saved.offset };
   }
 
   start(): void {
@@ -164,6 +170,8 @@ export class WalWatcher {
         if (this.pos.segment > 0) {
           this.s.segmentsLost++;
           this.log.warn('WAL segment was deleted before remote_write read it; its samples are not sent', { segment: this.pos.segment, next });
+          // The series records of deleted segments live on in the checkpoint that replaced them.
+          this.loadCheckpointSeries();
         }
         this.pos = { segment: next, offset: 0 };
         continue;
@@ -193,6 +201,7 @@ export class WalWatcher {
         if (next === undefined) { this.caughtUp = true; break; }
         this.pos = { segment: next, offset: 0 };
         this.mark();
+        this.collectGarbage();
       }
     }
     this.mark();
@@ -240,7 +249,7 @@ export class WalWatcher {
   private handle(type: number, payload: Uint8Array): number {
     const r = new ByteReader(payload);
     if (type === REC_SERIES) {
-      decodeSeries(r, (ref, ls) => this.addSeries(ref, ls));
+      decodeSeries(r, (ref, ls) => this.addSeries(ref, ls, this.pos.segment));
       return 0;
     }
     if (type === REC_SAMPLES) return this.samples(r);
@@ -259,7 +268,8 @@ export class WalWatcher {
     return 0;
   }
 
-  private addSeries(ref: number, ls: Labels): void {
+  private addSeries(ref: number, ls: Labels, seg: number): void {
+    this.refSeg.set(ref, seg);
     const old = this.refs.get(ref);
     // Keep the same Labels object for an unchanged series: the writer caches per object.
     if (!old || !sameLabels(old, ls)) this.refs.set(ref, ls);
@@ -309,7 +319,7 @@ export class WalWatcher {
   }
 
   /** Persists the newest position whose samples have all been acknowledged. */
-  private advanceAcked(): void {
+  advanceAcked(): void {
     const acked = this.o.writer.ackedBelow();
     let p: WalPosition | undefined;
     while (this.marks.length && this.marks[0]!.seq <= acked) p = this.marks.shift()!.pos;
@@ -370,21 +380,51 @@ export class WalWatcher {
 
   /** Series records from the checkpoint and every segment before the read position. */
   private loadSeries(): void {
-    let cp: number | undefined;
-    try {
-      for (const f of fs.readdirSync(this.o.walDir)) {
-        const m = CP_RE.exec(f);
-        if (m && (cp === undefined || Number(m[1]) > cp)) cp = Number(m[1]);
-      }
-    } catch { /* no WAL yet */ }
-    if (cp !== undefined) this.scanSeries(join(this.o.walDir, `checkpoint.${segName(cp)}`, '00000000'), Infinity);
+    this.loadCheckpointSeries();
     for (const s of this.segments()) {
       if (s > this.pos.segment) break;
-      this.scanSeries(join(this.o.walDir, segName(s)), s === this.pos.segment ? this.pos.offset : Infinity);
+      this.scanSeries(join(this.o.walDir, segName(s)), s === this.pos.segment ? this.pos.offset : Infinity, (ref, ls) => this.addSeries(ref, ls, s));
     }
   }
 
-  private scanSeries(path: string, upTo: number): void {
+  private loadCheckpointSeries(): void {
+    const cp = this.latestCheckpoint();
+    if (cp >= 0) this.scanSeries(join(this.o.walDir, `checkpoint.${segName(cp)}`, '00000000'), Infinity, (ref, ls) => this.addSeries(ref, ls, -1));
+  }
+
+  private latestCheckpoint(): number {
+    let cp = -1;
+    try {
+      for (const f of fs.readdirSync(this.o.walDir)) {
+        const m = CP_RE.exec(f);
+        if (m) cp = Math.max(cp, Number(m[1]));
+      }
+    } catch { /* no WAL yet */ }
+    return cp;
+  }
+
+  /**
+   * On entering a segment after the newest checkpoint N: series defined in segments <= N that
+   * the checkpoint no longer holds were dropped from the head, so nothing unread refers to them.
+   */
+  private collectGarbage(): void {
+    const cp = this.latestCheckpoint();
+    if (cp <= this.gcCheckpoint || cp >= this.pos.segment) return;
+    this.gcCheckpoint = cp;
+    const alive = new Set<number>();
+    this.scanSeries(join(this.o.walDir, `checkpoint.${segName(cp)}`, '00000000'), Infinity, (ref) => alive.add(ref));
+    let dropped = 0;
+    for (const [ref, seg] of this.refSeg) {
+      if (seg <= cp && !alive.has(ref)) {
+        this.refSeg.delete(ref);
+        this.refs.delete(ref);
+        dropped++;
+      }
+    }
+    if (dropped) this.log.debug('dropped series no longer in the WAL checkpoint', { checkpoint: cp, series: dropped });
+  }
+
+  private scanSeries(path: string, upTo: number, fn: (ref: number, ls: Labels) => void): void {
     let buf: Buffer;
     try {
       buf = fs.readFileSync(path);
@@ -401,7 +441,7 @@ export class WalWatcher {
         const payload = buf.subarray(off + FRAME_HEADER, off + FRAME_HEADER + len);
         if (crc32(payload) !== buf.readUInt32LE(off + 5)) break;
         try {
-          decodeSeries(new ByteReader(payload), (ref, ls) => this.addSeries(ref, ls));
+          decodeSeries(new ByteReader(payload), fn);
         } catch {
           break;
         }
