@@ -60,7 +60,7 @@ export interface WalWatcherOptions {
   logger: Logger;
   /** How often the WAL is checked for new records (ms). */
   pollMs?: number;
-  /** Stop reading while the writer holds this many samples in memory. */
+  /** Stop reading while the writer holds this many samples in memory (default: capacity per shard). */
   maxPending?: number;
 }
 
@@ -90,7 +90,7 @@ export class WalWatcher {
   /** The last read reached the end of the WAL (as far as it was written). */
   caughtUp = false;
   private readonly pollMs: number;
-  private readonly maxPending: number;
+  private readonly maxPending: number | undefined;
   private readonly log: Logger;
   private readonly posFile: string;
   // scratch for one samples record
@@ -104,7 +104,7 @@ export class WalWatcher {
 
   constructor(private readonly o: WalWatcherOptions) {
     this.pollMs = o.pollMs ?? 100;
-    this.maxPending = o.maxPending ?? Math.max(o.writer.cfg.queue.capacity, o.writer.cfg.queue.maxSamplesPerSend * 2);
+    this.maxPending = o.maxPending;
     this.log = o.logger.child({ component: 'wal_watcher' });
     fs.mkdirSync(o.stateDir, { recursive: true });
     this.posFile = join(o.stateDir, 'position.json');
@@ -134,7 +134,8 @@ export class WalWatcher {
         this.log.error('reading the WAL failed; retrying', { err: (e as Error).message });
       }
       if (!this.stopped) {
-        this.timer = setTimeout(tick, this.pollMs);
+        // Behind (the queue was full): look again soon; caught up: poll.
+        this.timer = setTimeout(tick, this.caughtUp ? this.pollMs : Math.min(this.pollMs, 5));
         this.timer.unref();
       }
     };
@@ -156,7 +157,10 @@ export class WalWatcher {
   /** Reads everything new (waits for the writer while it holds maxPending samples). */
   readAvailable(): void {
     this.caughtUp = this.stopped;
-    let budget = this.maxPending - this.o.writer.stats().pending;
+    const ws = this.o.writer.stats();
+    const q = this.o.writer.cfg.queue;
+    const limit = this.maxPending ?? Math.max(q.capacity * Math.max(1, ws.shards), q.maxSamplesPerSend * 2);
+    let budget = limit - ws.pending;
     let segs: number[] | undefined;
     while (budget > 0 && !this.stopped) {
       const path = join(this.o.walDir, segName(this.pos.segment));
