@@ -20,6 +20,8 @@ import { loadTemplateFiles } from './notify/templating.js';
 import { Silences } from './silence/index.js';
 import { AlertHistory } from './history/index.js';
 import { AlertStore, Marker } from './store/index.js';
+import { openStateStore, type StateStore } from '../state/index.js';
+import { importJsonSnapshots } from './persist.js';
 import { fingerprint } from './fingerprint.js';
 import { isValidLabelName, type Alert, type LabelSet, type PostableAlert } from './types.js';
 
@@ -114,6 +116,8 @@ export class Alertmanager {
   private stopped = false;
   private received = { firing: 0, resolved: 0, invalid: 0 };
   private persistPending = false;
+  /** The embedded state store (with a storage path). */
+  private state: StateStore | undefined;
 
   constructor(private readonly opts: AlertmanagerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -122,22 +126,21 @@ export class Alertmanager {
     this.startedAt = this.clock.now();
     const now = (): number => this.clock.now();
     const retention = opts.retentionMs ?? 120 * 3600_000;
-    if (opts.storagePath) mkdirSync(opts.storagePath, { recursive: true });
-    this.silences = new Silences(now, retention, opts.storagePath ? join(opts.storagePath, 'silences.json') : undefined);
-    this.nflog = new NotificationLog(now, retention, opts.storagePath ? join(opts.storagePath, 'nflog.json') : undefined);
-    this.history = new AlertHistory(now, retention, opts.storagePath ? join(opts.storagePath, 'history.json') : undefined);
-    const loadError = (msg: string): void => this.log.error('loading alerting state failed', { err: msg });
-    this.silences.load(loadError);
-    this.nflog.load(loadError);
-    this.history.load(loadError);
-    // A created or expired silence is on disk before the API acknowledges it.
-    this.silences.onChange = () => {
-      try {
-        this.silences.snapshot();
-      } catch (e) {
-        this.log.error('writing silences failed', { err: e as Error });
-      }
-    };
+    if (opts.storagePath) {
+      mkdirSync(opts.storagePath, { recursive: true });
+      // One database per storage path; a locked or too-new database fails startup clearly.
+      this.state = openStateStore({ file: join(opts.storagePath, 'state.db'), logger: this.log });
+      const loadError = (msg: string): void => this.log.error('importing alerting state failed', { err: msg });
+      const imported = importJsonSnapshots(this.state, opts.storagePath, loadError);
+      if (imported && imported.silences + imported.nflog + imported.history > 0) this.log.info('imported JSON alerting state into the state store', { file: this.state.file, ...imported });
+    }
+    // A created or expired silence is committed to the store before the API acknowledges it.
+    this.silences = new Silences(now, retention, this.state?.silences);
+    this.nflog = new NotificationLog(now, retention, this.state?.nflog, (e) => this.log.error('writing notification log failed', { err: e }));
+    this.history = new AlertHistory(now, retention, this.state?.history);
+    this.silences.load();
+    this.nflog.load();
+    this.history.load();
     this.store = new AlertStore(now);
     this.store.subscribe((a) => this.history.observe(a));
     this.retry = {
@@ -148,7 +151,13 @@ export class Alertmanager {
       sleep,
       ...opts.retry,
     };
-    this.applyConfig(opts.config);
+    try {
+      this.applyConfig(opts.config);
+    } catch (e) {
+      // Release the database (and its lock) when the instance never starts.
+      this.state?.close();
+      throw e;
+    }
     this.every('gc', opts.alertsGcIntervalMs ?? 30 * 60_000, () => {
       for (const fp of this.store.gc()) this.marker.delete(fp);
       this.inhibitor.gc();
@@ -273,8 +282,7 @@ export class Alertmanager {
         this.persistPending = false;
         if (this.stopped) return;
         try {
-          this.nflog.snapshot();
-          this.history.snapshot();
+          this.history.flush();
         } catch (e) {
           this.log.error('writing alerting state failed', { err: e as Error });
         }
@@ -372,11 +380,15 @@ export class Alertmanager {
     return out + this.metrics.expose();
   }
 
+  /** Retention and pending writes: drops state past data.retention (memory and store) and
+   * writes batched alert-history changes. Silences and nflog entries are written as they change. */
   snapshot(): void {
+    if (this.state && !this.state.isOpen) return;
     try {
-      this.silences.snapshot();
-      this.nflog.snapshot();
-      this.history.snapshot();
+      this.silences.gc();
+      this.nflog.gc();
+      this.history.compact();
+      this.history.flush();
     } catch (e) {
       this.log.error('writing alerting state failed', { err: e as Error });
     }
@@ -389,5 +401,6 @@ export class Alertmanager {
     this.dispatcher?.stop();
     this.unsubInhibit?.();
     this.snapshot();
+    this.state?.close();
   }
 }

@@ -1,28 +1,34 @@
-// Atomic, durable state files: write to a temp file, fsync, rename over the old one, fsync the
-// directory — a crash leaves either the old or the new snapshot, never a torn one.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+// Alerting state lives in the embedded state store (state/, SQLite). Earlier versions wrote
+// JSON snapshot files (silences.json, nflog.json, history.json) under the storage path; on the
+// first start with a store they are imported once, then left untouched.
+import { readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HistoryRow, NflogRow, SilenceRow, StateStore } from '../state/index.js';
 
-export function writeFileAtomic(file: string, data: string): void {
-  const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  try {
-    const dfd = openSync(dirname(file), 'r');
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
-  } catch {
-    /* directories cannot be fsynced on every platform */
-  }
+const IMPORT_KEY = 'alerting.json_import';
+
+/** Imports the JSON snapshots under `dir` into `store` unless that was done before; returns
+ * the counts imported (undefined when skipped). One transaction: all or nothing. */
+export function importJsonSnapshots(store: StateStore, dir: string, onError: (msg: string) => void, now = Date.now()): { silences: number; nflog: number; history: number } | undefined {
+  if (store.getMeta(IMPORT_KEY) !== undefined) return undefined;
+  const silences = readSnapshot<SilenceRow[]>(join(dir, 'silences.json'), onError) ?? [];
+  const nflog = readSnapshot<NflogRow[]>(join(dir, 'nflog.json'), onError) ?? [];
+  const history = readSnapshot<HistoryRow[]>(join(dir, 'history.json'), onError) ?? [];
+  const ok = <T>(list: T[], what: string): T[] => {
+    if (Array.isArray(list)) return list;
+    onError(`${join(dir, what)}: expected a JSON array; not imported`);
+    return [];
+  };
+  const s = ok(silences, 'silences.json');
+  const n = ok(nflog, 'nflog.json');
+  const h = ok(history, 'history.json').map((e) => ({ ...e, id: undefined }));
+  store.transaction(() => {
+    store.silences.putMany(s);
+    store.nflog.putMany(n);
+    store.history.save(h);
+    store.setMeta(IMPORT_KEY, JSON.stringify({ at: new Date(now).toISOString(), silences: s.length, nflog: n.length, history: h.length }));
+  });
+  return { silences: s.length, nflog: n.length, history: h.length };
 }
 
 /**

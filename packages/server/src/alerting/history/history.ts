@@ -1,10 +1,13 @@
 // Alert history: one entry per firing episode of an alert (fingerprint + start), with when it
-// resolved, how long it lasted and which notifications went out. Kept for data.retention and
-// snapshotted to disk with the other alerting state, so it survives restarts.
-import { readSnapshot, writeFileAtomic } from '../persist.js';
+// resolved, how long it lasted and which notifications went out. Kept for data.retention in the
+// state store, so it survives restarts. Changes are batched: `flush()` writes the episodes
+// touched since the last flush in one transaction (alerts arrive far more often than we fsync).
+import type { HistoryRepo } from '../../state/index.js';
 import type { Alert, LabelSet } from '../types.js';
 
 export interface HistoryEntry {
+  /** Row id in the state store, once written. */
+  id?: number;
   fingerprint: string;
   alertname: string;
   severity: string;
@@ -37,11 +40,13 @@ export class AlertHistory {
   private entries: HistoryEntry[] = [];
   /** fingerprint -> latest entry */
   private latest = new Map<string, HistoryEntry>();
+  /** Entries changed since the last flush, in first-change order (new ones get ids in order). */
+  private dirty = new Set<HistoryEntry>();
 
   constructor(
     private readonly now: () => number,
     private readonly retentionMs: number,
-    private readonly file?: string,
+    private readonly repo?: HistoryRepo,
   ) {}
 
   observe(a: Alert): void {
@@ -60,17 +65,25 @@ export class AlertHistory {
       };
       this.entries.push(e);
       this.latest.set(a.fingerprint, e);
+      this.markDirty(e);
       if (this.entries.length > MAX_ENTRIES) this.compact(true);
       return;
     }
     cur.startsAt = Math.min(cur.startsAt, a.startsAt);
     cur.endsAt = a.endsAt;
     cur.annotations = a.annotations;
+    this.markDirty(cur);
+  }
+
+  private markDirty(e: HistoryEntry): void {
+    if (this.repo) this.dirty.add(e);
   }
 
   noteNotification(fingerprint: string, receiver: string): void {
     const e = this.latest.get(fingerprint);
-    if (e) e.notifications[receiver] = (e.notifications[receiver] ?? 0) + 1;
+    if (!e) return;
+    e.notifications[receiver] = (e.notifications[receiver] ?? 0) + 1;
+    this.markDirty(e);
   }
 
   private view(e: HistoryEntry, now: number): HistoryView {
@@ -116,23 +129,35 @@ export class AlertHistory {
     const cutoff = this.now() - this.retentionMs;
     let keep = this.entries.filter((e) => e.endsAt > cutoff);
     if (overCap && keep.length > MAX_ENTRIES) keep = keep.slice(keep.length - MAX_ENTRIES);
+    if (keep.length !== this.entries.length) {
+      const kept = new Set(keep);
+      for (const e of this.dirty) if (!kept.has(e)) this.dirty.delete(e);
+    }
     this.entries = keep;
     this.latest.clear();
     for (const e of keep) this.latest.set(e.fingerprint, e);
+    if (this.repo) {
+      // Write kept changes first: a row whose stored end is old but whose episode went on
+      // firing must be updated, not deleted.
+      this.flush();
+      this.repo.deleteEndedBefore(cutoff);
+      // Ids grow with entry order, so the cap is "everything older than the oldest kept".
+      this.repo.deleteOlderThan(keep[0]?.id ?? Number.MAX_SAFE_INTEGER);
+    }
   }
 
-  load(onError: (msg: string) => void = () => {}): void {
-    if (!this.file) return;
-    const list = readSnapshot<HistoryEntry[]>(this.file, onError);
-    if (!list) return;
-    this.entries = list;
+  /** Writes changed episodes to the store (one transaction). */
+  flush(): void {
+    if (!this.repo || this.dirty.size === 0) return;
+    const batch = [...this.dirty];
+    this.repo.save(batch);
+    for (const e of batch) this.dirty.delete(e);
+  }
+
+  /** Loads the episodes kept in the store (dropping those past retention). */
+  load(): void {
+    if (!this.repo) return;
+    this.entries = this.repo.all();
     this.compact(true);
-  }
-
-
-  snapshot(): void {
-    if (!this.file) return;
-    this.compact();
-    writeFileAtomic(this.file, JSON.stringify(this.entries));
   }
 }

@@ -1,6 +1,6 @@
 // The notification log: what was last sent per (receiver, integration, group), used by the
-// dedup stage; snapshotted to disk so a restart does not re-send.
-import { readSnapshot, writeFileAtomic } from '../persist.js';
+// dedup stage; written to the state store as it is logged so a restart does not re-send.
+import type { NflogRepo } from '../../state/index.js';
 
 export interface NflogReceiver { groupName: string; integration: string; idx: number }
 
@@ -23,7 +23,9 @@ export class NotificationLog {
   constructor(
     private readonly now: () => number,
     private readonly retentionMs: number,
-    private readonly file?: string,
+    private readonly repo?: NflogRepo,
+    /** Told when a store write fails (the entry is still kept in memory). */
+    private readonly onWriteError: (e: Error) => void = () => {},
   ) {}
 
   query(r: NflogReceiver, gkey: string): NflogEntry | undefined {
@@ -33,13 +35,20 @@ export class NotificationLog {
   log(r: NflogReceiver, gkey: string, firing: string[], resolved: string[], expiryMs: number): void {
     const now = this.now();
     const expiresAt = expiryMs > 0 ? now + expiryMs : now + this.retentionMs;
-    this.entries.set(key(r, gkey), { groupKey: gkey, receiver: r, firingAlerts: firing, resolvedAlerts: resolved, timestamp: now, expiresAt });
+    const e: NflogEntry = { groupKey: gkey, receiver: r, firingAlerts: firing, resolvedAlerts: resolved, timestamp: now, expiresAt };
+    this.entries.set(key(r, gkey), e);
+    try {
+      this.repo?.put(e);
+    } catch (err) {
+      this.onWriteError(err as Error);
+    }
   }
 
   gc(): number {
     const now = this.now();
     let n = 0;
     for (const [k, e] of this.entries) if (e.expiresAt <= now) { this.entries.delete(k); n++; }
+    this.repo?.deleteExpired(now);
     return n;
   }
 
@@ -47,19 +56,11 @@ export class NotificationLog {
     return this.entries.size;
   }
 
-  load(onError: (msg: string) => void = () => {}): void {
-    if (!this.file) return;
-    const list = readSnapshot<NflogEntry[]>(this.file, onError);
-    if (!list) return;
-    for (const e of list) this.entries.set(key(e.receiver, e.groupKey), e);
+  /** Loads the entries kept in the store (dropping expired ones). */
+  load(): void {
+    if (!this.repo) return;
+    for (const e of this.repo.all()) this.entries.set(key(e.receiver, e.groupKey), e);
     this.gc();
-  }
-
-
-  snapshot(): void {
-    if (!this.file) return;
-    this.gc();
-    writeFileAtomic(this.file, JSON.stringify([...this.entries.values()]));
   }
 }
 

@@ -1,8 +1,9 @@
 // Silences: matchers over a time range, states pending/active/expired, update-or-replace as
 // Alertmanager does (an edit that changes history expires the old silence and creates a new
-// one), kept for data.retention after they end and snapshotted to disk.
+// one), kept for data.retention after they end. With a state store every change is committed
+// to it before the call returns, so an acknowledged silence survives a crash.
 import { randomUUID } from 'node:crypto';
-import { readSnapshot, writeFileAtomic } from '../persist.js';
+import type { SilenceRepo } from '../../state/index.js';
 import { newMatcher, matches, type Matcher, type MatchType } from '../../model/index.js';
 import { isValidLabelName, type LabelSet } from '../types.js';
 import { goRegexError } from '../matchers.js';
@@ -78,7 +79,7 @@ export class Silences {
   constructor(
     private readonly now: () => number,
     private readonly retentionMs: number,
-    private readonly file?: string,
+    private readonly repo?: SilenceRepo,
   ) {}
 
   get(id: string): Silence | undefined {
@@ -122,7 +123,10 @@ export class Silences {
 
   private store(sil: Silence): void {
     validate(sil);
-    this.st.set(sil.id, { sil, compiled: compile(sil) });
+    const compiled = compile(sil);
+    // Durable first: if the write fails the change is not made and the caller gets the error.
+    this.repo?.put(sil);
+    this.st.set(sil.id, { sil, compiled });
     this.version++;
     this.onChange?.();
   }
@@ -142,6 +146,7 @@ export class Silences {
         s.startsAt = now;
         s.endsAt = now;
     }
+    this.repo?.put(s);
     this.st.set(id, { sil: s, compiled: this.st.get(id)!.compiled });
     this.version++;
     this.onChange?.();
@@ -162,23 +167,16 @@ export class Silences {
     const now = this.now();
     let n = 0;
     for (const [id, { sil }] of this.st) if (sil.endsAt + this.retentionMs <= now) { this.st.delete(id); n++; }
+    this.repo?.deleteEndedBefore(now - this.retentionMs);
     if (n) this.version++;
     return n;
   }
 
-  load(onError: (msg: string) => void = () => {}): void {
-    if (!this.file) return;
-    const list = readSnapshot<Silence[]>(this.file, onError);
-    if (!list) return;
-    for (const sil of list) this.st.set(sil.id, { sil, compiled: compile(sil) });
+  /** Loads the silences kept in the store (dropping those past retention). */
+  load(): void {
+    if (!this.repo) return;
+    for (const sil of this.repo.all()) this.st.set(sil.id, { sil, compiled: compile(sil) });
     this.gc();
     this.version++;
-  }
-
-
-  snapshot(): void {
-    if (!this.file) return;
-    this.gc();
-    writeFileAtomic(this.file, JSON.stringify(this.list()));
   }
 }
