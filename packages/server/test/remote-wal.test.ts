@@ -167,6 +167,9 @@ remote_write:
     const end = Date.now() + 5000;
     while (pos().segment < 2 && Date.now() < end) await sleep(100);
     assert.ok(pos().segment >= 2, `position after restart: ${JSON.stringify(pos())}`);
+    const metrics = await (await fetch(`${vigil.url}/metrics`)).text();
+    assert.match(metrics, /^vigil_remote_storage_wal_samples_read_total\{remote_name="vm",[^}]*\} [1-9]/m);
+    assert.match(metrics, /^vigil_remote_storage_samples_dropped_total\{remote_name="vm",[^}]*\} 0$/m);
   } finally {
     await vigil.stop();
     await stopProc(child);

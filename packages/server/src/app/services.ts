@@ -140,6 +140,8 @@ export class Services {
     this.self = createSelfMetrics();
     this.self.addStats(TSDB_STATS, () => this.tsdb.stats());
     this.self.addStats(REMOTE_WRITE_STATS, () => this.remoteWrite.stats());
+    // addStats discovers fields from the (still empty) queue list at this point: also expose the queue's own text.
+    this.self.addExposition(() => this.remoteWrite.exposition());
 
     // API queries are timed for /metrics (vigil_query_duration_seconds{type}); rules use the engine directly.
     const engine = this.engine;
