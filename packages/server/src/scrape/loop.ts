@@ -290,7 +290,15 @@ export class ScrapeLoop {
         }
         if (hasExemplars) {
           const ex = p.exemplar();
-          if (ex) app.appendExemplar!(e.ref, e.labels, ex);
+          // As Prometheus: an exemplar without a timestamp takes its sample's; exemplar errors
+          // (out of order, too long) never fail the scrape (the storage counts them).
+          if (ex) {
+            try {
+              app.appendExemplar!(e.ref, e.labels, ex.ts === undefined ? { labels: ex.labels, value: ex.value, ts: sts } : ex);
+            } catch (x) {
+              if (!(x instanceof AppendError)) throw x;
+            }
+          }
         }
         // Series with explicit timestamps are exempt from staleness, as in Prometheus.
         if (pt === undefined) cur.push(e);

@@ -3,12 +3,13 @@
 import type { Labels } from '../model/labels.js';
 import { labelsToString } from '../model/labels.js';
 import { hashLabels } from './head.js';
-import type { Appender, MetricMetadata, SeriesRef } from '../storage/interface.js';
+import type { Appender, Exemplar, MetricMetadata, SeriesRef } from '../storage/interface.js';
 import { AppendError } from '../storage/interface.js';
 import type { TSDB } from './db.js';
 import type { FloatHistogram } from '../model/histogram.js';
 import { checkHistogram, commitHistograms, type StagedHistogram } from './histstore.js';
 import { commitStartTimestamps, type StagedST } from './ststore.js';
+import { commitExemplars, stageExemplar, type StagedExemplar } from './exemplars.js';
 
 const EMPTY_F64 = new Float64Array(0);
 
@@ -36,6 +37,8 @@ export class TSDBAppender implements Appender {
   hist: StagedHistogram[] = [];
   /** Staged start timestamps (sparse: only samples appended with one). */
   sts: StagedST[] = [];
+  /** Staged exemplars (validated against the store now, applied on commit). */
+  exs: StagedExemplar[] = [];
 
   constructor(private readonly db: TSDB) {}
 
@@ -99,6 +102,21 @@ export class TSDBAppender implements Appender {
     return ref;
   }
 
+  /**
+   * Stages an exemplar for the series `ref` (or, without a ref, the existing series `labels`).
+   * As Prometheus: a duplicate of the series' newest exemplar is a no-op; a label set over 128
+   * characters, an out-of-order timestamp or an unknown series throws an AppendError, which
+   * callers count and never let fail the samples.
+   */
+  appendExemplar(ref: SeriesRef, labels: Labels, ex: Exemplar): void {
+    const head = this.db.head;
+    let r = ref ? head.fromExtRef(ref) : 0;
+    if (r === 0 && labels.length) r = head.lookup(labels, hashLabels(labels));
+    if (r === 0) throw new AppendError('invalid_labels', `exemplar for unknown series ${labelsToString(labels)}`);
+    const s = stageExemplar(this.db, head.labels(r), ex);
+    if (s) this.exs.push(s);
+  }
+
   private grow(): void {
     if (this.refs.length === 0) {
       const b = pool.pop();
@@ -121,8 +139,15 @@ export class TSDBAppender implements Appender {
     try {
       // Start timestamps go into the WAL buffer first, so the samples' flush makes them durable too.
       if (this.sts.length) commitStartTimestamps(this.db, this.sts);
+      // Exemplars too (their record rides on the samples' flush; flushed here when there is none).
+      const exOnly = this.exs.length > 0 && this.n === 0 && this.meta.length === 0;
+      if (this.exs.length) commitExemplars(this.db, this.exs);
       const hp = this.hist.length ? commitHistograms(this.db, this.hist) : undefined;
       p = this.db.commitAppender(this);
+      if (exOnly && this.db.wal) {
+        const fp = this.db.flushWal();
+        p = Promise.all([fp, p]).then(() => undefined);
+      }
       if (hp) p = Promise.all([hp, p]).then(() => undefined);
     } finally {
       this.release();
@@ -145,6 +170,7 @@ export class TSDBAppender implements Appender {
     this.meta = [];
     this.hist = [];
     this.sts = [];
+    this.exs = [];
     if (this.refs.length && this.refs.length <= 65536 && pool.length < 64) pool.push([this.refs, this.ts, this.vs]);
     this.refs = this.ts = this.vs = EMPTY_F64;
   }

@@ -15,6 +15,7 @@ import { describeFsError } from './fsio.js';
 import { Head, hashLabels } from './head.js';
 import { REC_HISTOGRAMS, histStoreOf } from './histstore.js';
 import { REC_START_TIMESTAMPS, stStoreOf } from './ststore.js';
+import { DEFAULT_MAX_EXEMPLARS, REC_EXEMPLARS, exemplarStoreOf, type ExemplarQueryResult, type ExemplarStats } from './exemplars.js';
 import { postingsForMatchers } from './postings.js';
 import { TSDBQuerier } from './querier.js';
 import { ULID_RE } from './ulid.js';
@@ -44,6 +45,8 @@ export interface TSDBOptions {
   /** Brotli quality (0-11) for block chunk pages; 4 compresses as well as 7-9 on metrics, faster. */
   compressionQuality?: number;
   logger?: Logger;
+  /** Size of the in-memory exemplar ring (--storage.tsdb.max-exemplars). Default 100000; 0 = exemplars off. */
+  maxExemplars?: number;
   /** Open for reading only (CLI tools): no WAL writes, no compaction, no lock, appends refused. */
   readOnly?: boolean;
 }
@@ -102,6 +105,7 @@ export class TSDB implements Storage {
   retentionMs: number;
   retentionBytes: number;
   readonly compressionQuality: number;
+  readonly maxExemplars: number;
   wal: WAL | undefined;
   blocks: BlockReader[] = [];
   readonly metadata = new Map<string, MetricMetadata>();
@@ -132,6 +136,7 @@ export class TSDB implements Storage {
     this.retentionBytes = opts.retentionBytes ?? 0;
     this.maxBlockRangeMs = Math.max(this.blockRangeMs, opts.maxBlockRangeMs ?? Math.min(31 * DAY, this.retentionMs > 0 ? this.retentionMs / 10 : 31 * DAY));
     this.compressionQuality = opts.compressionQuality ?? 4;
+    this.maxExemplars = opts.maxExemplars ?? DEFAULT_MAX_EXEMPLARS;
     this.head = new Head(this.blockRangeMs);
   }
 
@@ -283,6 +288,9 @@ export class TSDB implements Storage {
           case REC_START_TIMESTAMPS:
             stStoreOf(this).replayRecord(r);
             break;
+          case REC_EXEMPLARS:
+            exemplarStoreOf(this).replayRecord(r);
+            break;
         }
       },
       (seg) => { this.replay.current = seg; },
@@ -407,7 +415,32 @@ export class TSDB implements Storage {
     return wal ? wal.synced() : Promise.resolve();
   }
 
+  /** Flushes buffered WAL records (a commit with exemplars only); resolves once synced. */
+  flushWal(): Promise<void> {
+    const wal = this.wal;
+    if (!wal) return Promise.resolve();
+    try {
+      wal.flush();
+    } catch (e) {
+      const msg = e instanceof WalWriteError ? e.message : describeFsError(e);
+      return Promise.reject(new AppendError('storage_full', `commit failed, nothing was stored: ${msg}`));
+    }
+    return wal.synced();
+  }
+
   // ---------------- queries ----------------
+
+  /**
+   * Stored exemplars with start <= ts <= end (ms) of series matching any of the matcher sets,
+   * sorted by series labels, as Prometheus's exemplar querier.
+   */
+  queryExemplars(start: number, end: number, matcherSets: readonly (readonly Matcher[])[]): ExemplarQueryResult[] {
+    return exemplarStoreOf(this).select(start, end, matcherSets);
+  }
+
+  exemplarStats(): ExemplarStats {
+    return exemplarStoreOf(this).stats();
+  }
 
   querier(mint: number, maxt: number): Querier {
     const blocks = this.blocks.filter((b) => b.meta.maxTime > mint && b.meta.minTime <= maxt);
@@ -565,6 +598,7 @@ export class TSDB implements Storage {
         }
         histStoreOf(this).walPayloads(add);
         stStoreOf(this).walPayloads(add);
+        exemplarStoreOf(this).walPayloads(add);
       });
       this.counters.checkpoints++;
     }

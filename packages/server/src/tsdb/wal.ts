@@ -124,8 +124,9 @@ export class WAL {
         const type = buf[off]!;
         const len = buf.readUInt32LE(off + 1);
         const crc = buf.readUInt32LE(off + 5);
-        // Types 1-5: walrecords.ts; 6: native histograms (histstore.ts); 7: start timestamps (ststore.ts).
-        if (type < 1 || type > 7) reason = `unknown record type ${type}`;
+        // Types 1-5: walrecords.ts; 6: native histograms (histstore.ts); 7: start timestamps (ststore.ts);
+        // 8: exemplars (exemplars.ts).
+        if (type < 1 || type > 8) reason = `unknown record type ${type}`;
         else if (off + FRAME_HEADER + len > buf.length) reason = `torn record (needs ${len} bytes, ${buf.length - off - FRAME_HEADER} left)`;
         else {
           const payload = buf.subarray(off + FRAME_HEADER, off + FRAME_HEADER + len);
