@@ -1,5 +1,5 @@
 // End-to-end durability of remote_write through the WAL (storage/remote/walwatcher.ts):
-// (1) Debian's VictoriaMetrics is killed in the middle of a run and started again: every
+// (1) Debian's VictoriaMetrics is stopped in the middle of a run and started again: every
 //     sample committed to Vigil's on-disk TSDB arrives, values exact, no gaps;
 // (2) the built `vigil` server is killed with SIGKILL while its receiver is down; after a
 //     restart (receiver up) every sample Vigil acknowledged to its own senders arrives.
@@ -72,7 +72,7 @@ function missing(got: Map<string, Map<number, number>>, key: string, ts: number[
   return m ? ts.filter((t) => !m.has(t)) : ts;
 }
 
-test('remote_write via the WAL: VictoriaMetrics killed mid-run and restarted, nothing lost', { skip: vm.skip, timeout: 60_000 }, async () => {
+test('remote_write via the WAL: VictoriaMetrics stopped mid-run and restarted, nothing lost', { skip: vm.skip, timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-rwal-vm-'));
   const port = await freePort();
   let child: ChildProcess | undefined = await startVM(port, join(dir, 'vm'));

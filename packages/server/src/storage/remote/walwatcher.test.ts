@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CfgNode } from '../../config/node.js';
@@ -247,6 +247,36 @@ test('wal watcher: a dead receiver cannot make the WAL grow beyond keepMaxBytes 
     assert.ok(ws.segmentsLost > 0, 'lost segments counted');
     const m = rx.series.get('__name__="wal_m",s="0"')!;
     for (let i = 150; i < 160; i++) assert.ok(m.has(1_000_000 + i * 1000), `sample ${i} after the loss arrives`);
+  } finally {
+    await mgr.stop();
+    await db.close();
+    await rx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('wal watcher: 4xx answers drop (counted) and move on; an unreadable position.json resends from the oldest segment', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-walw-'));
+  const rx = await startTestReceiver();
+  rx.failWith = 400;
+  let db = await openTSDB({ dir, compactionIntervalMs: 0 });
+  let mgr = new RemoteWriteManager(undefined, { wal: db, walPollMs: 20 });
+  const posFile = join(dir, 'remote_write', 'q', 'position.json');
+  try {
+    await mgr.applyConfig(configs(rx.url));
+    await appendRun(db, mgr, 0, 20);
+    assert.ok(await mgr.flush(10_000));
+    assert.equal(mgr.stats()[0]!.samplesFailed, 60);
+    assert.ok(mgr.walStats()[0]!.ackedOffset > 0, 'refused samples are not retried forever');
+    await mgr.stop();
+    await db.close();
+    writeFileSync(posFile, '{"segment": "x"');
+    rx.failWith = 0;
+    db = await openTSDB({ dir, compactionIntervalMs: 0 });
+    mgr = new RemoteWriteManager(undefined, { wal: db, walPollMs: 20 });
+    await mgr.applyConfig(configs(rx.url));
+    assert.ok(await mgr.flush(10_000));
+    assertComplete(rx, 20);
   } finally {
     await mgr.stop();
     await db.close();
