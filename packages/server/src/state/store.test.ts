@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { createLogger } from '../util/log.js';
-import { LATEST_VERSION, MIGRATIONS, migrate, openStateStore, schemaVersion, StateStoreError, type Migration } from './index.js';
+import { LATEST_VERSION, MIGRATIONS, migrate, openStateStore, schemaVersion, StateStoreError, type HistoryRow, type Migration } from './index.js';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'vigil-state-'));
@@ -105,7 +105,7 @@ test('alert history repository: insert assigns ids, update, query filters, reten
   try {
     const file = join(dir, 'state.db');
     let st = openStateStore({ file });
-    const mk = (name: string, startsAt: number, endsAt: number) => ({ fingerprint: `fp-${name}`, alertname: name, severity: 'critical', labels: { alertname: name, severity: 'critical' }, annotations: {}, startsAt, endsAt, notifications: {} as Record<string, number> });
+    const mk = (name: string, startsAt: number, endsAt: number): HistoryRow => ({ fingerprint: `fp-${name}`, alertname: name, severity: 'critical', labels: { alertname: name, severity: 'critical' }, annotations: {}, startsAt, endsAt, notifications: {} });
     const a = mk('A', 100, 200);
     const b = mk('B', 150, 1000);
     const c = mk('A', 300, 400);
