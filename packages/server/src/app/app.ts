@@ -75,6 +75,8 @@ export class App {
     for (const f of ignoredFlagsSet(this.opts.flags)) this.log.warn('flag has no effect in Vigil (accepted for Prometheus compatibility)', { flag: `--${f}` });
     const walSync = this.flag('storage.tsdb.wal-sync') || 'batch';
     if (walSync !== 'batch' && walSync !== 'fsync') throw new Error(`invalid --storage.tsdb.wal-sync ${JSON.stringify(walSync)}: want batch or fsync`);
+    const maxExemplars = Number(this.flag('storage.tsdb.max-exemplars') || '100000');
+    if (!Number.isSafeInteger(maxExemplars) || maxExemplars < 0) throw new Error(`invalid --storage.tsdb.max-exemplars ${JSON.stringify(this.flag('storage.tsdb.max-exemplars'))}: want a non-negative integer`);
     const webCfgFile = this.flag('web.config.file');
     const webConfig = webCfgFile ? loadWebConfig(webCfgFile) : undefined;
     this.registerLifecycleRoutes();
@@ -92,6 +94,7 @@ export class App {
       retentionMs: this.retentionMs(),
       retentionBytes: this.retentionBytes(),
       walSync: this.flag('storage.tsdb.wal-sync') || 'batch',
+      maxExemplars,
       lookbackDeltaMs: parseDuration(this.flag('query.lookback-delta') || '5m'),
       queryTimeoutMs: parseDuration(this.flag('query.timeout') || '2m'),
       maxSamples: Number(this.flag('query.max-samples')) || 50_000_000,

@@ -29,6 +29,7 @@ export const serveFlags: FlagSpec[] = [
   { name: 'storage.tsdb.retention', help: 'deprecated alias of --storage.tsdb.retention.time' },
   { name: 'storage.tsdb.retention.size', help: 'maximum bytes of blocks to retain (e.g. 512MB); 0 = off', default: '0' },
   { name: 'storage.tsdb.wal-sync', help: 'WAL sync policy: "batch" (acknowledged once written to the OS, fdatasync every second) or "fsync" (acknowledged after fdatasync); see docs/storage.md', default: 'batch' },
+  { name: 'storage.tsdb.max-exemplars', help: 'exemplars kept in memory (a ring shared by all series, logged in the WAL); 0 = exemplar storage off', default: '100000' },
   { name: 'query.timeout', help: 'maximum time a query may take', default: '2m' },
   { name: 'query.max-samples', help: 'maximum samples a single query may load into memory', default: '50000000' },
   { name: 'query.lookback-delta', help: 'how far back to look for a sample of an instant vector', default: '5m' },

@@ -31,6 +31,8 @@ export interface ServiceOptions {
   retentionMs: number;
   retentionBytes: number;
   walSync: string;
+  /** --storage.tsdb.max-exemplars (default 100000). */
+  maxExemplars?: number;
   lookbackDeltaMs: number;
   queryTimeoutMs: number;
   maxSamples: number;
@@ -113,6 +115,7 @@ export class Services {
       retentionMs: this.o.retentionMs,
       retentionBytes: this.o.retentionBytes || undefined,
       walSync: this.o.walSync as never,
+      maxExemplars: this.o.maxExemplars,
       logger: log.child({ component: 'tsdb' }),
     });
     // With a data directory the queues read the TSDB's WAL (durable); the fanout then only passes metadata.
@@ -152,7 +155,7 @@ export class Services {
     registerQueryRoutes(router, { engine: timed, queryable: this.tsdb, lookbackDeltaMs: this.o.lookbackDeltaMs });
     registerTSDBRoutes(router, { tsdb: this.tsdb, parseMatchers: parseMetricSelector, enableAdmin: this.o.enableAdmin });
     registerTargetRoutes(router, { scrapeManager: this.scrape });
-    registerMiscRoutes(router, { alertmanagerUrls: () => this.notifier.targetUrls() });
+    registerMiscRoutes(router, { alertmanagerUrls: () => this.notifier.targetUrls(), exemplars: (start, end, sets) => this.tsdb.queryExemplars(start, end, sets) });
     registerRuleRoutes(router, { ruleManager: this.rules });
     registerHostAgentRoutes(router, { hostAgent: this.hostAgent });
     registerInsightRoutes(router, { insight: this.insight });

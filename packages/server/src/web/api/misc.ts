@@ -1,27 +1,98 @@
 // Smaller Prometheus API v1 endpoints that Grafana and other clients call.
-//   /api/v1/query_exemplars — the query is validated; Vigil does not store exemplars yet, so the
-//   result is always empty (the shape Prometheus uses when there are none).
+//   /api/v1/query_exemplars — exemplars of the series every vector selector of the PromQL query
+//   selects (matcher sets OR-ed), in [start, end], as Prometheus answers it.
 //   /api/v1/alertmanagers — the Alertmanagers alerts are sent to.
-import { parseExpr, PromQLParseError } from '../../promql/index.js';
+import { parseExpr, PromQLParseError, type Expr } from '../../promql/index.js';
+import { formatFloatF } from '../../promql/goformat.js';
 import type { ServerResponse } from 'node:http';
-import { apiError, apiSuccess, type Req, type Router } from '../router.js';
+import type { Labels } from '../../model/labels.js';
+import type { Matcher } from '../../model/matchers.js';
+import { apiError, apiSuccess, sendBody, type Req, type Router } from '../router.js';
+import { parseTime } from './query.js';
+
+/** One series' exemplars (timestamps in ms), oldest first. */
+export interface ExemplarSeries {
+  seriesLabels: Labels;
+  exemplars: readonly { labels: Labels; value: number; ts: number }[];
+}
 
 export interface MiscRoutesDeps {
   alertmanagerUrls: () => string[];
+  /**
+   * Exemplars in [start, end] (ms) of series matching any matcher set, sorted by series labels
+   * (e.g. `(s, e, m) => tsdb.queryExemplars(s, e, m)`). Absent: exemplar storage is off.
+   */
+  exemplars?: (start: number, end: number, matcherSets: Matcher[][]) => ExemplarSeries[] | Promise<ExemplarSeries[]>;
+}
+
+// Prometheus's defaults for an absent start/end.
+const MIN_TIME = -62135596800000;
+const MAX_TIME = 253402300799000;
+
+/** The matchers of every vector selector in the expression, in depth-first order (as Prometheus's parser.ExtractSelectors). */
+export function extractSelectors(e: Expr, out: Matcher[][] = []): Matcher[][] {
+  switch (e.type) {
+    case 'VectorSelector': out.push(e.matchers); break;
+    case 'MatrixSelector': extractSelectors(e.vs, out); break;
+    case 'SubqueryExpr': case 'UnaryExpr': case 'ParenExpr': extractSelectors(e.expr, out); break;
+    case 'AggregateExpr': extractSelectors(e.expr, out); if (e.param) extractSelectors(e.param, out); break;
+    case 'BinaryExpr': extractSelectors(e.lhs, out); extractSelectors(e.rhs, out); break;
+    case 'Call': for (const a of e.args) extractSelectors(a, out); break;
+    default: break;
+  }
+  return out;
+}
+
+function labelsJSON(ls: Labels): string {
+  let s = '{';
+  for (let i = 0; i < ls.length; i++) s += (i ? ',' : '') + JSON.stringify(ls[i]!.name) + ':' + JSON.stringify(ls[i]!.value);
+  return s + '}';
+}
+
+/** Go's strconv.AppendFloat(v, 'f' or, below 1e-6 and from 1e21 on, 'e', -1): Prometheus's JSON value format. */
+export function formatValue(v: number): string {
+  const a = Math.abs(v);
+  if (a !== 0 && Number.isFinite(v) && (a < 1e-6 || a >= 1e21)) {
+    const m = /^(-?[\d.]+)e([+-])(\d+)$/.exec(v.toExponential());
+    if (m) return `${m[1]}e${m[2]}${m[3]!.padStart(2, '0')}`;
+  }
+  return formatFloatF(v);
+}
+
+/** Prometheus's exemplar query result JSON: values as strings, timestamps as float seconds. */
+export function exemplarsJSON(res: readonly ExemplarSeries[]): string {
+  const parts: string[] = [];
+  for (const s of res) {
+    const exs = s.exemplars.map((e) => `{"labels":${labelsJSON(e.labels)},"value":"${formatValue(e.value)}","timestamp":${e.ts / 1000}}`);
+    parts.push(`{"seriesLabels":${labelsJSON(s.seriesLabels)},"exemplars":[${exs.join(',')}]}`);
+  }
+  return `[${parts.join(',')}]`;
 }
 
 export function registerMiscRoutes(router: Router, deps: MiscRoutesDeps): void {
   const exemplars = async (req: Req, res: ServerResponse) => {
     const form = await req.form();
-    const q = form.get('query');
-    if (!q) return apiError(res, 'bad_data', 'invalid parameter "query": query must not be empty');
+    let start: number, end: number;
     try {
-      parseExpr(q);
+      const st = form.get('start'), en = form.get('end');
+      start = st ? parseTime(st, 'start') : MIN_TIME;
+      end = en ? parseTime(en, 'end') : MAX_TIME;
     } catch (e) {
-      if (e instanceof PromQLParseError) return apiError(res, 'bad_data', `invalid parameter "query": ${e.message}`);
+      return apiError(res, 'bad_data', (e as Error).message);
+    }
+    if (end < start) return apiError(res, 'bad_data', 'end timestamp must not be before start timestamp');
+    let expr: Expr;
+    try {
+      expr = parseExpr(form.get('query') ?? '');
+    } catch (e) {
+      if (e instanceof PromQLParseError) return apiError(res, 'bad_data', e.message);
       throw e;
     }
-    apiSuccess(res, []);
+    const sets = extractSelectors(expr);
+    // No selector (e.g. `1 + 1`): Prometheus answers with null data.
+    if (sets.length === 0) return apiSuccess(res, null);
+    const found = deps.exemplars ? await deps.exemplars(start, end, sets) : [];
+    sendBody(res, 200, `{"status":"success","data":${exemplarsJSON(found)}}`, 'application/json');
   };
   router.get('/api/v1/query_exemplars', exemplars);
   router.post('/api/v1/query_exemplars', exemplars);
