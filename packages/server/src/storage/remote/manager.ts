@@ -10,7 +10,7 @@ import type { Logger } from '../../util/log.js';
 import { nopLogger } from '../../util/log.js';
 import type { RemoteWriteConfig } from './config.js';
 import { RemoteWriter, type RemoteSink, type RemoteWriteStats } from './queue.js';
-import { WalWatcher, type WalSource, type WalWatcherStats } from './walwatcher.js';
+import { WalWatcher, walEnd, type WalPosition, type WalSource, type WalWatcherStats } from './walwatcher.js';
 import type { FloatHistogram } from '../../model/histogram.js';
 
 interface Entry {
@@ -28,6 +28,8 @@ export class RemoteWriteManager implements RemoteSink {
   private writers = new Map<string, Entry>();
   private list: RemoteWriter[] = [];
   private readonly walDir: string | undefined;
+  /** WAL end when the manager was made (right after the TSDB opened): where queues configured at startup begin. */
+  private startAt: WalPosition | undefined;
 
   constructor(
     private readonly logger: Logger = nopLogger,
@@ -39,6 +41,7 @@ export class RemoteWriteManager implements RemoteSink {
     private readonly opts: { dataDir?: string; maxDiskBytes?: number; wal?: WalSource; walPollMs?: number } = {},
   ) {
     this.walDir = opts.wal?.wal?.dir;
+    if (this.walDir) this.startAt = walEnd(this.walDir);
   }
 
   /** True when writers are fed from the WAL (enqueue() is then a no-op). */
@@ -56,7 +59,7 @@ export class RemoteWriteManager implements RemoteSink {
       return { w: new RemoteWriter(c, { externalLabels, logger: this.logger, dir: this.stateDir(c.name), maxDiskBytes: this.opts.maxDiskBytes }) };
     }
     const w = new RemoteWriter(c, { externalLabels, logger: this.logger, unboundedBuffer: true });
-    const watcher = new WalWatcher({ walDir: this.walDir, stateDir: this.stateDir(c.name)!, writer: w, logger: this.logger.child({ remote_name: c.name }), pollMs: this.opts.walPollMs });
+    const watcher = new WalWatcher({ walDir: this.walDir, stateDir: this.stateDir(c.name)!, writer: w, logger: this.logger.child({ remote_name: c.name }), pollMs: this.opts.walPollMs, startAt: this.startAt });
     const unretain = this.opts.wal!.walRetention(() => watcher.minSegmentNeeded());
     watcher.start();
     return { w, watcher, unretain };
@@ -83,6 +86,8 @@ export class RemoteWriteManager implements RemoteSink {
         next.set(c.name, { ...this.create(c, externalLabels), fp });
       }
     }
+    // Queues added by later reloads start at the WAL's end then, not at startup's.
+    this.startAt = undefined;
     for (const [name, old] of this.writers) if (!next.has(name)) stops.push(this.stopEntry(old));
     this.writers = next;
     this.list = [...next.values()].map((x) => x.w);

@@ -285,6 +285,31 @@ test('wal watcher: 4xx answers drop (counted) and move on; an unreadable positio
   }
 });
 
+test('wal watcher: queues configured at startup get what was committed before the config was applied; later ones start at the end', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-walw-'));
+  const rx = await startTestReceiver();
+  const rx2 = await startTestReceiver();
+  const db = await openTSDB({ dir, compactionIntervalMs: 0 });
+  const mgr = new RemoteWriteManager(undefined, { wal: db, walPollMs: 20 });
+  try {
+    await appendRun(db, mgr, 0, 10); // e.g. pushes that arrive before the first config load
+    await mgr.applyConfig(configs(rx.url));
+    await appendRun(db, mgr, 10, 20);
+    assert.ok(await mgr.flush(10_000));
+    assertComplete(rx, 20);
+    await mgr.applyConfig([...configs(rx.url), ...configs(rx2.url, 'late')]);
+    await appendRun(db, mgr, 20, 25);
+    assert.ok(await mgr.flush(10_000));
+    assert.equal(rx2.received, 15, 'a queue added later gets only new samples');
+  } finally {
+    await mgr.stop();
+    await db.close();
+    await rx.close();
+    await rx2.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('wal watcher: in-memory TSDB keeps the in-memory path', async () => {
   const db = await openTSDB({});
   const mgr = new RemoteWriteManager(undefined, { wal: db });

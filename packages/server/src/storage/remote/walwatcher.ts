@@ -60,8 +60,24 @@ export interface WalWatcherOptions {
   logger: Logger;
   /** How often the WAL is checked for new records (ms). */
   pollMs?: number;
+  /** Where a queue without a saved position starts (default: the WAL's current end). */
+  startAt?: WalPosition;
   /** Stop reading while the writer holds this many samples in memory (default: capacity per shard). */
   maxPending?: number;
+}
+
+/** The WAL's current end: the newest segment and its size. */
+export function walEnd(walDir: string): WalPosition {
+  let last = -1;
+  try {
+    for (const f of fs.readdirSync(walDir)) if (SEG_RE.test(f)) last = Math.max(last, Number(f));
+  } catch { /* no WAL yet */ }
+  if (last < 0) return { segment: 0, offset: 0 };
+  try {
+    return { segment: last, offset: fs.statSync(join(walDir, segName(last))).size };
+  } catch {
+    return { segment: last, offset: 0 };
+  }
 }
 
 function segName(n: number): string {
@@ -235,7 +251,8 @@ export class WalWatcher {
           break;
         }
         const payload = buf.subarray(off + FRAME_HEADER, off + FRAME_HEADER + len);
-        if (type < 1 || type > 7 || crc32(payload) !== buf.readUInt32LE(off + 5)) return { samples, stuck: true };
+        // Types 1-8 as tsdb/wal.ts (8: exemplars, which handle() skips).
+        if (type < 1 || type > 8 || crc32(payload) !== buf.readUInt32LE(off + 5)) return { samples, stuck: true };
         try {
           samples += this.handle(type, payload);
         } catch (e) {
@@ -345,18 +362,12 @@ export class WalWatcher {
 
   private loadPosition(): WalPosition {
     const segs = this.segments();
-    const end = (): WalPosition => {
-      const last = segs[segs.length - 1];
-      if (last === undefined) return { segment: 0, offset: 0 };
-      let size = 0;
-      try { size = fs.statSync(join(this.o.walDir, segName(last))).size; } catch { /* raced */ }
-      return { segment: last, offset: size };
-    };
+    const end = () => walEnd(this.o.walDir);
     let raw: string;
     try {
       raw = fs.readFileSync(this.posFile, 'utf8');
     } catch {
-      return end();
+      return this.o.startAt ? { ...this.o.startAt } : end();
     }
     try {
       const p = JSON.parse(raw) as Partial<WalPosition>;
