@@ -294,7 +294,7 @@ export class ScrapeLoop {
           // (out of order, too long) never fail the scrape (the storage counts them).
           if (ex) {
             try {
-              app.appendExemplar!(e.ref, e.labels, ex.ts === undefined ? { labels: ex.labels, value: ex.value, ts: sts } : ex);
+              app.appendExemplar!(e.ref, e.labels, ex.ts === undefined ? { labels: ex.labels, value: ex.value, ts: sts, hasTs: false } : ex);
             } catch (x) {
               if (!(x instanceof AppendError)) throw x;
             }

@@ -53,6 +53,11 @@ export interface Exemplar {
   labels: Labels;
   value: number;
   ts?: number;
+  /**
+   * False when `ts` was filled in from the sample's timestamp (the exposition gave none). As in
+   * Prometheus, two such exemplars are equal regardless of ts, so a re-scraped one is stored once.
+   */
+  hasTs?: boolean;
 }
 
 export type AppendErrorKind =

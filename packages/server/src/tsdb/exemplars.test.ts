@@ -72,6 +72,16 @@ test('dedup and out-of-order: equal to newest is a no-op, older or same time is 
   assert.equal(s.stats().exemplarsInStorage, 2);
 });
 
+test('exemplars without an exposed timestamp (ts from the sample) are stored once while unchanged', () => {
+  const s = new ExemplarStore(10);
+  assert.equal(s.add(A, { labels: tr('a'), value: 1, ts: 1000, hasTs: false }), true);
+  assert.equal(s.add(A, { labels: tr('a'), value: 1, ts: 2000, hasTs: false }), false); // re-scraped: duplicate
+  assert.equal(s.add(A, { labels: tr('a'), value: 1, ts: 3000 }), true); // now with its own ts: new
+  assert.equal(s.add(A, { labels: tr('a'), value: 2, ts: 4000, hasTs: false }), true);
+  assert.equal(s.stats().outOfOrderExemplars, 0);
+  assert.deepEqual(flat(s.select(0, 1e9, all))[0]!.ex, [['a', 1, 1000], ['a', 1, 3000], ['a', 2, 4000]]);
+});
+
 test('select: time range (inclusive), matcher sets OR-ed, matchers AND-ed, sorted by series labels', () => {
   const s = new ExemplarStore(100);
   for (let t = 1000; t <= 5000; t += 1000) {

@@ -22,6 +22,8 @@ export interface StoredExemplar {
   labels: Labels;
   value: number;
   ts: number;
+  /** False: ts is the sample's (none was exposed); see Exemplar.hasTs. Absent = true. */
+  hasTs?: boolean;
 }
 
 export interface ExemplarQueryResult {
@@ -85,6 +87,7 @@ export class ExemplarStore {
   private ts = new Float64Array(0);
   private vals = new Float64Array(0);
   private next = new Int32Array(0);
+  private hasTs = new Uint8Array(0);
   private lbls: (Labels | undefined)[] = [];
   private owner: (IndexEntry | undefined)[] = [];
   private nextIndex = 0;
@@ -105,6 +108,7 @@ export class ExemplarStore {
     this.ts = new Float64Array(n);
     this.vals = new Float64Array(n);
     this.next = new Int32Array(n).fill(NONE);
+    this.hasTs = new Uint8Array(n);
     this.lbls = new Array<Labels | undefined>(n).fill(undefined);
     this.owner = new Array<IndexEntry | undefined>(n).fill(undefined);
   }
@@ -121,7 +125,9 @@ export class ExemplarStore {
     const e = this.index.get(seriesKey);
     if (!e) return 'ok';
     const n = e.newest;
-    if (labelsSame(this.lbls[n]!, ex.labels) && this.ts[n] === ex.ts && sameFloat(this.vals[n]!, ex.value)) return 'duplicate';
+    // Timestamps only count when either side has its own (Prometheus's exemplar.Equals).
+    const tsMatters = this.hasTs[n] === 1 || ex.hasTs !== false;
+    if (labelsSame(this.lbls[n]!, ex.labels) && (!tsMatters || this.ts[n] === ex.ts) && sameFloat(this.vals[n]!, ex.value)) return 'duplicate';
     if (ex.ts <= this.ts[n]!) {
       if (count) this.counters.outOfOrder++;
       throw new AppendError('out_of_order', `out of order exemplar for series ${labelsToString(seriesLabels)}: timestamp ${ex.ts} is not after the newest one ${this.ts[n]}`);
@@ -154,6 +160,7 @@ export class ExemplarStore {
     this.ts[i] = ex.ts;
     this.vals[i] = ex.value;
     this.lbls[i] = ex.labels;
+    this.hasTs[i] = ex.hasTs === false ? 0 : 1;
     this.next[i] = NONE;
     this.owner[i] = e;
     e.newest = i;
@@ -188,7 +195,7 @@ export class ExemplarStore {
     for (let k = 0; k < this.cap; k++) {
       const i = (this.nextIndex + k) % this.cap;
       const o = this.owner[i];
-      if (o) fn(o.labels, { labels: this.lbls[i]!, value: this.vals[i]!, ts: this.ts[i]! });
+      if (o) fn(o.labels, this.hasTs[i] ? { labels: this.lbls[i]!, value: this.vals[i]!, ts: this.ts[i]! } : { labels: this.lbls[i]!, value: this.vals[i]!, ts: this.ts[i]!, hasTs: false });
     }
   }
 
@@ -254,12 +261,16 @@ function readLabels(r: ByteReader): Labels {
   return ls;
 }
 
-/** One entry: series labels, exemplar labels, varint ts (ms), 8 bytes raw float64 value. */
+/**
+ * One entry: series labels, exemplar labels, varint ts (ms), 8 bytes raw float64 value, u8 flags
+ * (bit 0: the timestamp was the sample's, not exposed with the exemplar).
+ */
 export function encodeExemplar(w: ByteWriter, series: Labels, ex: StoredExemplar): void {
   writeLabels(w, series);
   writeLabels(w, ex.labels);
   w.varint(ex.ts);
   w.f64(ex.value);
+  w.u8(ex.hasTs === false ? 1 : 0);
 }
 
 export function decodeExemplars(r: ByteReader, fn: (series: Labels, ex: StoredExemplar) => void): void {
@@ -267,7 +278,8 @@ export function decodeExemplars(r: ByteReader, fn: (series: Labels, ex: StoredEx
     const series = readLabels(r);
     const labels = readLabels(r);
     const ts = r.varint();
-    fn(series, { labels, ts, value: r.f64() });
+    const value = r.f64();
+    fn(series, r.u8() & 1 ? { labels, ts, value, hasTs: false } : { labels, ts, value });
   }
 }
 
@@ -298,7 +310,8 @@ export function stageExemplar(db: TSDB, series: Labels, ex: Exemplar): StagedExe
   if (!store.enabled) return undefined;
   if (ex.ts === undefined || !Number.isFinite(ex.ts)) throw new AppendError('out_of_bounds', `exemplar for series ${labelsToString(series)} has no valid timestamp`);
   const labels = ex.labels.some((l) => l.value === '') ? ex.labels.filter((l) => l.value !== '') : ex.labels;
-  const staged: StagedExemplar = { key: labelsKey(series), series, ex: { labels, value: ex.value, ts: Math.trunc(ex.ts) } };
+  const ts = Math.trunc(ex.ts);
+  const staged: StagedExemplar = { key: labelsKey(series), series, ex: ex.hasTs === false ? { labels, value: ex.value, ts, hasTs: false } : { labels, value: ex.value, ts } };
   if (store.validate(staged.key, series, staged.ex, false) === 'duplicate') return undefined;
   return staged;
 }
