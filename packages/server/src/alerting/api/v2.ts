@@ -240,6 +240,8 @@ export function registerAlertmanagerRoutes(router: Router, deps: AlertmanagerRou
       amJSON(res, 200, { silenceID: id });
     } catch (e) {
       if (e instanceof SilenceError && e.notFound) return amJSON(res, 404, e.message);
+      // Anything else is the state store failing to commit: not acknowledged, not the client's fault.
+      if (!(e instanceof SilenceError)) return amJSON(res, 500, `Failed to store silence: ${(e as Error).message}`);
       badRequest(res, (e as Error).message);
     }
   });
