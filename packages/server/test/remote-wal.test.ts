@@ -1,7 +1,9 @@
 // End-to-end durability of remote_write through the WAL (storage/remote/walwatcher.ts):
 // (1) Debian's VictoriaMetrics is stopped in the middle of a run and started again: every
 //     sample committed to Vigil's on-disk TSDB arrives, values exact, no gaps;
-// (2) the built `vigil` server is killed with SIGKILL while its receiver is down; after a
+// (2) the built `vigil` server forwards to Debian's Prometheus (remote-write receiver), which is
+//     stopped and restarted while samples keep being pushed into Vigil;
+// (3) the built `vigil` server is killed with SIGKILL while its receiver is down; after a
 //     restart (receiver up) every sample Vigil acknowledged to its own senders arrives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +21,7 @@ import { snappyCompress } from '../src/ingest/snappy.js';
 import { freePort, startVigil } from './helpers/vigil-process.js';
 
 const vm = findPeer('victoria-metrics');
+const prom = findPeer('prometheus');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startVM(port: number, dir: string): Promise<ChildProcess> {
@@ -173,6 +176,77 @@ remote_write:
   } finally {
     await vigil.stop();
     await stopProc(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function startProm(port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn(prom.path!, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'prom')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-remote-write-receiver', '--log.level=error'], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const end = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).ok) return child;
+    } catch {
+      /* starting */
+    }
+    if (child.exitCode !== null || Date.now() > end) throw new Error('prometheus did not start');
+    await sleep(100);
+  }
+}
+
+test('remote_write via the WAL from the vigil server to Debian Prometheus: receiver restarted mid-run, nothing lost', { skip: prom.skip, timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-rwal-prom-'));
+  const promPort = await freePort();
+  const port = await freePort();
+  writeFileSync(join(dir, 'prometheus.yml'), 'global: {}\n');
+  writeFileSync(join(dir, 'vigil.yml'), `remote_write:
+  - url: http://127.0.0.1:${promPort}/api/v1/write
+    name: prom
+    queue_config: {max_samples_per_send: 100, batch_send_deadline: 100ms, min_backoff: 50ms, max_backoff: 300ms}
+`);
+  let rx: ChildProcess | undefined = await startProm(promPort, dir);
+  const vigil = await startVigil(['--config.file', join(dir, 'vigil.yml'), '--storage.tsdb.path', join(dir, 'data'), '--web.listen-address', `127.0.0.1:${port}`, '--log.level', 'error']);
+  const t0 = Math.floor(Date.now() / 1000) * 1000 - 300_000;
+  const push = async (from: number, to: number) => {
+    for (let i = from; i < to; i += 10) {
+      const t = Array.from({ length: 10 }, (_, k) => t0 + (i + k) * 1000);
+      const body = snappyCompress(encodeWriteRequest(['a', 'b'].map((pod) => ({ labels: labelsOf('__name__', 'vigil_rwal_prom', 'pod', pod), t, v: t.map((x) => (x - t0) / 1000 + (pod === 'b' ? 0.5 : 0)) }))));
+      const r = await fetch(`${vigil.url}/api/v1/write`, { method: 'POST', body, headers: { 'Content-Encoding': 'snappy', 'Content-Type': 'application/x-protobuf' } });
+      assert.equal(r.status, 204, await r.text());
+    }
+  };
+  const query = async () => {
+    const q = new URL(`http://127.0.0.1:${promPort}/api/v1/query`);
+    q.searchParams.set('query', 'vigil_rwal_prom[5m]');
+    q.searchParams.set('time', String((t0 + 299_000) / 1000));
+    const body = (await (await fetch(q)).json()) as { data: { result: { metric: Record<string, string>; values: [number, string][] }[] } };
+    return body.data.result;
+  };
+  try {
+    await push(0, 100);
+    await sleep(500);
+    await stopProc(rx); // receiver outage while Vigil keeps ingesting
+    rx = undefined;
+    await push(100, 200);
+    await sleep(400);
+    rx = await startProm(promPort, dir);
+    await push(200, 250);
+    let res = await query();
+    for (const end = Date.now() + 20_000; Date.now() < end && !(res.length === 2 && res.every((s) => s.values.length === 250)); await sleep(250)) res = await query();
+    assert.equal(res.length, 2);
+    for (const s of res) {
+      const off = s.metric.pod === 'b' ? 0.5 : 0;
+      assert.equal(s.values.length, 250, `pod=${s.metric.pod}: every sample, no gaps`);
+      s.values.forEach(([t, v], i) => {
+        assert.equal(Math.round(t * 1000), t0 + i * 1000);
+        assert.equal(Number(v), i + off);
+      });
+    }
+    const metrics = await (await fetch(`${vigil.url}/metrics`)).text();
+    assert.match(metrics, /^vigil_remote_storage_samples_retried_total\{remote_name="prom",[^}]*\} [1-9]/m, 'sends failed during the outage');
+  } finally {
+    await vigil.stop();
+    await stopProc(rx);
     rmSync(dir, { recursive: true, force: true });
   }
 });
