@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findPeer } from '../src/testing/peers.js';
@@ -336,6 +336,9 @@ test('`vigil alertmanager` runs as a drop-in: Alertmanager flags, amtool, reload
     assert.match(await res.text(), /parsing alerts body/);
     // Silences survive even a kill -9 (written before the API acknowledges them).
     assert.equal(await p.stop('SIGKILL'), null);
+    // They live in the SQLite state database (no JSON snapshot files any more).
+    assert.ok(existsSync(join(dir, 'data', 'state.db')));
+    assert.ok(!existsSync(join(dir, 'data', 'silences.json')));
     const p2 = await startVigil([`--config.file=${file}`, '--web.listen-address', `127.0.0.1:${port}`, `--storage.path=${join(dir, 'data')}`], { command: ['alertmanager'] });
     try {
       r = await run([url, 'silence', 'query', '-o', 'json']);

@@ -105,3 +105,20 @@ test('two instances on one storage path: the second fails naming the database', 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a corrupt state.db: logged by name, moved aside, and the instance starts empty and works', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-amstate-'));
+  try {
+    writeFileSync(join(dir, 'state.db'), 'this is not a database'.repeat(300));
+    const logs: string[] = [];
+    const am = start(dir, new ManualClock(T0), logs);
+    assert.match(logs.join('\n'), new RegExp(`state database unreadable; moved aside.*${join(dir, 'state.db.corrupt-').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+    const id = am.silences.set({ id: '', matchers: [{ name: 'a', value: 'b', isRegex: false, isEqual: true }], startsAt: T0, endsAt: T0 + HOUR, createdBy: 'x', comment: 'y' });
+    am.stop();
+    const again = start(dir);
+    assert.equal(again.silences.get(id)?.comment, 'y');
+    again.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
