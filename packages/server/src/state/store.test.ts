@@ -222,3 +222,24 @@ test('a second open of the same database (this process or another) fails with a 
 function require_(name: string): string {
   return import.meta.resolve(name).replace(/^file:\/\//, '');
 }
+
+test('committed writes survive the process being killed (SIGKILL right after the call returns)', () => {
+  const dir = tmp();
+  try {
+    const file = join(dir, 'state.db');
+    const mod = new URL('./index.js', import.meta.url).href;
+    const code = `const { openStateStore } = await import(${JSON.stringify(mod)});
+      const st = openStateStore({ file: ${JSON.stringify(file)} });
+      for (let i = 0; i < 20; i++) st.silences.put({ id: 's' + i, matchers: [], startsAt: i, endsAt: i + 1, updatedAt: i, createdBy: '', comment: '' });
+      st.history.save([{ fingerprint: 'f', alertname: 'A', severity: '', labels: {}, annotations: {}, startsAt: 1, endsAt: 2, notifications: { r: 1 } }]);
+      process.kill(process.pid, 'SIGKILL');`;
+    const child = spawnSync(process.execPath, [...process.execArgv.filter((a) => !a.startsWith('--test')), '--input-type=module', '-e', code], { encoding: 'utf8' });
+    assert.equal(child.signal, 'SIGKILL', child.stderr);
+    const st = openStateStore({ file });
+    assert.equal(st.silences.all().length, 20);
+    assert.deepEqual(st.history.all()[0]?.notifications, { r: 1 });
+    st.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
