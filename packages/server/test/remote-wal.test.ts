@@ -103,7 +103,7 @@ test('remote_write via the WAL: VictoriaMetrics stopped mid-run and restarted, n
     await stopProc(child); // receiver outage in the middle of the run
     child = undefined;
     await write(60, 260); // more than the queue's in-memory capacity
-    await sleep(500);
+    for (const end = Date.now() + 10_000; mgr.stats()[0]!.failedRequests === 0 && Date.now() < end;) await sleep(50);
     const mid = mgr.stats()[0]!;
     assert.ok(mid.failedRequests > 0, 'sends failed during the outage');
     assert.equal(mid.samplesDropped, 0);

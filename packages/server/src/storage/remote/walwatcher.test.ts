@@ -71,7 +71,8 @@ test('wal watcher: samples are read from the WAL, an outage loses nothing, posit
     await waitFor('first half', () => rx.received >= 300);
     rx.failWith = 503;
     await appendRun(db, mgr, 100, 250);
-    await sleep(300);
+    await waitFor('refused sends', () => rx.rejected > 0);
+    await sleep(100);
     const pos = JSON.parse(readFileSync(join(dir, 'remote_write', 'q', 'position.json'), 'utf8')) as { segment: number; offset: number };
     assert.ok(rx.rejected > 0, 'receiver refused during the outage');
     rx.failWith = 0;
@@ -135,7 +136,8 @@ test('wal watcher: reading pauses while the writer holds maxPending samples (mem
   try {
     await mgr.applyConfig(configs(rx.url)); // capacity 100, batches of 50
     await appendRun(db, mgr, 0, 200);
-    await sleep(300);
+    await waitFor('reading up to the limit', () => mgr.walStats()[0]!.samplesRead >= 100 && rx.rejected > 0);
+    await sleep(200);
     const read = mgr.walStats()[0]!.samplesRead;
     assert.ok(read >= 100 && read < 300, `read ${read} of 600 samples while the receiver is down`);
     assert.ok(mgr.stats()[0]!.pending <= 150);
