@@ -74,10 +74,11 @@ test('query_exemplars: Prometheus shape, time range, matcher sets, sorting, erro
     });
     const pj = (await p.json()) as any;
     assert.deepEqual(pj.data.map((s: any) => s.exemplars.map((e: any) => e.labels.trace_id)), [['a3'], ['b3']]);
-    // Nothing in range / no matching series: empty list; no selector: null.
+    // Nothing in range / no matching series: empty list; no selector: 204 without a body (as Prometheus).
     assert.deepEqual((await q('req_total', '&start=0&end=1')).body, { status: 'success', data: [] });
     assert.deepEqual((await q('nope')).body, { status: 'success', data: [] });
-    assert.deepEqual((await q('1 + 1')).body, { status: 'success', data: null });
+    const none = await fetch(`${base}/api/v1/query_exemplars?query=${encodeURIComponent('1 + 1')}`);
+    assert.deepEqual([none.status, await none.text()], [204, '']);
     // Errors: bad_data with Prometheus's messages.
     r = await q('req_total{', '');
     assert.equal(r.status, 400);

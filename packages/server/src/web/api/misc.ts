@@ -89,8 +89,12 @@ export function registerMiscRoutes(router: Router, deps: MiscRoutesDeps): void {
       throw e;
     }
     const sets = extractSelectors(expr);
-    // No selector (e.g. `1 + 1`): Prometheus answers with null data.
-    if (sets.length === 0) return apiSuccess(res, null);
+    // No selector (e.g. `1 + 1`): Prometheus answers 204 No Content, without a body.
+    if (sets.length === 0) {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     const found = deps.exemplars ? await deps.exemplars(start, end, sets) : [];
     sendBody(res, 200, `{"status":"success","data":${exemplarsJSON(found)}}`, 'application/json');
   };
