@@ -250,3 +250,57 @@ test('remote_write via the WAL from the vigil server to Debian Prometheus: recei
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('remote_write via the WAL: samples re-sent after a restart do not make Debian Prometheus drop new ones', { skip: prom.skip, timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-rwal-resend-'));
+  const promPort = await freePort();
+  writeFileSync(join(dir, 'prometheus.yml'), 'global: {}\n');
+  const rx = await startProm(promPort, dir);
+  const cfg = () => parseRemoteWriteConfigs(CfgNode.parse(`remote_write:
+  - url: http://127.0.0.1:${promPort}/api/v1/write
+    name: prom
+    queue_config: {max_samples_per_send: 1000, batch_send_deadline: 100ms, min_backoff: 50ms, max_backoff: 300ms}
+`, 'vigil.yml').get('remote_write'));
+  const t0 = Math.floor(Date.now() / 1000) * 1000 - 300_000;
+  const write = async (db: Awaited<ReturnType<typeof openTSDB>>, mgr: RemoteWriteManager, from: number, to: number) => {
+    const app = fanoutAppendable(db, mgr);
+    for (let i = from; i < to; i++) {
+      const a = app.appender();
+      for (const pod of ['a', 'b']) a.append(0, labelsOf('__name__', 'vigil_rwal_resend', 'pod', pod), t0 + i * 1000, i);
+      await a.commit();
+    }
+  };
+  let db = await openTSDB({ dir: join(dir, 'data'), compactionIntervalMs: 0 });
+  let mgr = new RemoteWriteManager(undefined, { wal: db, walPollMs: 50 });
+  try {
+    await mgr.applyConfig(cfg());
+    await write(db, mgr, 0, 100);
+    assert.ok(await mgr.flush(20_000));
+    await mgr.stop();
+    await db.close();
+    // a crash just before the acknowledged position was saved: the whole WAL is read again
+    writeFileSync(join(dir, 'data', 'remote_write', 'prom', 'position.json'), '{"segment": 1, "offset": 0}');
+    db = await openTSDB({ dir: join(dir, 'data'), compactionIntervalMs: 0 });
+    mgr = new RemoteWriteManager(undefined, { wal: db, walPollMs: 50 });
+    await write(db, mgr, 100, 200); // re-sent and new samples share batches
+    await mgr.applyConfig(cfg());
+    assert.ok(await mgr.flush(20_000));
+    const q = new URL(`http://127.0.0.1:${promPort}/api/v1/query`);
+    q.searchParams.set('query', 'vigil_rwal_resend[5m]');
+    q.searchParams.set('time', String((t0 + 299_000) / 1000));
+    const res = ((await (await fetch(q)).json()) as { data: { result: { metric: Record<string, string>; values: [number, string][] }[] } }).data.result;
+    assert.equal(res.length, 2);
+    for (const s of res) {
+      assert.equal(s.values.length, 200, `pod=${s.metric.pod}: all samples`);
+      s.values.forEach(([t, v], i) => {
+        assert.equal(Math.round(t * 1000), t0 + i * 1000);
+        assert.equal(Number(v), i);
+      });
+    }
+  } finally {
+    await mgr.stop();
+    await db.close();
+    await stopProc(rx);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

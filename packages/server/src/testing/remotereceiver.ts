@@ -15,13 +15,18 @@ export interface TestReceiver {
   rejected: number;
   /** While set, requests get this status (e.g. 503) and are not recorded. */
   failWith: number;
+  /**
+   * Like Prometheus's receiver: a sample older than its series' newest (or at the same time with
+   * another value) refuses the whole request with 400 "out of order sample".
+   */
+  strictOrder: boolean;
   close(): Promise<void>;
 }
 
 export async function startTestReceiver(port = 0): Promise<TestReceiver> {
   const bits = new Float64Array(1);
   const view = new DataView(bits.buffer);
-  const rx: TestReceiver = { url: '', series: new Map(), received: 0, requests: 0, rejected: 0, failWith: 0, close: async () => {} };
+  const rx: TestReceiver = { url: '', series: new Map(), received: 0, requests: 0, rejected: 0, failWith: 0, strictOrder: false, close: async () => {} };
   const srv = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -33,6 +38,26 @@ export async function startTestReceiver(port = 0): Promise<TestReceiver> {
         return;
       }
       const wr = decodeWriteRequest(snappyUncompress(Buffer.concat(chunks)));
+      if (rx.strictOrder) {
+        const newest = new Map<string, number>();
+        for (const s of wr.series) {
+          const key = s.labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(',');
+          const m = rx.series.get(key);
+          for (let i = s.start; i < s.end; i++) {
+            const t = wr.t[i]!;
+            let last = newest.get(key);
+            if (last === undefined) last = m && m.size ? Math.max(...m.keys()) : -Infinity;
+            bits[0] = wr.v[i]!;
+            const same = m?.get(t) === view.getBigUint64(0, true).toString(16);
+            if (t < last || (t === last && !same && m?.has(t))) {
+              rx.rejected++;
+              res.writeHead(400).end(`out of order sample for series ${key} at ${t}`);
+              return;
+            }
+            newest.set(key, Math.max(last, t));
+          }
+        }
+      }
       for (const s of wr.series) {
         const key = s.labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(',');
         let m = rx.series.get(key);

@@ -8,12 +8,12 @@
 import { labelsHash, type Label, type Labels } from '../../model/labels.js';
 import type { MetricMetadata } from '../interface.js';
 import { relabel } from '../../relabel/index.js';
-import { encodeLabelsField, encodeWriteRequest, writeSingleSampleSeries, type PbMetricMetadata } from '../../protobuf/prompb.js';
+import { decodeWriteRequest, encodeLabelsField, encodeWriteRequest, writeSingleSampleSeries, type PbMetricMetadata, type TimeSeriesInput } from '../../protobuf/prompb.js';
 import { PbWriter } from '../../protobuf/writer.js';
 import { WIRE_LEN } from '../../protobuf/reader.js';
 import { writePbHistogram } from '../../protobuf/prompbhist.js';
 import type { FloatHistogram } from '../../model/histogram.js';
-import { snappyCompress } from '../../ingest/snappy.js';
+import { snappyCompress, snappyUncompress } from '../../ingest/snappy.js';
 import type { Logger } from '../../util/log.js';
 import { nopLogger } from '../../util/log.js';
 import type { RemoteWriteConfig } from './config.js';
@@ -182,6 +182,13 @@ class Shard {
     this.len = 0;
   }
 }
+
+/**
+ * Refusals that name samples the receiver already has (re-sent after a restart: delivery is
+ * at least once). Prometheus rolls the whole request back for one such sample.
+ */
+const STALE_REFUSAL = /out of order|out of bounds|duplicate sample|too old/i;
+const staleRefusal = (r: { status: number; body: string }) => r.status === 400 && STALE_REFUSAL.test(r.body);
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -416,9 +423,62 @@ export class RemoteWriter implements RemoteSink {
       this.spill(disk, payload, count, maxT);
       return;
     }
-    const r = await this.post(payload, count, 'samples', disk ? 1 : Infinity);
+    const refusal = { status: 0, body: '' };
+    const r = await this.post(payload, count, 'samples', disk ? 1 : Infinity, refusal);
     if (r === 'sent') this.sent(count, maxT);
     else if (r === 'retry' && disk) this.spill(disk, payload, count, maxT); // also at shutdown: kept for the next start
+    else if (r === 'dropped' && !disk && count > 1 && staleRefusal(refusal)) {
+      this.s.samplesFailed -= count; // counted again per refused piece
+      await this.bisect(payload, count);
+    }
+  }
+
+  /**
+   * A batch refused because some samples were already delivered (after a restart the WAL
+   * watcher resends from its last acknowledged position): send it again in halves, down to
+   * single samples, so only the refused samples are dropped and none of the new ones. Float
+   * batches only; values keep their bits (typed arrays throughout).
+   */
+  private async bisect(payload: Buffer, count: number): Promise<void> {
+    let req;
+    try {
+      req = decodeWriteRequest(snappyUncompress(payload));
+    } catch {
+      this.s.samplesFailed += count;
+      return;
+    }
+    if (req.series.some((x) => x.histograms > 0)) {
+      this.s.samplesFailed += req.samples;
+      return;
+    }
+    const w = new PbWriter(4096);
+    const piece = (lo: number, hi: number): { body: Buffer; maxT: number } => {
+      const series: TimeSeriesInput[] = [];
+      let maxT = -Infinity;
+      for (const x of req.series) {
+        const a = Math.max(x.start, lo), b = Math.min(x.end, hi);
+        if (a >= b) continue;
+        series.push({ labels: x.labels, t: req.t, v: req.v, start: a, end: b });
+        for (let i = a; i < b; i++) if (req.t[i]! > maxT) maxT = req.t[i]!;
+      }
+      return { body: snappyCompress(encodeWriteRequest(series, [], w)), maxT };
+    };
+    const stack: [number, number][] = [[0, req.samples]];
+    let first = true;
+    while (stack.length && !this.ac.signal.aborted) {
+      const [lo, hi] = stack.pop()!;
+      const n = hi - lo;
+      if (first) { first = false; if (n > 1) { const mid = lo + (n >> 1); stack.push([mid, hi], [lo, mid]); continue; } }
+      const p = piece(lo, hi);
+      const refusal = { status: 0, body: '' };
+      const r = await this.post(p.body, n, 'samples', Infinity, refusal);
+      if (r === 'sent') this.sent(n, p.maxT);
+      else if (r === 'dropped' && n > 1 && staleRefusal(refusal)) {
+        this.s.samplesFailed -= n;
+        const mid = lo + (n >> 1);
+        stack.push([mid, hi], [lo, mid]); // lower half first: keeps each series in order
+      } else if (r === 'retry') return;
+    }
   }
 
   private sent(count: number, maxT: number): void {
@@ -462,7 +522,7 @@ export class RemoteWriter implements RemoteSink {
   }
 
   /** POSTs with up to maxAttempts tries: 'sent', 'dropped' (non-retryable answer) or 'retry' (gave up / aborted). */
-  private async post(payload: Uint8Array, count: number, what: string, maxAttempts = Infinity): Promise<'sent' | 'dropped' | 'retry'> {
+  private async post(payload: Uint8Array, count: number, what: string, maxAttempts = Infinity, refusal?: { status: number; body: string }): Promise<'sent' | 'dropped' | 'retry'> {
     const q = this.cfg.queue;
     let backoff = q.minBackoffMs;
     for (let attempt = 0; ; attempt++) {
@@ -480,6 +540,7 @@ export class RemoteWriter implements RemoteSink {
         }
         this.s.failedRequests++;
         const msg = `server returned HTTP status ${r.status}: ${r.body}`;
+        if (refusal) { refusal.status = r.status; refusal.body = r.body; }
         this.s.lastError = msg;
         const retryable = r.status >= 500 || (r.status === 429 && q.retryOnHttp429);
         if (!retryable) {

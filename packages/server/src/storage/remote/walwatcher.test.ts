@@ -312,6 +312,38 @@ test('wal watcher: queues configured at startup get what was committed before th
   }
 });
 
+test('wal watcher: samples re-sent after a restart that a strict receiver refuses do not take new samples down with them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-walw-'));
+  const rx = await startTestReceiver();
+  rx.strictOrder = true;
+  const cfg = () => parseRemoteWriteConfigs(CfgNode.parse(`remote_write:\n  - url: ${rx.url}\n    name: q\n    queue_config: {max_samples_per_send: 500, batch_send_deadline: 50ms, min_backoff: 10ms, max_backoff: 100ms}\n`, 'x.yml').get('remote_write'));
+  let db = await openTSDB({ dir, compactionIntervalMs: 0 });
+  let mgr = new RemoteWriteManager(undefined, { wal: db, walPollMs: 20 });
+  try {
+    await mgr.applyConfig(cfg());
+    await appendRun(db, mgr, 0, 20);
+    assert.ok(await mgr.flush(10_000));
+    await mgr.stop();
+    await db.close();
+    // as after a crash right before the position was saved: everything is read again
+    writeFileSync(join(dir, 'remote_write', 'q', 'position.json'), '{"segment": 1, "offset": 0}');
+    db = await openTSDB({ dir, compactionIntervalMs: 0 });
+    mgr = new RemoteWriteManager(undefined, { wal: db, walPollMs: 20 });
+    await appendRun(db, mgr, 20, 40); // before the queue starts: one batch mixes old and new samples
+    await mgr.applyConfig(cfg());
+    assert.ok(await mgr.flush(10_000));
+    assertComplete(rx, 40);
+    assert.ok(rx.rejected > 0, 'the mixed batch was refused');
+    const st = mgr.stats()[0]!;
+    assert.ok(st.samplesFailed > 0 && st.samplesFailed <= 60, `only re-sent samples dropped (${st.samplesFailed})`);
+  } finally {
+    await mgr.stop();
+    await db.close();
+    await rx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('wal watcher: in-memory TSDB keeps the in-memory path', async () => {
   const db = await openTSDB({});
   const mgr = new RemoteWriteManager(undefined, { wal: db });
