@@ -189,3 +189,71 @@ scrape_configs:
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('remote_write: exemplars Prometheus 2.42 sends (send_exemplars) are stored and answered as Prometheus does', { skip: prom.skip, timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-exemplars-rw-'));
+  let phase = 1, scrapes = 0;
+  const target = http.createServer((_req, res) => {
+    scrapes++;
+    res.writeHead(200, { 'content-type': 'application/openmetrics-text; version=1.0.0; charset=utf-8' });
+    res.end(phase === 1 ? PHASE1 : PHASE2);
+  });
+  await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+  const tport = (target.address() as AddressInfo).port;
+  const pport = await freePort();
+  const vport = await freePort();
+  // Vigil scrapes nothing: everything it has comes from Prometheus's remote_write.
+  const vcfg = join(dir, 'vigil.yml');
+  writeFileSync(vcfg, 'scrape_configs: []\n');
+  const pcfg = join(dir, 'prometheus.yml');
+  writeFileSync(pcfg, `global:
+  scrape_interval: 500ms
+  scrape_timeout: 400ms
+scrape_configs:
+  - job_name: ex
+    static_configs:
+      - targets: ['127.0.0.1:${tport}']
+remote_write:
+  - url: http://127.0.0.1:${vport}/api/v1/write
+    send_exemplars: true
+    queue_config: {max_shards: 1, batch_send_deadline: 200ms}
+`);
+  let p: ChildProcess | undefined;
+  let v: Awaited<ReturnType<typeof startVigil>> | undefined;
+  try {
+    v = await startVigil(['--config.file', vcfg, '--storage.tsdb.path', join(dir, 'vigil'), '--web.listen-address', `127.0.0.1:${vport}`, '--log.level', 'warn']);
+    p = spawn(prom.path!, [
+      `--config.file=${pcfg}`, `--storage.tsdb.path=${join(dir, 'prom')}`, `--web.listen-address=127.0.0.1:${pport}`,
+      '--enable-feature=exemplar-storage', '--log.level=warn',
+    ], { stdio: 'ignore' });
+    await waitReady(`http://127.0.0.1:${pport}`, 20_000);
+    const waitScrapes = async (n: number) => {
+      const want = scrapes + n, deadline = Date.now() + 15_000;
+      while (scrapes < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(scrapes >= want, `Prometheus scraped ${n} more times`);
+    };
+    await waitScrapes(3);
+    phase = 2;
+    await waitScrapes(3);
+    const q = '{__name__=~"req_total|small_total|lat_bucket|long_total"}';
+    const end = String(Math.ceil(Date.now() / 1000) + 60);
+    // Remote write is asynchronous: wait (bounded) until the sent exemplars have arrived.
+    const want = await exemplars(`http://127.0.0.1:${pport}`, q, '0', end);
+    assert.equal(want.data?.reduce((n, s) => n + s.exemplars.length, 0), 7, JSON.stringify(want.data));
+    let got = await exemplars(v.url, q, '0', end);
+    const deadline = Date.now() + 15_000;
+    while (JSON.stringify(got.data) !== JSON.stringify(want.data) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      got = await exemplars(v.url, q, '0', end);
+    }
+    // Timestamps included: Prometheus sends the stored ones (the scrape's where none was exposed).
+    assert.deepEqual(got.data, want.data);
+  } finally {
+    p?.kill('SIGTERM');
+    if (p && p.exitCode === null) await new Promise((r) => p!.once('exit', r));
+    await v?.stop();
+    target.closeAllConnections();
+    target.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
