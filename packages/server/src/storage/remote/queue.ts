@@ -403,7 +403,7 @@ export class RemoteWriter implements RemoteSink {
         const batch = sh.take(this.cfg.queue.maxSamplesPerSend, this.writer);
         sh.inflightFrom = batch.firstSeq;
         try {
-          await this.sendBatch(snappyCompress(this.writer.finish()), batch.count, batch.maxT);
+          await this.sendBatch(snappyCompress(this.writer.finish()), batch.count, batch.maxT, batch.firstSeq);
         } finally {
           sh.inflightFrom = Infinity;
         }
@@ -416,7 +416,14 @@ export class RemoteWriter implements RemoteSink {
     }
   }
 
-  private async sendBatch(payload: Buffer, count: number, maxT: number): Promise<void> {
+  /**
+   * Samples with sequence numbers below this may be re-sends of delivered ones (the WAL watcher
+   * resumed from a saved position and has not yet passed where the WAL ended at its start):
+   * only their batches are split when refused as out of order. -Infinity: never.
+   */
+  resendBelow = -Infinity;
+
+  private async sendBatch(payload: Buffer, count: number, maxT: number, firstSeq = Infinity): Promise<void> {
     const disk = this.disk;
     if (disk && (!disk.empty || this.replaying)) {
       // something is already queued on disk: keep order by queueing behind it
@@ -427,7 +434,7 @@ export class RemoteWriter implements RemoteSink {
     const r = await this.post(payload, count, 'samples', disk ? 1 : Infinity, refusal);
     if (r === 'sent') this.sent(count, maxT);
     else if (r === 'retry' && disk) this.spill(disk, payload, count, maxT); // also at shutdown: kept for the next start
-    else if (r === 'dropped' && !disk && count > 1 && staleRefusal(refusal)) {
+    else if (r === 'dropped' && !disk && count > 1 && firstSeq < this.resendBelow && staleRefusal(refusal)) {
       this.s.samplesFailed -= count; // counted again per refused piece
       await this.bisect(payload, count);
     }

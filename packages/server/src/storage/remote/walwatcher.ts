@@ -105,6 +105,8 @@ export class WalWatcher {
   private stopped = false;
   /** The last read reached the end of the WAL (as far as it was written). */
   caughtUp = false;
+  /** Resumed from a saved position: where the WAL ended then (what lies before may be re-sent). */
+  private resumeEnd: WalPosition | undefined;
   private readonly pollMs: number;
   private readonly maxPending: number | undefined;
   private readonly log: Logger;
@@ -124,8 +126,13 @@ export class WalWatcher {
     this.log = o.logger.child({ component: 'wal_watcher' });
     fs.mkdirSync(o.stateDir, { recursive: true });
     this.posFile = join(o.stateDir, 'position.json');
+    const resumed = fs.existsSync(this.posFile);
     this.pos = this.loadPosition();
     this.saved = { ...this.pos };
+    if (resumed) {
+      this.resumeEnd = walEnd(o.walDir);
+      o.writer.resendBelow = Infinity;
+    }
     this.savePosition(this.pos); // a fresh queue starts at the WAL's end: remember it before anything is sent
     this.loadSeries();
   }
@@ -225,6 +232,11 @@ export class WalWatcher {
       }
     }
     this.mark();
+    const re = this.resumeEnd;
+    if (re && (this.pos.segment > re.segment || (this.pos.segment === re.segment && this.pos.offset >= re.offset))) {
+      this.o.writer.resendBelow = this.o.writer.seq; // later samples were never sent before
+      this.resumeEnd = undefined;
+    }
   }
 
   /** Parses complete frames from pos.offset; stuck = no complete, valid frame there (torn or corrupt). */
