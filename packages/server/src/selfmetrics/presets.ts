@@ -10,7 +10,7 @@ export const TSDB_STATS: StatsSpec<TSDBStats> = {
   subsystem: 'tsdb',
   counters: [
     'samplesAppended', 'outOfOrderSamples', 'tooOldSamples', 'duplicateSamples', 'walCorruptions', 'walWriteErrors', 'compactions',
-    'compactionFailures', 'headCompactions', 'checkpoints', 'retentionDeletedBlocks',
+    'compactionFailures', 'headCompactions', 'checkpoints', 'retentionDeletedBlocks', 'exemplarsAppended', 'outOfOrderExemplars',
   ],
   millis: ['headMinTime', 'headMaxTime'],
   help: {

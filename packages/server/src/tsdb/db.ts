@@ -74,6 +74,12 @@ export interface TSDBStats {
   checkpoints: number;
   retentionDeletedBlocks: number;
   headMemoryBytes: number;
+  /** Exemplar storage (see exemplars.ts): ring size, stored, series, appended, out of order. */
+  maxExemplars: number;
+  exemplarsInStorage: number;
+  seriesWithExemplars: number;
+  exemplarsAppended: number;
+  outOfOrderExemplars: number;
 }
 
 export interface HeadStatsResponse {
@@ -761,6 +767,7 @@ export class TSDB implements Storage {
 
   stats(): TSDBStats {
     const mem = this.head.memoryUsage();
+    const ex = exemplarStoreOf(this).stats();
     return {
       headSeries: this.head.numSeries,
       headChunks: this.head.numChunks,
@@ -783,6 +790,11 @@ export class TSDB implements Storage {
       checkpoints: this.counters.checkpoints,
       retentionDeletedBlocks: this.counters.retentionDeleted,
       headMemoryBytes: mem.chunkBytes + mem.seriesBytes,
+      maxExemplars: ex.maxExemplars,
+      exemplarsInStorage: ex.exemplarsInStorage,
+      seriesWithExemplars: ex.seriesWithExemplars,
+      exemplarsAppended: ex.exemplarsAppended,
+      outOfOrderExemplars: ex.outOfOrderExemplars,
     };
   }
 

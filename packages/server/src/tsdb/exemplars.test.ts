@@ -129,6 +129,8 @@ test('TSDB appender: staged until commit, label length limit 128 UTF-8 character
   await app.commit();
   const last = db.queryExemplars(0, 5000, all)[0]!.exemplars.at(-1)!;
   assert.deepEqual(labelsToObject(last.labels), { trace_id: 'y' });
+  const st = db.stats();
+  assert.deepEqual([st.maxExemplars, st.exemplarsInStorage, st.seriesWithExemplars, st.exemplarsAppended], [10, 3, 1, 3]);
   await db.close();
 });
 
