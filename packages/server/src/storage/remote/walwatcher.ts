@@ -264,7 +264,9 @@ export class WalWatcher {
         }
         const payload = buf.subarray(off + FRAME_HEADER, off + FRAME_HEADER + len);
         // Types 1-8 as tsdb/wal.ts (8: exemplars, which handle() skips).
-        if (type < 1 || type > 8 || crc32(payload) !== buf.readUInt32LE(off + 5)) return { samples, stuck: true };
+        // Any record type with a valid checksum is read past (types this watcher does not send, e.g.
+        // exemplars or start timestamps, are skipped), so new record types never stall remote_write.
+        if (type < 1 || crc32(payload) !== buf.readUInt32LE(off + 5)) return { samples, stuck: true };
         try {
           samples += this.handle(type, payload);
         } catch (e) {
