@@ -344,6 +344,35 @@ test('wal watcher: samples re-sent after a restart that a strict receiver refuse
   }
 });
 
+test('wal watcher: records it does not send (exemplars) are read past', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-walw-'));
+  const rx = await startTestReceiver();
+  const db = await openTSDB({ dir, compactionIntervalMs: 0, maxExemplars: 100 });
+  const mgr = new RemoteWriteManager(undefined, { wal: db, walPollMs: 20 });
+  try {
+    await mgr.applyConfig(configs(rx.url));
+    const app = fanoutAppendable(db, mgr);
+    for (let i = 0; i < 10; i++) {
+      const a = app.appender();
+      for (let s = 0; s < 3; s++) {
+        const ls = labelsOf('__name__', 'wal_m', 's', String(s));
+        const v = i === 5 && s === 0 ? STALE_NAN : i * 10 + s;
+        a.append(0, ls, 1_000_000 + i * 1000, v);
+        a.appendExemplar?.(0, ls, { labels: labelsOf('trace_id', `t${i}`), value: 1, ts: 1_000_000 + i * 1000 });
+      }
+      await a.commit();
+    }
+    assert.ok(await mgr.flush(10_000));
+    assertComplete(rx, 10);
+    assert.equal(mgr.walStats()[0]!.corruptRecords, 0);
+  } finally {
+    await mgr.stop();
+    await db.close();
+    await rx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('wal watcher: in-memory TSDB keeps the in-memory path', async () => {
   const db = await openTSDB({});
   const mgr = new RemoteWriteManager(undefined, { wal: db });
