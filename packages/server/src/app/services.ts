@@ -10,7 +10,7 @@ import type { Logger } from '../util/log.js';
 import type { Appendable } from '../storage/interface.js';
 import type { VigilConfig } from '../config/config.js';
 import { CfgNode } from '../config/node.js';
-import { openTSDB, registerTSDBRoutes, type TSDB } from '../tsdb/index.js';
+import { DEFAULT_MAX_EXEMPLARS, openTSDB, parseExemplarsConfig, registerTSDBRoutes, type TSDB } from '../tsdb/index.js';
 import { Engine, parseMetricSelector } from '../promql/index.js';
 import { registerQueryRoutes } from '../web/api/query.js';
 import { registerMiscRoutes } from '../web/api/misc.js';
@@ -55,6 +55,8 @@ export interface ParsedConfig {
   anomaly: AnomalyConfig;
   embeddedAM?: AlertmanagerConfig;
   otlp: ReturnType<typeof otlp.parseOtlpConfig>;
+  /** storage.exemplars.max_exemplars (overrides --storage.tsdb.max-exemplars when set). */
+  maxExemplars?: number;
 }
 
 export function parseFullConfig(cfg: VigilConfig, amFlagFile?: string): ParsedConfig {
@@ -87,7 +89,8 @@ export function parseFullConfig(cfg: VigilConfig, amFlagFile?: string): ParsedCo
   const amFile = amFlagFile || (alerting.embeddedConfigFile && resolve(base, alerting.embeddedConfigFile));
   if (amFile) embeddedAM = loadAlertmanagerConfig(readFileSync(amFile, 'utf8'), amFile);
   else if (alerting.embeddedConfig) embeddedAM = parseAlertmanagerConfig(alerting.embeddedConfig);
-  return { global, scrapeConfigs, remoteWrite, alerting, ruleFiles, anomaly, embeddedAM, otlp: otlp.parseOtlpConfig(root.get('otlp')) };
+  const maxExemplars = parseExemplarsConfig(root.get('storage'));
+  return { global, scrapeConfigs, remoteWrite, alerting, ruleFiles, anomaly, embeddedAM, otlp: otlp.parseOtlpConfig(root.get('otlp')), maxExemplars };
 }
 
 export class Services {
@@ -243,6 +246,7 @@ export class Services {
     this.rules.opts.externalLabels = ext;
     this.rules.opts.evaluationIntervalMs = p.global.evaluationIntervalMs;
     this.otlpOptions = p.otlp;
+    this.tsdb.setMaxExemplars(p.maxExemplars ?? this.o.maxExemplars ?? DEFAULT_MAX_EXEMPLARS);
     this.scrape.applyConfig({ scrapeConfigs, global: p.global });
     await this.remoteWrite.applyConfig(p.remoteWrite, p.global.externalLabels);
     await this.rules.update(p.ruleFiles);

@@ -444,6 +444,11 @@ export class TSDB implements Storage {
     return exemplarStoreOf(this).select(start, end, matcherSets);
   }
 
+  /** Resizes the exemplar ring (config reload), keeping the newest exemplars that fit. */
+  setMaxExemplars(n: number): void {
+    exemplarStoreOf(this).resize(n);
+  }
+
   exemplarStats(): ExemplarStats {
     return exemplarStoreOf(this).stats();
   }

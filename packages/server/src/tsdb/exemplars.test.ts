@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { labelsKey, labelsOf, labelsToObject, type Labels } from '../model/labels.js';
 import { newMatcher } from '../model/matchers.js';
 import { AppendError } from '../storage/interface.js';
-import { ExemplarStore, type ExemplarQueryResult } from './exemplars.js';
+import { ExemplarStore, parseExemplarsConfig, type ExemplarQueryResult } from './exemplars.js';
+import { parseConfigText } from '../config/config.js';
 import { openTSDB } from './index.js';
 
 const A = labelsOf('__name__', 'req_total', 'job', 'a');
@@ -187,4 +188,28 @@ test('WAL: exemplars survive restart, through a checkpoint too, with ring order 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('resize keeps the newest exemplars; storage.exemplars.max_exemplars parses as Prometheus', () => {
+  const s = new ExemplarStore(6);
+  for (let i = 0; i < 6; i++) s.add(i % 2 ? A : B, { labels: tr(`t${i}`), value: i, ts: 1000 + i });
+  s.resize(3);
+  assert.deepEqual(flat(s.select(0, 1e9, all)), [
+    { series: { __name__: 'req_total', job: 'a' }, ex: [['t3', 3, 1003], ['t5', 5, 1005]] },
+    { series: { __name__: 'req_total', job: 'b' }, ex: [['t4', 4, 1004]] },
+  ]);
+  s.resize(10);
+  s.add(A, { labels: tr('t6'), value: 6, ts: 1006 });
+  assert.equal(s.stats().exemplarsInStorage, 4);
+  assert.equal(s.stats().maxExemplars, 10);
+  s.resize(0);
+  assert.deepEqual(s.select(0, 1e9, all), []);
+  assert.equal(s.add(A, { labels: tr('t7'), value: 7, ts: 1007 }), false);
+
+  const cfg = (y: string) => parseConfigText(y, 'p.yml').root.get('storage');
+  assert.equal(parseExemplarsConfig(cfg('global: {}\n')), undefined);
+  assert.equal(parseExemplarsConfig(cfg('storage:\n  exemplars:\n    max_exemplars: 500\n')), 500);
+  assert.equal(parseExemplarsConfig(cfg('storage:\n  exemplars: {}\n')), 100000);
+  assert.throws(() => parseExemplarsConfig(cfg('storage:\n  exemplars:\n    max_exemplars: -1\n')), /p\.yml:3.*storage\.exemplars\.max_exemplars.*negative/s);
+  assert.throws(() => parseExemplarsConfig(cfg('storage:\n  exemplars:\n    max: 1\n')), /field max not found/);
 });

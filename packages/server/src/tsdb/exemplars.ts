@@ -7,6 +7,7 @@
 // checkpoints, where the ring's whole content goes). Format: docs/tsdb-format.md ("Exemplars").
 import { compareLabels, labelsKey, labelsToString, type Label, type Labels } from '../model/labels.js';
 import { matches, type Matcher } from '../model/matchers.js';
+import type { CfgNode } from '../config/node.js';
 import type { Exemplar } from '../storage/interface.js';
 import { AppendError } from '../storage/interface.js';
 import { ByteReader, ByteWriter } from './bytes.js';
@@ -281,6 +282,20 @@ export function decodeExemplars(r: ByteReader, fn: (series: Labels, ex: StoredEx
     const value = r.f64();
     fn(series, r.u8() & 1 ? { labels, ts, value, hasTs: false } : { labels, ts, value });
   }
+}
+
+/**
+ * prometheus.yml's `storage: {exemplars: {max_exemplars: N}}` (Prometheus 2.42's way to size the
+ * ring; applied on reload). Undefined when the section is absent.
+ */
+export function parseExemplarsConfig(storage: CfgNode): number | undefined {
+  const ex = storage.get('exemplars');
+  if (ex.isNull()) return undefined;
+  ex.allowOnly(['max_exemplars']);
+  const m = ex.get('max_exemplars');
+  const n = m.int(DEFAULT_MAX_EXEMPLARS);
+  if (n < 0) throw m.error(`must not be negative, got ${n}`);
+  return n;
 }
 
 // ---------------- TSDB wiring ----------------

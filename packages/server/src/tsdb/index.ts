@@ -9,5 +9,5 @@ export { postingsForMatchers, intersect, union, subtract } from './postings.js';
 export { io as tsdbIO } from './fsio.js';
 export { registerTSDBRoutes, type TSDBRoutesDeps } from './routes.js';
 export { importOpenMetrics, type ImportOptions, type ImportResult } from './import.js';
-export { ExemplarStore, DEFAULT_MAX_EXEMPLARS, EXEMPLAR_MAX_LABEL_RUNES } from './exemplars.js';
+export { ExemplarStore, DEFAULT_MAX_EXEMPLARS, EXEMPLAR_MAX_LABEL_RUNES, parseExemplarsConfig } from './exemplars.js';
 export type { ExemplarQueryResult, StoredExemplar, ExemplarStats } from './exemplars.js';
