@@ -193,7 +193,7 @@ export class WalWatcher {
       } catch {
         segs ??= this.segments();
         const next = segs.find((s) => s > this.pos.segment);
-        if (next === undefined) break;
+        if (next === undefined) { this.caughtUp = true; break; } // no WAL segment yet
         if (this.pos.segment > 0) {
           this.s.segmentsLost++;
           this.log.warn('WAL segment was deleted before remote_write read it; its samples are not sent', { segment: this.pos.segment, next });
