@@ -166,12 +166,12 @@ scrape_configs:
       ['small_total', '', ['xx']],
     ]);
     // Bad input: same errors as Prometheus.
-    for (const qs of ['query=foo{', 'query=up&start=x', 'query=up&start=10&end=5']) {
+    for (const qs of ['query=foo{', 'query=', 'query=up&start=x', 'query=up&end=2020-01-01Tx', 'query=up&start=10&end=5', 'query=sum(']) {
       const pr = await fetch(`http://127.0.0.1:${pport}/api/v1/query_exemplars?${qs}`);
       const vr = await fetch(`${v.url}/api/v1/query_exemplars?${qs}`);
       assert.equal(vr.status, pr.status, qs);
-      const pj = (await pr.json()) as { errorType: string }, vj = (await vr.json()) as { errorType: string };
-      assert.equal(vj.errorType, pj.errorType, qs);
+      const pj = (await pr.json()) as { errorType: string; error: string }, vj = (await vr.json()) as { errorType: string; error: string };
+      assert.deepEqual([vj.errorType, vj.error], [pj.errorType, pj.error], qs);
     }
     // Restart Vigil: exemplars come back from the WAL.
     const before = await exemplars(v.url, queries[0]![0], '0', end);

@@ -88,7 +88,7 @@ test('query_exemplars: Prometheus shape, time range, matcher sets, sorting, erro
     assert.equal(r.status, 400);
     assert.match(r.body.error, /no expression found in input/);
     r = await q('up', '&start=yesterday');
-    assert.deepEqual([r.status, r.body.error], [400, 'invalid parameter "start": cannot parse "yesterday" to a valid timestamp']);
+    assert.deepEqual([r.status, r.body.error], [400, `invalid parameter "start": Invalid time value for 'start': cannot parse "yesterday" to a valid timestamp`]);
     r = await q('up', '&start=10&end=5');
     assert.deepEqual([r.status, r.body.error], [400, 'end timestamp must not be before start timestamp']);
   });

@@ -72,11 +72,20 @@ export function exemplarsJSON(res: readonly ExemplarSeries[]): string {
 export function registerMiscRoutes(router: Router, deps: MiscRoutesDeps): void {
   const exemplars = async (req: Req, res: ServerResponse) => {
     const form = await req.form();
+    // Prometheus's parseTimeParam wording: `invalid parameter "start": Invalid time value for 'start': ...`.
+    const time = (name: string, def: number): number => {
+      const v = form.get(name);
+      if (!v) return def;
+      try {
+        return parseTime(v, name);
+      } catch {
+        throw new Error(`invalid parameter "${name}": Invalid time value for '${name}': cannot parse "${v}" to a valid timestamp`);
+      }
+    };
     let start: number, end: number;
     try {
-      const st = form.get('start'), en = form.get('end');
-      start = st ? parseTime(st, 'start') : MIN_TIME;
-      end = en ? parseTime(en, 'end') : MAX_TIME;
+      start = time('start', MIN_TIME);
+      end = time('end', MAX_TIME);
     } catch (e) {
       return apiError(res, 'bad_data', (e as Error).message);
     }
