@@ -19,7 +19,13 @@ const prom = findPeer('prometheus');
 // (the scrape itself succeeds, as in Prometheus).
 const LONG = 'x'.repeat(120);
 
-const PHASE1 = `# TYPE req counter
+// Explicit sample timestamps near now: phase 2's sample goes back in time (out of order, rejected)
+// while its exemplar is newer and still stored, as Prometheus does.
+const T0 = Math.floor(Date.now() / 1000);
+
+const PHASE1 = `# TYPE ets counter
+ets_total 5 ${T0 + 10} # {trace_id="o1"} 1 ${T0}
+# TYPE req counter
 # HELP req Requests served.
 req_total{path="/a"} 10 # {trace_id="a1"} 1.5 1600000000.123
 req_total{path="/b"} 20 # {span_id="s1",trace_id="b1"} 2
@@ -38,7 +44,9 @@ lat_count 4
 
 // Phase 2: a new exemplar with a later timestamp, an unchanged one without timestamp (a
 // duplicate), an older explicit timestamp (out of order: dropped), a changed one without timestamp.
-const PHASE2 = `# TYPE req counter
+const PHASE2 = `# TYPE ets counter
+ets_total 6 ${T0 + 5} # {trace_id="o2"} 2 ${T0 + 1}
+# TYPE req counter
 # HELP req Requests served.
 req_total{path="/a"} 11 # {trace_id="a2"} 3 1600000010
 req_total{path="/b"} 21 # {span_id="s1",trace_id="b1"} 2
@@ -136,7 +144,7 @@ scrape_configs:
     const t1 = Date.now() / 1000 + 1;
     const end = String(Math.ceil(t1) + 60);
     const queries: [string, string, string][] = [
-      ['{__name__=~"req_total|small_total|lat_bucket|long_total"}', '0', end],
+      ['{__name__=~"req_total|small_total|lat_bucket|long_total|ets_total"}', '0', end],
       ['sum(rate(req_total[1m])) / on() group_left small_total', '0', end],
       ['lat_bucket{le="1"}', '1600000000', end],
       ['req_total', '1600000000', '1600000005'],
@@ -159,6 +167,7 @@ scrape_configs:
     // The comparison is not vacuous: the full answer holds what the exposition implies.
     const full = promAnswers[0] as { seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string> }[] }[];
     assert.deepEqual(full.map((s) => [s.seriesLabels.__name__, s.seriesLabels.le ?? s.seriesLabels.path ?? '', s.exemplars.map((e) => e.labels.trace_id!.slice(0, 2))]), [
+      ['ets_total', '', ['o1', 'o2']],
       ['lat_bucket', '0.1', ['h1']],
       ['lat_bucket', '1', ['h2', 'h3']],
       ['req_total', '/a', ['a1', 'a2']],
@@ -235,11 +244,11 @@ remote_write:
     await waitScrapes(3);
     phase = 2;
     await waitScrapes(3);
-    const q = '{__name__=~"req_total|small_total|lat_bucket|long_total"}';
+    const q = '{__name__=~"req_total|small_total|lat_bucket|long_total|ets_total"}';
     const end = String(Math.ceil(Date.now() / 1000) + 60);
     // Remote write is asynchronous: wait (bounded) until the sent exemplars have arrived.
     const want = await exemplars(`http://127.0.0.1:${pport}`, q, '0', end);
-    assert.equal(want.data?.reduce((n, s) => n + s.exemplars.length, 0), 7, JSON.stringify(want.data));
+    assert.equal(want.data?.reduce((n, s) => n + s.exemplars.length, 0), 9, JSON.stringify(want.data));
     let got = await exemplars(v.url, q, '0', end);
     const deadline = Date.now() + 15_000;
     while (JSON.stringify(got.data) !== JSON.stringify(want.data) && Date.now() < deadline) {

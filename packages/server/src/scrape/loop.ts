@@ -274,6 +274,7 @@ export class ScrapeLoop {
           continue;
         }
         e.iter = iter;
+        let rejected = false;
         try {
           e.ref = app.append(e.ref, e.labels, sts, p.value());
         } catch (x) {
@@ -282,16 +283,17 @@ export class ScrapeLoop {
           else if (x.kind === 'duplicate_sample_for_timestamp') this.stats.duplicate++;
           else if (x.kind === 'out_of_bounds') this.stats.outOfBounds++;
           else throw x;
-          continue;
+          rejected = true;
         }
-        if (!e.appended) {
+        if (!rejected && !e.appended) {
           e.appended = true;
           this.seriesAdded++;
         }
         if (hasExemplars) {
           const ex = p.exemplar();
-          // As Prometheus: an exemplar without a timestamp takes its sample's; exemplar errors
-          // (out of order, too long) never fail the scrape (the storage counts them).
+          // As Prometheus: an exemplar without a timestamp takes its sample's; it is offered even
+          // when the sample was rejected (out of order, duplicate, too old); exemplar errors (out
+          // of order, too long, unknown series) never fail the scrape (the storage counts them).
           if (ex) {
             try {
               app.appendExemplar!(e.ref, e.labels, ex.ts === undefined ? { labels: ex.labels, value: ex.value, ts: sts, hasTs: false } : ex);
@@ -300,6 +302,7 @@ export class ScrapeLoop {
             }
           }
         }
+        if (rejected) continue;
         // Series with explicit timestamps are exempt from staleness, as in Prometheus.
         if (pt === undefined) cur.push(e);
       } else if (kind === 'eof') break;

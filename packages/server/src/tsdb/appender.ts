@@ -45,6 +45,13 @@ export class TSDBAppender implements Appender {
   append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef {
     const head = this.db.head;
     let r = ref ? head.fromExtRef(ref) : 0;
+    // Time bounds first: a rejected sample must not create its series (as in Prometheus).
+    if (!Number.isFinite(t) || Math.floor(t) !== t) throw new AppendError('out_of_bounds', `invalid timestamp ${t} for series ${labelsToString(r ? head.labels(r) : labels)}`);
+    const minValid = this.db.minValidTime();
+    if (t < minValid) {
+      this.db.counters.tooOld++;
+      throw new AppendError('out_of_bounds', `out of bounds: sample for series ${labelsToString(r ? head.labels(r) : labels)} at ${t} is older than the head's minimum valid time ${minValid}`);
+    }
     if (r === 0) {
       const bad = validateLabels(labels);
       if (bad) throw new AppendError('invalid_labels', `invalid labels ${labelsToString(labels)}: ${bad}`);
@@ -54,12 +61,6 @@ export class TSDBAppender implements Appender {
         if (this.db.storageFull) throw new AppendError('storage_full', `cannot create series ${labelsToString(labels)}: ${this.db.storageFull}`);
         r = head.create(labels, h);
       }
-    }
-    if (!Number.isFinite(t) || Math.floor(t) !== t) throw new AppendError('out_of_bounds', `invalid timestamp ${t} for series ${labelsToString(head.labels(r))}`);
-    const minValid = this.db.minValidTime();
-    if (t < minValid) {
-      this.db.counters.tooOld++;
-      throw new AppendError('out_of_bounds', `out of bounds: sample for series ${labelsToString(head.labels(r))} at ${t} is older than the head's minimum valid time ${minValid}`);
     }
     const last = head.lastT(r);
     if (t < last) {

@@ -213,3 +213,25 @@ test('resize keeps the newest exemplars; storage.exemplars.max_exemplars parses 
   assert.throws(() => parseExemplarsConfig(cfg('storage:\n  exemplars:\n    max_exemplars: -1\n')), /p\.yml:3.*storage\.exemplars\.max_exemplars.*negative/s);
   assert.throws(() => parseExemplarsConfig(cfg('storage:\n  exemplars:\n    max: 1\n')), /field max not found/);
 });
+
+test('a too-old sample creates no series, so its exemplar finds none (as Prometheus)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-ex-old-'));
+  try {
+    const db = await openTSDB({ dir, compactionIntervalMs: 0, blockRangeMs: 3_600_000 });
+    let app = db.appender();
+    app.append(0, A, 10_000_000, 1);
+    await app.commit();
+    app = db.appender();
+    assert.throws(() => app.append(0, B, 1000, 1), /out of bounds/);
+    assert.equal(db.head.numSeries, 1);
+    assert.throws(() => app.appendExemplar(0, B, { labels: tr('x'), value: 1, ts: 1000 }), /unknown series/);
+    // An out-of-order sample of an existing series still lets its exemplar through.
+    assert.throws(() => app.append(0, A, 9_000_000, 1), /out of order/);
+    app.appendExemplar(0, A, { labels: tr('y'), value: 1, ts: 9_000_000 });
+    await app.commit();
+    assert.equal(db.queryExemplars(0, Infinity, all).length, 1);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
