@@ -15,3 +15,13 @@ export function formatFloatF(v: number): string {
   }
   return sign + '0.' + '0'.repeat(-exp - 1) + digits;
 }
+
+/** Go's strconv.AppendFloat(v, 'f' or, below 1e-6 and from 1e21 on, 'e', -1): Prometheus's JSON value format. */
+export function formatValueJSON(v: number): string {
+  const a = Math.abs(v);
+  if (a !== 0 && Number.isFinite(v) && (a < 1e-6 || a >= 1e21)) {
+    const m = /^(-?[\d.]+)e([+-])(\d+)$/.exec(v.toExponential());
+    if (m) return `${m[1]}e${m[2]}${m[3]!.padStart(2, '0')}`;
+  }
+  return formatFloatF(v);
+}

@@ -3,7 +3,7 @@
 //   selects (matcher sets OR-ed), in [start, end], as Prometheus answers it.
 //   /api/v1/alertmanagers — the Alertmanagers alerts are sent to.
 import { parseExpr, PromQLParseError, type Expr } from '../../promql/index.js';
-import { formatFloatF } from '../../promql/goformat.js';
+import { formatValueJSON } from '../../promql/goformat.js';
 import type { ServerResponse } from 'node:http';
 import type { Labels } from '../../model/labels.js';
 import type { Matcher } from '../../model/matchers.js';
@@ -49,21 +49,13 @@ function labelsJSON(ls: Labels): string {
   return s + '}';
 }
 
-/** Go's strconv.AppendFloat(v, 'f' or, below 1e-6 and from 1e21 on, 'e', -1): Prometheus's JSON value format. */
-export function formatValue(v: number): string {
-  const a = Math.abs(v);
-  if (a !== 0 && Number.isFinite(v) && (a < 1e-6 || a >= 1e21)) {
-    const m = /^(-?[\d.]+)e([+-])(\d+)$/.exec(v.toExponential());
-    if (m) return `${m[1]}e${m[2]}${m[3]!.padStart(2, '0')}`;
-  }
-  return formatFloatF(v);
-}
+export { formatValueJSON as formatValue } from '../../promql/goformat.js';
 
 /** Prometheus's exemplar query result JSON: values as strings, timestamps as float seconds. */
 export function exemplarsJSON(res: readonly ExemplarSeries[]): string {
   const parts: string[] = [];
   for (const s of res) {
-    const exs = s.exemplars.map((e) => `{"labels":${labelsJSON(e.labels)},"value":"${formatValue(e.value)}","timestamp":${e.ts / 1000}}`);
+    const exs = s.exemplars.map((e) => `{"labels":${labelsJSON(e.labels)},"value":"${formatValueJSON(e.value)}","timestamp":${e.ts / 1000}}`);
     parts.push(`{"seriesLabels":${labelsJSON(s.seriesLabels)},"exemplars":[${exs.join(',')}]}`);
   }
   return `[${parts.join(',')}]`;

@@ -149,3 +149,9 @@ test('format_query and parse_query', async () => {
     assert.equal(r.status, 400);
   });
 });
+
+test('sample values are formatted as Prometheus does (exponent below 1e-6 and from 1e21)', async () => {
+  const { valueToJSON } = await import('./query.js');
+  const j = valueToJSON({ type: 'vector', samples: [1e-7, 1e22, 0.000001, 123456789012345678, -5e-7].map((v, i) => ({ labels: [{ name: 'i', value: String(i) }], t: 100000, v })) } as never) as { result: { value: [number, string] }[] };
+  assert.deepEqual(j.result.map((r) => r.value[1]), ['1e-07', '1e+22', '0.000001', '123456789012345680', '-5e-07']);
+});

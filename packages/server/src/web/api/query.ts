@@ -6,7 +6,7 @@ import { labelsKey, compareLabels } from '../../model/labels.js';
 import type { Matcher } from '../../model/matchers.js';
 import type { Queryable } from '../../storage/interface.js';
 import { Engine, PromQLParseError, QueryError, exprToJSON, prettyExpr, parseExpr, parseMetricSelector, type Value } from '../../promql/index.js';
-import { formatFloatF } from '../../promql/goformat.js';
+import { formatValueJSON } from '../../promql/goformat.js';
 import { parseDurationMs } from '../../promql/lexer.js';
 import { isValidUTF8 } from '../../promql/strings.js';
 import { apiError, apiSuccess, sendText, type ApiErrorType, type Req, type Router } from '../router.js';
@@ -57,9 +57,7 @@ export function parseApiDuration(s: string, param: string): number {
   throw new BadData(`invalid parameter "${param}": cannot parse "${s}" to a valid duration`);
 }
 
-function fmtValue(v: number): string {
-  return formatFloatF(v);
-}
+const fmtValue = formatValueJSON;
 
 function fmtTs(t: number): number {
   return t / 1000;
