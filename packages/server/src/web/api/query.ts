@@ -163,14 +163,25 @@ function sendError(res: ServerResponse, e: unknown, queryParam = 'query'): void 
   return apiError(res, 'internal', (e as Error)?.message ?? String(e));
 }
 
-function matchersParam(form: URLSearchParams): Matcher[][] {
+/** match[] selectors; /series names the parameter in errors, /labels and label values don't (as Prometheus). */
+function matchersParam(form: URLSearchParams, nameParam = true): Matcher[][] {
   return form.getAll('match[]').map((m) => {
     try {
       return parseMetricSelector(m);
     } catch (e) {
-      throw new BadData(`invalid parameter "match[]": ${(e as Error).message}`);
+      throw new BadData(nameParam ? `invalid parameter "match[]": ${(e as Error).message}` : (e as Error).message);
     }
   });
+}
+
+/** An optional time parameter of /query, /series and /labels, with Prometheus's error wording. */
+function timeParam(s: string, param: string): number {
+  try {
+    return parseTime(s, param);
+  } catch (e) {
+    if (!(e instanceof BadData)) throw e;
+    throw new BadData(`invalid parameter "${param}": Invalid time value for '${param}': ${e.message.replace(/^invalid parameter "[^"]*": /, '')}`);
+  }
 }
 
 function limitParam(form: URLSearchParams): number {
@@ -198,7 +209,7 @@ export function registerQueryRoutes(router: Router, deps: QueryRoutesDeps): void
     try {
       const form = await req.form();
       const q = form.get('query') ?? '';
-      const t = form.get('time') ? parseTime(form.get('time')!, 'time') : now();
+      const t = form.get('time') ? timeParam(form.get('time')!, 'time') : now();
       const opts = queryOpts(form, req);
       const r = await deps.engine.instantQuery(deps.queryable, q, t, opts);
       sendQueryResult(res, r.value, r.warnings, r.infos);
@@ -249,8 +260,8 @@ export function registerQueryRoutes(router: Router, deps: QueryRoutesDeps): void
 
   const timeRange = (form: URLSearchParams) => {
     const s = form.get('start'), e = form.get('end');
-    const start = s ? parseTime(s, 'start') : MIN_TIME;
-    const end = e ? parseTime(e, 'end') : MAX_TIME;
+    const start = s ? timeParam(s, 'start') : MIN_TIME;
+    const end = e ? timeParam(e, 'end') : MAX_TIME;
     if (end < start) throw new BadData('invalid parameter "end": end timestamp must not be before start time');
     return { start, end };
   };
@@ -286,7 +297,7 @@ export function registerQueryRoutes(router: Router, deps: QueryRoutesDeps): void
   const labels = async (req: Req, res: ServerResponse) => {
     try {
       const form = await req.form();
-      const sets = matchersParam(form);
+      const sets = matchersParam(form, false);
       const { start, end } = timeRange(form);
       const limit = limitParam(form);
       const querier = deps.queryable.querier(start, end);
@@ -316,7 +327,7 @@ export function registerQueryRoutes(router: Router, deps: QueryRoutesDeps): void
       if (name.startsWith('U__')) name = unescapeName(name);
       if (!name || !isValidUTF8(name)) throw new BadData(`invalid label name: "${name}"`);
       const form = await req.form();
-      const sets = matchersParam(form);
+      const sets = matchersParam(form, false);
       const { start, end } = timeRange(form);
       const limit = limitParam(form);
       const querier = deps.queryable.querier(start, end);
