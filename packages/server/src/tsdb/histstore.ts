@@ -2,6 +2,7 @@
 // and fast): an in-memory head keyed by label set, WAL records (type 6, replayed and written to
 // checkpoints), and immutable per-block-range files `histograms/<mint>-<maxt>.hist` written when
 // the head is persisted. Format: docs/tsdb-format.md ("Native histograms").
+import { persistWholeRanges, truncateSideHead } from './sidehead.js';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { compareLabels, labelsKey, labelsToString, type Labels } from '../model/labels.js';
@@ -188,34 +189,16 @@ export class HistStore {
     this.truncate(maxt);
   }
 
-  /**
-   * Persists whole block ranges of the head while it spans more than 1.5 ranges (for stores
-   * whose float head does not advance). Returns true if anything was persisted.
-   */
+  /** Persists whole block ranges of entries the float head's persistence does not move. */
   persistOwnRanges(blockRangeMs: number): boolean {
-    let did = false;
-    for (;;) {
-      let minT = Infinity, maxT = -Infinity;
-      for (const s of this.head.values()) {
-        if (!s.t.length) continue;
-        minT = Math.min(minT, s.t[0]!);
-        maxT = Math.max(maxT, s.t[s.t.length - 1]!);
-      }
-      if (!(maxT - minT > blockRangeMs * 1.5)) return did;
-      const mint = Math.floor(minT / blockRangeMs) * blockRangeMs;
-      this.persist(mint, mint + blockRangeMs);
-      did = true;
-    }
+    return persistWholeRanges(this.head, blockRangeMs, (mint, maxt) => this.persist(mint, maxt));
   }
 
-  /** Drops head samples before mint. */
+  /** Drops head entries before mint. */
   truncate(mint: number): void {
-    for (const [k, s] of this.head) {
-      let a = 0;
-      while (a < s.t.length && s.t[a]! < mint) a++;
-      if (a === s.t.length) this.head.delete(k);
-      else if (a > 0) { s.t = s.t.slice(a); s.h = s.h.slice(a); }
-    }
+    truncateSideHead(this.head, mint, (s, n) => {
+      s.h = s.h.slice(n);
+    });
   }
 
   /** Copies the files (and, with `withHead`, the head as one more file) into a snapshot dir. */

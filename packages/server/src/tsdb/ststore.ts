@@ -4,6 +4,7 @@
 // WAL records (type 7, replayed and written to checkpoints) and as immutable per-block-range
 // files `starttimestamps/<mint>-<maxt>.st` written when the head is persisted.
 // Format: docs/tsdb-format.md ("Start timestamps").
+import { persistWholeRanges, truncateSideHead } from './sidehead.js';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { compareLabels, labelsKey, type Label, type Labels } from '../model/labels.js';
@@ -186,34 +187,16 @@ export class STStore {
     this.truncate(maxt);
   }
 
-  /**
-   * Persists whole block ranges while the head spans more than 1.5 ranges: entries of
-   * histogram-only series, which the float head's persistence does not move. True if it did.
-   */
+  /** Persists whole block ranges of entries the float head's persistence does not move. */
   persistOwnRanges(blockRangeMs: number): boolean {
-    let did = false;
-    for (;;) {
-      let minT = Infinity, maxT = -Infinity;
-      for (const s of this.head.values()) {
-        if (!s.t.length) continue;
-        minT = Math.min(minT, s.t[0]!);
-        maxT = Math.max(maxT, s.t[s.t.length - 1]!);
-      }
-      if (!(maxT - minT > blockRangeMs * 1.5)) return did;
-      const mint = Math.floor(minT / blockRangeMs) * blockRangeMs;
-      this.persist(mint, mint + blockRangeMs);
-      did = true;
-    }
+    return persistWholeRanges(this.head, blockRangeMs, (mint, maxt) => this.persist(mint, maxt));
   }
 
   /** Drops head entries before mint. */
   truncate(mint: number): void {
-    for (const [k, s] of this.head) {
-      let a = 0;
-      while (a < s.t.length && s.t[a]! < mint) a++;
-      if (a === s.t.length) this.head.delete(k);
-      else if (a > 0) { s.t = s.t.slice(a); s.st = s.st.slice(a); }
-    }
+    truncateSideHead(this.head, mint, (s, n) => {
+      s.st = s.st.slice(n);
+    });
   }
 
   /** Deletes files entirely before `before` (retention). */
