@@ -11,32 +11,11 @@ import { findPeer } from '../src/testing/peers.js';
 import { generateDataset, toOpenMetrics } from './differential/dataset.js';
 import { generateQueries } from './differential/queries.js';
 import { compareResponses } from './differential/compare.js';
-import { startVigil, freePort, vigilBin } from './helpers/vigil-process.js';
+import { startVigil, freePort, vigilBin, waitReady, apiQuery } from './helpers/vigil-process.js';
 
 const prom = findPeer('prometheus');
 const promtool = findPeer('promtool');
 
-async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(`${url}/-/ready`)).status === 200) return;
-    } catch {
-      /* starting */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not ready`);
-}
-
-async function query(base: string, params: Record<string, string>, range: boolean): Promise<unknown> {
-  const r = await fetch(`${base}/api/v1/${range ? 'query_range' : 'query'}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(params).toString(),
-  });
-  return r.json();
-}
 
 test('PromQL differential: Vigil vs Prometheus 2.42 on the same data', { skip: prom.skip ?? promtool.skip, timeout: 600_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-diff-'));
@@ -77,7 +56,7 @@ test('PromQL differential: Vigil vs Prometheus 2.42 on the same data', { skip: p
       ];
       for (const [params, range] of cases) {
         total++;
-        const [pr, vr] = await Promise.all([query(pbase, params, range), query(v.url, params, range)]);
+        const [pr, vr] = await Promise.all([apiQuery(pbase, params, range), apiQuery(v.url, params, range)]);
         const diff = compareResponses(pr as never, vr as never, ordered && !range);
         if (diff === null) pass++;
         else if (failures.length < 400) failures.push(`${range ? 'range' : 'instant'} ${JSON.stringify(params)}: ${diff}`);

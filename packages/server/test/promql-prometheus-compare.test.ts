@@ -19,7 +19,7 @@ import { registerQueryRoutes } from '../src/web/api/query.js';
 import { generateDataset, toOpenMetrics, type GenSeries } from './differential/dataset.js';
 import { generateQueries } from './differential/queries.js';
 import { compareResponses } from './differential/compare.js';
-import { freePort } from './helpers/vigil-process.js';
+import { freePort, waitReady, apiQuery } from './helpers/vigil-process.js';
 
 // Queries beyond the shared generator: nesting, subqueries, modifiers, label functions, NaN/Inf
 // formatting, ordering. All have the same meaning in Prometheus 2.42 and 3.x.
@@ -110,27 +110,6 @@ const EXTRA_DATA_QUERIES = [
 const prom = findPeer('prometheus');
 const promtool = findPeer('promtool');
 
-async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(`${url}/-/ready`)).status === 200) return;
-    } catch {
-      /* starting */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not ready`);
-}
-
-async function query(base: string, params: Record<string, string>, range: boolean): Promise<unknown> {
-  const r = await fetch(`${base}/api/v1/${range ? 'query_range' : 'query'}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(params).toString(),
-  });
-  return r.json();
-}
 
 test('PromQL engine vs Prometheus 2.42 on the same data', { skip: prom.skip ?? promtool.skip, timeout: 120_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-promql-cmp-'));
@@ -178,7 +157,7 @@ test('PromQL engine vs Prometheus 2.42 on the same data', { skip: prom.skip ?? p
       ];
       for (const [params, range] of cases) {
         total++;
-        const [pr, vr] = await Promise.all([query(pbase, params, range), query(vbase, params, range)]);
+        const [pr, vr] = await Promise.all([apiQuery(pbase, params, range), apiQuery(vbase, params, range)]);
         const diff = compareResponses(pr as never, vr as never, ordered && !range);
         if (process.env.VIGIL_CMP_DUMP) t.diagnostic(`${JSON.stringify(params)}\n prom: ${JSON.stringify(pr).slice(0, 1500)}\n vigil: ${JSON.stringify(vr).slice(0, 1500)}`);
         if (diff === null) pass++;

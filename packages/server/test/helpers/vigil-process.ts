@@ -76,3 +76,27 @@ export async function startVigil(args: string[], opts: { waitReady?: boolean; co
   child.kill('SIGKILL');
   throw new Error(`vigil did not become ready: ${err}`);
 }
+
+/** Polls `${url}/-/ready` (Vigil, Prometheus, Alertmanager) until it answers 200. */
+export async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(`${url}/-/ready`)).status === 200) return;
+    } catch {
+      /* starting */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} not ready`);
+}
+
+/** A Prometheus API v1 query (instant or range) as a form POST; returns the parsed JSON. */
+export async function apiQuery(base: string, params: Record<string, string>, range: boolean): Promise<unknown> {
+  const r = await fetch(`${base}/api/v1/${range ? 'query_range' : 'query'}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params).toString(),
+  });
+  return r.json();
+}
