@@ -53,6 +53,10 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): GridVector {
     case 'quantile':
       return quantileAgg(ev, e, inS, groupOf, groups, param!);
   }
+  if (e.op === 'sum' || e.op === 'count' || e.op === 'group' || e.op === 'min' || e.op === 'max') {
+    const out = simpleAgg(e.op, inS, groupOf, groups, n);
+    return withHistogramAgg(ev, e, (ls) => groupLabels(ls, e), vecAll, { kind: 'vector', series: out });
+  }
   const outV = groups.map(() => new Float64Array(n));
   const outHas = groups.map(() => new Uint8Array(n));
   const acc = new Float64Array(G), comp = new Float64Array(G), cnt = new Float64Array(G), mean = new Float64Array(G);
@@ -65,10 +69,6 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): GridVector {
       const g = groupOf[k]!, x = s.v[i]!;
       const c = ++cnt[g]!;
       switch (e.op) {
-        case 'sum':
-          acc[g] = kahanSumInc(x, acc[g]!, comp[g]!);
-          comp[g] = kahanC.c;
-          break;
         case 'avg': {
           if (c === 1) { acc[g] = x; break; }
           if (!incr[g]) {
@@ -83,14 +83,6 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): GridVector {
           comp[g] = kahanC.c;
           break;
         }
-        case 'min':
-          if (c === 1 || acc[g]! > x || acc[g] !== acc[g]) acc[g] = x;
-          break;
-        case 'max':
-          if (c === 1 || acc[g]! < x || acc[g] !== acc[g]) acc[g] = x;
-          break;
-        case 'count': case 'group':
-          break;
         case 'stddev': case 'stdvar': {
           const delta = x - mean[g]!;
           mean[g] = mean[g]! + delta / c;
@@ -104,13 +96,9 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): GridVector {
       if (!c) continue;
       let r: number;
       switch (e.op) {
-        case 'sum': r = acc[g]! + comp[g]!; break;
         case 'avg': r = incr[g] ? mean[g]! + comp[g]! : (acc[g]! + comp[g]!) / c; break;
-        case 'count': r = c; break;
-        case 'group': r = 1; break;
         case 'stdvar': r = acc[g]! / c; break;
-        case 'stddev': r = Math.sqrt(acc[g]! / c); break;
-        default: r = acc[g]!;
+        default: r = Math.sqrt(acc[g]! / c); break;
       }
       outV[g]![i] = r;
       outHas[g]![i] = 1;
@@ -119,6 +107,63 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): GridVector {
   const out: GridSeries[] = [];
   for (let g = 0; g < G; g++) out.push({ labels: groups[g]!.labels, v: outV[g]!, has: outHas[g]!, dropName: groups[g]!.dropName });
   return withHistogramAgg(ev, e, (ls) => groupLabels(ls, e), vecAll, { kind: 'vector', series: out });
+}
+
+/**
+ * sum/count/group/min/max walked series by series (cache-friendly, one slab for all groups).
+ * Each (group, step) cell still sees its inputs in series order, so results are bit-identical
+ * to the step-by-step loop.
+ */
+function simpleAgg(op: 'sum' | 'count' | 'group' | 'min' | 'max', inS: GridSeries[], groupOf: Int32Array, groups: { labels: Labels; dropName: boolean }[], n: number): GridSeries[] {
+  const G = groups.length;
+  const acc = new Float64Array(G * n), has = new Uint8Array(G * n);
+  const comp = op === 'sum' ? new Float64Array(G * n) : null;
+  for (let k = 0; k < inS.length; k++) {
+    const s = inS[k]!, sv = s.v, sh = s.has;
+    const base = groupOf[k]! * n;
+    switch (op) {
+      case 'sum':
+        for (let i = 0; i < n; i++) {
+          if (!sh[i]) continue;
+          const j = base + i, x = sv[i]!, sum = acc[j]!;
+          has[j] = 1;
+          const t = sum + x;
+          if (!Number.isFinite(t) && t === t) comp![j] = 0;
+          else if (Math.abs(sum) >= Math.abs(x)) comp![j] = comp![j]! + (sum - t + x);
+          else comp![j] = comp![j]! + (x - t + sum);
+          acc[j] = t;
+        }
+        break;
+      case 'count':
+        for (let i = 0; i < n; i++) if (sh[i]) { has[base + i] = 1; acc[base + i] = acc[base + i]! + 1; }
+        break;
+      case 'group':
+        for (let i = 0; i < n; i++) if (sh[i]) { has[base + i] = 1; acc[base + i] = 1; }
+        break;
+      case 'min':
+        for (let i = 0; i < n; i++) {
+          if (!sh[i]) continue;
+          const j = base + i, x = sv[i]!;
+          if (!has[j] || acc[j]! > x || acc[j] !== acc[j]) acc[j] = x;
+          has[j] = 1;
+        }
+        break;
+      case 'max':
+        for (let i = 0; i < n; i++) {
+          if (!sh[i]) continue;
+          const j = base + i, x = sv[i]!;
+          if (!has[j] || acc[j]! < x || acc[j] !== acc[j]) acc[j] = x;
+          has[j] = 1;
+        }
+        break;
+    }
+  }
+  if (comp) for (let j = 0; j < G * n; j++) if (has[j]) acc[j] = acc[j]! + comp[j]!;
+  const out: GridSeries[] = [];
+  for (let g = 0; g < G; g++) {
+    out.push({ labels: groups[g]!.labels, v: acc.subarray(g * n, (g + 1) * n), has: has.subarray(g * n, (g + 1) * n), dropName: groups[g]!.dropName });
+  }
+  return out;
 }
 
 function quantileAgg(ev: Evaluator, e: AggregateExpr, inS: GridSeries[], groupOf: Int32Array, groups: { labels: Labels; dropName: boolean }[], param: Float64Array): GridVector {

@@ -272,13 +272,14 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
   }
   const fn = RANGE_FUNCS[f]!;
   const keep = KEEP_NAME.has(f);
-  const ctx: RangeCtx = { rangeStart: 0, rangeEnd: 0, rangeMs: m.rangeMs, stepT: 0, p0: 0, p1: 0, extended: anchored || smoothed, smoothed, st: undefined, overlap: undefined };
+  const ctx: RangeCtx = { rangeStart: 0, rangeEnd: 0, rangeMs: m.rangeMs, stepT: 0, p0: 0, p1: 0, extended: anchored || smoothed, smoothed, st: undefined, overlap: undefined, resets: undefined };
   const perStep = new Float64Array(n);
   const absent = f === 'absent_over_time';
   const anyPresent = absent ? new Uint8Array(n) : null;
   const out: GridSeries[] = [];
   const isCounterFn = f === 'rate' || f === 'increase';
   const useST = ST_FUNCS.has(f);
+  let resetBuf: Int32Array | undefined;
   let seriesCount = 0;
   for (const s of m.series) {
     if ((++seriesCount & 255) === 0) checkCancel(ev.ctx);
@@ -287,6 +288,7 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
       if (s.st) ctx.overlap = () => ev.ctx.annotations.warnCounted(overlapWarning(getLabel(s.labels, METRIC_NAME)), margExpr);
     }
     const t = s.t, v = s.v, len = t.length;
+    ctx.resets = isCounterFn && !anchored && !smoothed && !s.st ? (resetBuf = resetPrefix(v, resetBuf)) : undefined;
     let lo = 0, hi = 0;
     const ov = new Float64Array(n), oh = new Uint8Array(n);
     let any = false;
@@ -348,6 +350,20 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
     return { kind: 'vector', series: [{ labels: absentLabels(ms), v: new Float64Array(n).fill(1), has, dropName: false }] };
   }
   return { kind: 'vector', series: out };
+}
+
+/** Prefix counts of counter resets (see RangeCtx.resets); reuses `buf` when it is large enough. */
+function resetPrefix(v: Float64Array, buf: Int32Array | undefined): Int32Array {
+  const len = v.length;
+  const r = buf && buf.length >= len ? buf : new Int32Array(Math.max(len, 64));
+  if (len === 0) return r;
+  let k = 0;
+  r[0] = 0;
+  for (let i = 1; i < len; i++) {
+    if (v[i]! < v[i - 1]!) k++;
+    r[i] = k;
+  }
+  return r;
 }
 
 /** Merges series with identical labels; fails when two have a point at the same step. */

@@ -23,6 +23,11 @@ export interface RangeCtx {
   st?: Float64Array;
   /** Called once per window whose start timestamps overlap (rate/increase). */
   overlap?: () => void;
+  /**
+   * Optional prefix counts of counter resets for the series (resets[i] = how many j in 1..i have
+   * v[j] < v[j-1]), so rate/increase can skip the reset scan for windows without any.
+   */
+  resets?: Int32Array;
 }
 
 export type RangeFn = (t: Float64Array, v: Float64Array, lo: number, hi: number, c: RangeCtx) => number | undefined;
@@ -33,7 +38,7 @@ function extrapolatedRate(t: Float64Array, v: Float64Array, lo: number, hi: numb
   if (n < 2) return undefined;
   const firstT = t[lo]!, lastT = t[hi - 1]!;
   let result = v[hi - 1]! - v[lo]!;
-  if (isCounter) {
+  if (isCounter && (!c.resets || c.resets[hi - 1] !== c.resets[lo])) {
     let prev = v[lo]!;
     for (let i = lo + 1; i < hi; i++) {
       const cur = v[i]!;
