@@ -108,6 +108,7 @@ export class Services {
   insight!: InsightManager;
   self!: SelfMetrics;
   private selfAddress = '';
+  private configured = false;
 
   constructor(private readonly o: ServiceOptions) {}
 
@@ -248,6 +249,10 @@ export class Services {
     this.otlpOptions = p.otlp;
     this.tsdb.setMaxExemplars(p.maxExemplars ?? this.o.maxExemplars ?? DEFAULT_MAX_EXEMPLARS);
     this.scrape.applyConfig({ scrapeConfigs, global: p.global });
+    // Vigil's own jobs (host agent, self) are in-process and cheap: scrape them at once on the
+    // first start so a fresh Vigil shows data immediately; exporters keep their spread offsets.
+    if (!this.configured) void this.scrape.scrapePoolsNow(scrapeConfigs.filter((c) => c.internalSource).map((c) => c.jobName)).catch(() => {});
+    this.configured = true;
     await this.remoteWrite.applyConfig(p.remoteWrite, p.global.externalLabels);
     await this.rules.update(p.ruleFiles);
     this.rules.start();

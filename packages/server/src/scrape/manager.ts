@@ -227,7 +227,12 @@ export class ScrapeManager {
 
   /** Runs one scrape of every active target right away (tests, `vigil` one-shot tools). */
   async scrapeAllNow(): Promise<void> {
-    await Promise.all([...this.pools.values()].flatMap((p) => p.loopList().map((l) => l.scrapeNow())));
+    await this.scrapePoolsNow([...this.pools.keys()]);
+  }
+
+  /** Scrapes every target of the named pools once, now (outside their schedule). */
+  async scrapePoolsNow(names: readonly string[]): Promise<void> {
+    await Promise.all(names.flatMap((n) => this.pools.get(n)?.loopList().map((l) => l.scrapeNow()) ?? []));
   }
 
   /** Vigil's own scrape metrics, in the text format. */
