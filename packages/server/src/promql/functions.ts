@@ -280,6 +280,7 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
   const isCounterFn = f === 'rate' || f === 'increase';
   const useST = ST_FUNCS.has(f);
   let resetBuf: Int32Array | undefined;
+  let slabV = new Float64Array(0), slabH = new Uint8Array(0), slabN = 0, slot = 0;
   let seriesCount = 0;
   for (const s of m.series) {
     if ((++seriesCount & 255) === 0) checkCancel(ev.ctx);
@@ -290,7 +291,15 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
     const t = s.t, v = s.v, len = t.length;
     ctx.resets = isCounterFn && !anchored && !smoothed && !s.st ? (resetBuf = resetPrefix(v, resetBuf)) : undefined;
     let lo = 0, hi = 0;
-    const ov = new Float64Array(n), oh = new Uint8Array(n);
+    // Outputs are views into shared slabs (one allocation per SLAB series, not two per series);
+    // a slot whose series produced nothing is still all zeros and is reused.
+    if (slot === slabN) {
+      slabN = Math.min(m.series.length - seriesCount + 1, 128);
+      slabV = new Float64Array(slabN * n);
+      slabH = new Uint8Array(slabN * n);
+      slot = 0;
+    }
+    const ov = slabV.subarray(slot * n, slot * n + n), oh = slabH.subarray(slot * n, slot * n + n);
     let any = false;
     for (let i = 0; i < n; i++) {
       const end = m.winEnd[i]!, start = end - m.rangeMs;
@@ -332,6 +341,7 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
       any = true;
     }
     if (any) {
+      slot++;
       out.push({ labels: s.labels, v: ov, has: oh, dropName: s.dropName || !keep });
       if (isCounterFn) {
         const name = getLabel(s.labels, METRIC_NAME);
