@@ -7,7 +7,7 @@ import { formatFloatG } from './aggregations.js';
 import { checkCancel, type Evaluator } from './engine.js';
 import { ERR_TOO_MANY_SAMPLES, QueryError } from './errors.js';
 import { bucketFraction, bucketQuantile, type Bucket } from './histogram.js';
-import { RANGE_FUNCS, type RangeCtx } from './rangefuncs.js';
+import { RANGE_FUNCS, extrapolatedRateInto, resetPrefix, type RangeCtx } from './rangefuncs.js';
 import { isValidUTF8 } from './strings.js';
 import { evalInfo } from './info.js';
 import { evalCallNH } from './nhfuncs.js';
@@ -279,6 +279,7 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
   const out: GridSeries[] = [];
   const isCounterFn = f === 'rate' || f === 'increase';
   const useST = ST_FUNCS.has(f);
+  const fastRateFn = (isCounterFn || f === 'delta') && !anchored && !smoothed;
   let resetBuf: Int32Array | undefined;
   let slabV = new Float64Array(0), slabH = new Uint8Array(0), slabN = 0, slot = 0;
   let seriesCount = 0;
@@ -301,6 +302,8 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
     }
     const ov = slabV.subarray(slot * n, slot * n + n), oh = slabH.subarray(slot * n, slot * n + n);
     let any = false;
+    // Fast path for plain rate/increase/delta (no start timestamps): results go straight into ov.
+    const fastRate = fastRateFn && !s.st;
     for (let i = 0; i < n; i++) {
       const end = m.winEnd[i]!, start = end - m.rangeMs;
       if (i > 0 && m.winEnd[i]! < m.winEnd[i - 1]!) { lo = 0; hi = 0; }
@@ -328,6 +331,10 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
       }
       if (hi === lo) continue;
       perStep[i] = perStep[i]! + (hi - lo);
+      if (fastRate) {
+        if (extrapolatedRateInto(t, v, lo, hi, start, end, m.rangeMs, isCounterFn, f === 'rate', ctx.resets, ov, i)) { oh[i] = 1; any = true; }
+        continue;
+      }
       if (absent) { anyPresent![i] = 1; continue; }
       ctx.rangeStart = start;
       ctx.rangeEnd = end;
@@ -360,20 +367,6 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
     return { kind: 'vector', series: [{ labels: absentLabels(ms), v: new Float64Array(n).fill(1), has, dropName: false }] };
   }
   return { kind: 'vector', series: out };
-}
-
-/** Prefix counts of counter resets (see RangeCtx.resets); reuses `buf` when it is large enough. */
-function resetPrefix(v: Float64Array, buf: Int32Array | undefined): Int32Array {
-  const len = v.length;
-  const r = buf && buf.length >= len ? buf : new Int32Array(Math.max(len, 64));
-  if (len === 0) return r;
-  let k = 0;
-  r[0] = 0;
-  for (let i = 1; i < len; i++) {
-    if (v[i]! < v[i - 1]!) k++;
-    r[i] = k;
-  }
-  return r;
 }
 
 /** Merges series with identical labels; fails when two have a point at the same step. */

@@ -32,13 +32,41 @@ export interface RangeCtx {
 
 export type RangeFn = (t: Float64Array, v: Float64Array, lo: number, hi: number, c: RangeCtx) => number | undefined;
 
+/** Prefix counts of counter resets (see RangeCtx.resets); reuses `buf` when it is large enough. */
+export function resetPrefix(v: Float64Array, buf: Int32Array | undefined): Int32Array {
+  const len = v.length;
+  const r = buf && buf.length >= len ? buf : new Int32Array(Math.max(len, 64));
+  if (len === 0) return r;
+  let k = 0;
+  r[0] = 0;
+  for (let i = 1; i < len; i++) {
+    if (v[i]! < v[i - 1]!) k++;
+    r[i] = k;
+  }
+  return r;
+}
+
+const rateOut = new Float64Array(1);
+
 function extrapolatedRate(t: Float64Array, v: Float64Array, lo: number, hi: number, c: RangeCtx, isCounter: boolean, isRate: boolean): number | undefined {
-  const n = hi - lo;
   if (isCounter && c.st) return extrapolatedRateST(t, v, lo, hi, c, c.st, isRate);
-  if (n < 2) return undefined;
+  return extrapolatedRateInto(t, v, lo, hi, c.rangeStart, c.rangeEnd, c.rangeMs, isCounter, isRate, c.resets, rateOut, 0) ? rateOut[0]! : undefined;
+}
+
+/**
+ * rate/increase/delta of the window [lo, hi) without start timestamps, written to out[at]
+ * (a typed array, so the hot per-step loop boxes no numbers); false when there is no output.
+ * `resets` as RangeCtx.resets.
+ */
+export function extrapolatedRateInto(
+  t: Float64Array, v: Float64Array, lo: number, hi: number, rangeStart: number, rangeEnd: number, rangeMs: number,
+  isCounter: boolean, isRate: boolean, resets: Int32Array | undefined, out: Float64Array, at: number,
+): boolean {
+  const n = hi - lo;
+  if (n < 2) return false;
   const firstT = t[lo]!, lastT = t[hi - 1]!;
   let result = v[hi - 1]! - v[lo]!;
-  if (isCounter && (!c.resets || c.resets[hi - 1] !== c.resets[lo])) {
+  if (isCounter && (!resets || resets[hi - 1] !== resets[lo])) {
     let prev = v[lo]!;
     for (let i = lo + 1; i < hi; i++) {
       const cur = v[i]!;
@@ -46,8 +74,8 @@ function extrapolatedRate(t: Float64Array, v: Float64Array, lo: number, hi: numb
       prev = cur;
     }
   }
-  let durationToStart = (firstT - c.rangeStart) / 1000;
-  let durationToEnd = (c.rangeEnd - lastT) / 1000;
+  let durationToStart = (firstT - rangeStart) / 1000;
+  let durationToEnd = (rangeEnd - lastT) / 1000;
   const sampledInterval = (lastT - firstT) / 1000;
   const avg = sampledInterval / (n - 1);
   const threshold = avg * 1.1;
@@ -58,8 +86,9 @@ function extrapolatedRate(t: Float64Array, v: Float64Array, lo: number, hi: numb
   }
   if (durationToEnd >= threshold) durationToEnd = avg / 2;
   let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
-  if (isRate) factor /= c.rangeMs / 1000;
-  return result * factor;
+  if (isRate) factor /= rangeMs / 1000;
+  out[at] = result * factor;
+  return true;
 }
 
 /**
