@@ -13,7 +13,7 @@ import { evalInfo } from './info.js';
 import { evalCallNH } from './nhfuncs.js';
 import { ST_FUNCS, overlapWarning } from './startts.js';
 import type { FloatHistogram } from '../model/histogram.js';
-import type { GridMatrix, GridSeries, GridValue, GridVector } from './value.js';
+import { GridSlab, type GridMatrix, type GridSeries, type GridValue, type GridVector } from './value.js';
 
 /** Functions whose output keeps the metric name. */
 const KEEP_NAME = new Set(['last_over_time', 'first_over_time', 'sort', 'sort_desc', 'sort_by_label', 'sort_by_label_desc', 'label_replace', 'label_join']);
@@ -281,7 +281,7 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
   const useST = ST_FUNCS.has(f);
   const fastRateFn = (isCounterFn || f === 'delta') && !anchored && !smoothed;
   let resetBuf: Int32Array | undefined;
-  let slabV = new Float64Array(0), slabH = new Uint8Array(0), slabN = 0, slot = 0;
+  const slab = new GridSlab(n, m.series.length);
   let seriesCount = 0;
   for (const s of m.series) {
     if ((++seriesCount & 255) === 0) checkCancel(ev.ctx);
@@ -292,15 +292,9 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
     const t = s.t, v = s.v, len = t.length;
     ctx.resets = isCounterFn && !anchored && !smoothed && !s.st ? (resetBuf = resetPrefix(v, resetBuf)) : undefined;
     let lo = 0, hi = 0;
-    // Outputs are views into shared slabs (one allocation per SLAB series, not two per series);
-    // a slot whose series produced nothing is still all zeros and is reused.
-    if (slot === slabN) {
-      slabN = Math.min(m.series.length - seriesCount + 1, 128);
-      slabV = new Float64Array(slabN * n);
-      slabH = new Uint8Array(slabN * n);
-      slot = 0;
-    }
-    const ov = slabV.subarray(slot * n, slot * n + n), oh = slabH.subarray(slot * n, slot * n + n);
+    // Outputs are rows of shared slabs; a row whose series produced nothing is reused.
+    slab.next();
+    const ov = slab.v, oh = slab.has;
     let any = false;
     // Fast path for plain rate/increase/delta (no start timestamps): results go straight into ov.
     const fastRate = fastRateFn && !s.st;
@@ -348,7 +342,7 @@ function evalRangeFunc(ev: Evaluator, e: Call): GridValue {
       any = true;
     }
     if (any) {
-      slot++;
+      slab.keep();
       out.push({ labels: s.labels, v: ov, has: oh, dropName: s.dropName || !keep });
       if (isCounterFn) {
         const name = getLabel(s.labels, METRIC_NAME);

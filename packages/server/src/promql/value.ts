@@ -89,3 +89,36 @@ export interface GridMatrix {
 }
 
 export type GridValue = GridVector | GridScalar | GridString | GridMatrix;
+
+/**
+ * Hands out zeroed per-step rows (v, has) for the series of one evaluation from shared slabs:
+ * a few large allocations instead of two typed arrays (each with its own backing store) per
+ * series. A row not marked with keep() is still all zeros and is handed out again.
+ */
+export class GridSlab {
+  v = new Float64Array(0);
+  has = new Uint8Array(0);
+  private sv = new Float64Array(0);
+  private sh = new Uint8Array(0);
+  private slot = 0;
+  private rows = 0;
+  /** `left`: how many rows may still be asked for (sizes the slabs). */
+  constructor(private readonly n: number, private left: number) {}
+  /** Points v/has at the next free row. */
+  next(): void {
+    if (this.slot === this.rows) {
+      this.rows = Math.max(1, Math.min(this.left, 128));
+      this.sv = new Float64Array(this.rows * this.n);
+      this.sh = new Uint8Array(this.rows * this.n);
+      this.slot = 0;
+    }
+    this.left--;
+    const o = this.slot * this.n;
+    this.v = this.sv.subarray(o, o + this.n);
+    this.has = this.sh.subarray(o, o + this.n);
+  }
+  /** The current row is kept by a series: the next one starts after it. */
+  keep(): void {
+    this.slot++;
+  }
+}
