@@ -165,10 +165,18 @@ export function decodeBlockChunk(
   let lo = -1, hi = n;
   for (let i = 0; i < n; i++) {
     if (i > 0) {
-      let c = b[p++]!, z: number;
-      if (c < 0x80) z = c;
-      else { z = c & 0x7f; let mul = 128; do { c = b[p++]!; z += (c & 0x7f) * mul; mul *= 128; } while (c >= 0x80); }
-      const x = z < 0x80000000 ? (z >>> 1) ^ -(z & 1) : z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      // Zigzag varint; one- and two-byte forms (nearly all) stay in small-integer arithmetic.
+      let c = b[p++]!, x: number;
+      if (c < 0x80) x = (c >>> 1) ^ -(c & 1);
+      else {
+        const c2 = b[p++]!;
+        if (c2 < 0x80) { const z = (c & 0x7f) | (c2 << 7); x = (z >>> 1) ^ -(z & 1); }
+        else {
+          let z = (c & 0x7f) + (c2 & 0x7f) * 128, mul = 16384;
+          do { c = b[p++]!; z += (c & 0x7f) * mul; mul *= 128; } while (c >= 0x80);
+          x = z < 0x80000000 ? (z >>> 1) ^ -(z & 1) : z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        }
+      }
       d = i === 1 ? x : d + x;
       tt += d;
     }
@@ -202,10 +210,19 @@ export function decodeBlockChunk(
   let w = start;
   for (let i = 0; i < hi; i++) {
     if (i > 0) {
-      let c = b[p++]!, z: number;
-      if (c < 0x80) z = c;
-      else { z = c & 0x7f; let mul = 128; do { c = b[p++]!; z += (c & 0x7f) * mul; mul *= 128; } while (c >= 0x80); }
-      const x = (z < 0x80000000 ? (z >>> 1) ^ -(z & 1) : z % 2 === 0 ? z / 2 : -(z + 1) / 2) * g;
+      // Zigzag varint; one- and two-byte forms (nearly all) stay in small-integer arithmetic.
+      let c = b[p++]!, x: number;
+      if (c < 0x80) x = (c >>> 1) ^ -(c & 1);
+      else {
+        const c2 = b[p++]!;
+        if (c2 < 0x80) { const z = (c & 0x7f) | (c2 << 7); x = (z >>> 1) ^ -(z & 1); }
+        else {
+          let z = (c & 0x7f) + (c2 & 0x7f) * 128, mul = 16384;
+          do { c = b[p++]!; z += (c & 0x7f) * mul; mul *= 128; } while (c >= 0x80);
+          x = z < 0x80000000 ? (z >>> 1) ^ -(z & 1) : z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        }
+      }
+      x *= g;
       if (mode === 1) m += x;
       else { md = i === 1 ? x : md + x; m += md; }
     }
