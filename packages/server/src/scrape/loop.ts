@@ -5,7 +5,6 @@
 // Per-series work is cached by the raw series text as exposed, like Prometheus's scrape cache:
 // a repeated series costs a map lookup and a value parse, no label objects.
 import type { Label, Labels } from '../model/labels.js';
-import { labelsKey } from '../model/labels.js';
 import { STALE_NAN } from '../model/sample.js';
 import { relabel } from '../relabel/index.js';
 import { AppendError, type Appendable, type Appender, type MetricMetadata, type SeriesRef } from '../storage/interface.js';
@@ -17,12 +16,14 @@ import type { Target } from './target.js';
 
 export type Fetcher = (url: string, timeoutMs: number, signal: AbortSignal) => Promise<ScrapeResponse>;
 
+// Memory: an entry lives as long as its series is exposed, so it holds only flat strings (no
+// slices of a scrape body, no concatenation trees) and label objects shared through the loop's
+// label pool; the series identity key lives only in `byKey`.
 interface Entry {
-  /** The raw series text this entry was first cached under (owned string). */
+  /** The raw series text this entry was first cached under (owned flat string). */
   raw: string;
   /** Final labels; null when metric relabeling dropped the series. */
   labels: Labels | null;
-  key: string;
   ref: SeriesRef;
   /** Last scrape iteration the series was seen in. */
   iter: number;
@@ -50,7 +51,13 @@ export interface LoopStats {
 
 export class ScrapeLoop {
   private cache = new Map<string, Entry>();
+  /** Entries by final label set (keyOf), so raw texts with the same labels share one. */
   private byKey = new Map<string, Entry>();
+  /** Label objects shared by this loop's entries: name -> value -> label. */
+  private labelPool = new Map<string, Map<string, Label>>();
+  /** Stable small ids of pooled labels; a series key is its labels' ids (a few chars). */
+  private labelIds = new Map<Label, number>();
+  private nextLabelId = 0;
   private prev: Entry[] = [];
   /** Series keys and entries of the last successful scrape, in exposition order. */
   private order: { keys: string[]; values: Entry[] } | undefined;
@@ -123,7 +130,7 @@ export class ScrapeLoop {
     this.fetcher = fetcher;
     this.cache = new Map();
     this.order = undefined;
-    for (const e of this.byKey.values()) e.labels === null && this.byKey.delete(e.key);
+    for (const [k, e] of this.byKey) e.labels === null && this.byKey.delete(k);
   }
 
   /** Stops the loop; with `stale`, marks every series of the last scrape (and the report) stale. */
@@ -250,10 +257,10 @@ export class ScrapeLoop {
           const raw = p.series();
           e = cache.get(raw);
           if (e === undefined) e = this.resolve(p.labels(), raw);
-          okey = e.raw === raw ? e.raw : (' ' + raw).slice(1);
+          okey = e.raw === raw ? e.raw : ownString(raw);
         } else if (okey === undefined) {
           const raw = p.series();
-          okey = e.raw === raw ? e.raw : (' ' + raw).slice(1);
+          okey = e.raw === raw ? e.raw : ownString(raw);
         }
         orderKeys.push(okey);
         orderValues.push(e);
@@ -339,6 +346,47 @@ export class ScrapeLoop {
   private prune(iter: number): void {
     for (const [raw, e] of this.cache) if (iter - e.iter > 10) this.cache.delete(raw);
     for (const [k, e] of this.byKey) if (iter - e.iter > 10) this.byKey.delete(k);
+    // Labels of pruned series may still sit in the pool: rebuild it from the live entries,
+    // keeping their ids (live keys are made of them).
+    if (this.labelIds.size > 0) {
+      const pool = new Map<string, Map<string, Label>>();
+      const ids = new Map<Label, number>();
+      for (const e of this.byKey.values()) {
+        for (const l of e.labels!) {
+          let vs = pool.get(l.name);
+          if (vs === undefined) pool.set(l.name, (vs = new Map()));
+          vs.set(l.value, l);
+          ids.set(l, this.labelIds.get(l)!);
+        }
+      }
+      this.labelPool = pool;
+      this.labelIds = ids;
+    }
+  }
+
+  /** Injective key of a label set within this loop: two UTF-16 units per pooled label id. */
+  private keyOf(ls: Labels): { key: string; pooled: Label[] } {
+    const pooled: Label[] = new Array(ls.length);
+    const codes: number[] = new Array(ls.length * 2);
+    for (let i = 0; i < ls.length; i++) {
+      const l = (pooled[i] = this.pooled(ls[i]!));
+      const id = this.labelIds.get(l)!;
+      codes[2 * i] = id >>> 16;
+      codes[2 * i + 1] = id & 0xffff;
+    }
+    return { key: String.fromCharCode(...codes), pooled };
+  }
+
+  /** The pool's label object for name=value (strings copied flat when first pooled). */
+  private pooled(l: Label): Label {
+    let vs = this.labelPool.get(l.name);
+    if (vs === undefined) this.labelPool.set(ownString(l.name), (vs = new Map()));
+    const hit = vs.get(l.value);
+    if (hit !== undefined) return hit;
+    const own = { name: ownString(l.name), value: ownString(l.value) };
+    vs.set(own.value, own);
+    this.labelIds.set(own, this.nextLabelId++);
+    return own;
   }
 
   /** Cache miss: target labels, honor_labels, metric relabeling, validation and limits. */
@@ -350,17 +398,17 @@ export class ScrapeLoop {
     }
     let ls: Labels | null = mutateSampleLabels(parsed, this.target, cfg.honorLabels);
     if (cfg.metricRelabelConfigs.length > 0) ls = relabel(ls, cfg.metricRelabelConfigs);
-    const own = (' ' + raw).slice(1);
+    const own = ownString(raw);
     if (ls === null) {
-      const d: Entry = { raw: own, labels: null, key: '', ref: 0, iter: 0, appended: false };
+      const d: Entry = { raw: own, labels: null, ref: 0, iter: 0, appended: false };
       this.cache.set(own, d);
       return d;
     }
     this.validate(ls);
-    const key = labelsKey(ls);
+    const { key, pooled } = this.keyOf(ls);
     let e = this.byKey.get(key);
     if (!e) {
-      e = { raw: own, labels: ls, key, ref: 0, iter: 0, appended: false };
+      e = { raw: own, labels: pooled, ref: 0, iter: 0, appended: false };
       this.byKey.set(key, e);
     }
     this.cache.set(own, e);
@@ -388,6 +436,16 @@ export class ScrapeLoop {
       }
     }
   }
+}
+
+/**
+ * A flat copy of s: no reference to a larger string it was sliced from (a scrape body) and no
+ * concatenation tree, so a long-lived cache key costs just its characters.
+ */
+function ownString(s: string): string {
+  if (s.length < 13) return s.length === 0 ? '' : (' ' + s).slice(1); // short slices are copies already
+  const c = Buffer.from(s, 'utf8').toString('utf8');
+  return c === s ? c : (' ' + s).slice(1); // lone surrogates do not survive UTF-8
 }
 
 function sortByName(ls: Label[]): Label[] {
