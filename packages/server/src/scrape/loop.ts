@@ -30,6 +30,11 @@ interface Entry {
   appended: boolean;
 }
 
+interface Order {
+  keys: string[];
+  values: Entry[];
+}
+
 export class ScrapeLimitError extends Error {
   constructor(message: string) {
     super(message);
@@ -60,7 +65,11 @@ export class ScrapeLoop {
   private nextLabelId = 0;
   private prev: Entry[] = [];
   /** Series keys and entries of the last successful scrape, in exposition order. */
-  private order: { keys: string[]; values: Entry[] } | undefined;
+  private order: Order | undefined;
+  // The arrays the next scrape fills (swapped with prev/order after it): reused, not reallocated
+  // each scrape, which keeps the young generation (and so the RSS) small.
+  private prevSpare: Entry[] = [];
+  private orderSpare: Order = { keys: [], values: [] };
   private iter = 0;
   private reportLabels: Labels[];
   private reportRefs = new Float64Array(REPORT_NAMES.length);
@@ -236,13 +245,16 @@ export class ScrapeLoop {
       fast.knownSeries = this.cache;
       fast.order = this.order;
     }
-    const orderKeys: string[] = [];
-    const orderValues: Entry[] = [];
+    const ord = this.orderSpare;
+    const orderKeys = ord.keys;
+    const orderValues = ord.values;
+    let no = 0;
     const iter = ++this.iter;
     const cfg = this.cfg;
     const honorTs = cfg.honorTimestamps;
     const limit = cfg.sampleLimit;
-    const cur: Entry[] = [];
+    const cur = this.prevSpare;
+    let nc = 0;
     const cache = this.cache;
     const hasExemplars = typeof app.appendExemplar === 'function';
     let metaName = '';
@@ -262,8 +274,8 @@ export class ScrapeLoop {
           const raw = p.series();
           okey = e.raw === raw ? e.raw : ownString(raw);
         }
-        orderKeys.push(okey);
-        orderValues.push(e);
+        orderKeys[no] = okey;
+        orderValues[no++] = e;
         if (e.labels === null) {
           e.iter = iter;
           continue;
@@ -311,7 +323,7 @@ export class ScrapeLoop {
         }
         if (rejected) continue;
         // Series with explicit timestamps are exempt from staleness, as in Prometheus.
-        if (pt === undefined) cur.push(e);
+        if (pt === undefined) cur[nc++] = e;
       } else if (kind === 'eof') break;
       else if (kind === 'comment') continue;
       else {
@@ -329,8 +341,12 @@ export class ScrapeLoop {
     this.flushMeta(app, metaName, meta);
     // Staleness: series of the last scrape not seen in this one.
     for (const e of this.prev) if (e.iter !== iter) this.appendStale(app, e, scrapeTs);
+    if (cur.length > nc) cur.length = nc;
+    if (orderKeys.length > no) (orderKeys.length = no), (orderValues.length = no);
+    this.prevSpare = this.prev;
     this.prev = cur;
-    this.order = { keys: orderKeys, values: orderValues };
+    this.orderSpare = this.order ?? { keys: [], values: [] };
+    this.order = ord;
     if (iter % 16 === 0) this.prune(iter);
   }
 
