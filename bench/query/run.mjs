@@ -75,7 +75,7 @@ try {
   const rows = [];
   for (const w of windows) {
     for (const q of queries) {
-      await run(P, q, w); await run(V, q, w); // warm-up
+      for (let i = 0; i < 3; i++) { await run(P, q, w); await run(V, q, w); } // warm-up, same for both (JIT, caches)
       const pt = [], vt = [];
       for (let i = 0; i < reps; i++) {
         if (i % 2) { pt.push(await run(P, q, w)); vt.push(await run(V, q, w)); }
