@@ -6,7 +6,7 @@ import type { Exemplar } from '../storage/interface.js';
 import { ParseError, type EntryType, type MetricType, type Parser } from './types.js';
 import {
   BSLASH, COMMA, EQ, NL, QUOTE, RBRACE, SP, TAB,
-  intern, isLabelChar, isLabelStart, sortLabelsInPlace, unescapeLabelValue,
+  intern, isLabelChar, isLabelStart, isNameChar, isNameStart, sortLabelsInPlace, unescapeLabelValue,
 } from './scan.js';
 
 const F_QUOTED_NAME = 1, F_ESC_NAME = 2, F_ESC_VALUE = 4;
@@ -185,6 +185,28 @@ export abstract class BaseParser implements Parser {
     return p + 1;
   }
   protected lastEsc = false;
+
+  /** The metric name of a HELP/TYPE/UNIT line at p (legacy or quoted); sets `scanEnd` past it. */
+  protected scanMetaName(p: number, kw: string): string {
+    const s = this.s;
+    let name: string;
+    const c0 = s.charCodeAt(p);
+    if (c0 === QUOTE) {
+      const q = this.scanQuoted(p, 'metric name');
+      name = s.slice(p + 1, q - 1);
+      if (this.lastEsc) name = unescapeLabelValue(name);
+      p = q;
+    } else if (isNameStart(c0)) {
+      const st = p;
+      while (isNameChar(s.charCodeAt(p))) p++;
+      name = s.slice(st, p);
+    } else {
+      this.fail(`invalid metric name in ${kw} line: ${this.at(p)}`);
+    }
+    this.scanEnd = p;
+    return name;
+  }
+  protected scanEnd = 0;
   /** The text format's lexer lets a raw newline into a quoted value; OpenMetrics does not. */
   protected newlineInQuotes = false;
 

@@ -1,7 +1,7 @@
 // OpenMetrics 1.0 text format: single-space separators, HELP/TYPE/UNIT metadata, timestamps in
 // (float) seconds, exemplars after " # ", and a mandatory "# EOF" terminator.
 import { BaseParser } from './base.js';
-import { HASH, LBRACE, NL, QUOTE, SP, intern, isNameChar, isNameStart, parseDecimalAt, parseGoFloat, unescapeHelp, unescapeLabelValue } from './scan.js';
+import { HASH, LBRACE, NL, SP, intern, isNameChar, isNameStart, parseDecimalAt, parseGoFloat, unescapeHelp } from './scan.js';
 import type { EntryType, MetricType } from './types.js';
 
 const OM_TYPES: Record<string, MetricType> = {
@@ -122,20 +122,8 @@ export class OpenMetricsParser extends BaseParser {
       this.fail('invalid comment: expected "# HELP", "# TYPE", "# UNIT" or "# EOF"');
     }
     p += 7;
-    let name: string;
-    const c0 = s.charCodeAt(p);
-    if (c0 === QUOTE) {
-      const q = this.scanQuoted(p, 'metric name');
-      name = s.slice(p + 1, q - 1);
-      if (this.lastEsc) name = unescapeLabelValue(name);
-      p = q;
-    } else if (isNameStart(c0)) {
-      const st = p;
-      while (isNameChar(s.charCodeAt(p))) p++;
-      name = s.slice(st, p);
-    } else {
-      this.fail(`invalid metric name in ${kw} line: ${this.at(p)}`);
-    }
+    const name = this.scanMetaName(p, kw);
+    p = this.scanEnd;
     this.metaName = intern(name);
     if (p >= end) this.fail(`expected text in ${kw}`);
     if (s.charCodeAt(p) !== SP) this.fail(`invalid metric name in ${kw} line: ${this.at(p)}`);

@@ -2,7 +2,7 @@
 // {"my.metric", "my.label"="v"}). Blanks between tokens are tolerated as in Prometheus's lexer;
 // a last line without its newline is accepted, as in Prometheus.
 import { BaseParser } from './base.js';
-import { HASH, LBRACE, NL, QUOTE, RBRACE as RBRACE_, SP, TAB, intern, isNameChar, isNameStart, parseDecimalAt, parseGoFloat, parseIntStrict, unescapeHelp, unescapeLabelValue } from './scan.js';
+import { HASH, LBRACE, NL, QUOTE, RBRACE as RBRACE_, SP, TAB, intern, isNameChar, isNameStart, parseDecimalAt, parseGoFloat, parseIntStrict, unescapeHelp } from './scan.js';
 import type { EntryType, MetricType } from './types.js';
 
 const TEXT_TYPES: Record<string, MetricType> = {
@@ -58,21 +58,8 @@ export class PromTextParser extends BaseParser {
     const kw = s.slice(p, p + 4);
     if ((kw !== 'HELP' && kw !== 'TYPE') || (s.charCodeAt(p + 4) !== SP && s.charCodeAt(p + 4) !== TAB)) return 'comment';
     p = this.skipWS(p + 4);
-    // Metric name: legacy or quoted.
-    let name: string;
-    const c0 = s.charCodeAt(p);
-    if (c0 === QUOTE) {
-      const q = this.scanQuoted(p, 'metric name');
-      name = s.slice(p + 1, q - 1);
-      if (this.lastEsc) name = unescapeLabelValue(name);
-      p = q;
-    } else if (isNameStart(c0)) {
-      const st = p;
-      while (isNameChar(s.charCodeAt(p))) p++;
-      name = s.slice(st, p);
-    } else {
-      this.fail(`invalid metric name in ${kw} line: ${this.at(p)}`);
-    }
+    const name = this.scanMetaName(p, kw);
+    p = this.scanEnd;
     const c1 = s.charCodeAt(p);
     if (p < end && c1 !== SP && c1 !== TAB) this.fail(`invalid metric name in ${kw} line: ${this.at(p)}`);
     this.metaName = intern(name);
