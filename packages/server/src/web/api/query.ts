@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import type { Labels } from '../../model/labels.js';
 import { labelsKey, compareLabels } from '../../model/labels.js';
 import type { Matcher } from '../../model/matchers.js';
-import type { Queryable } from '../../storage/interface.js';
+import type { Querier, Queryable } from '../../storage/interface.js';
 import { Engine, PromQLParseError, QueryError, exprToJSON, prettyExpr, parseExpr, parseMetricSelector, type Value } from '../../promql/index.js';
 import { formatValueJSON } from '../../promql/goformat.js';
 import { parseDurationMs } from '../../promql/lexer.js';
@@ -294,27 +294,31 @@ export function registerQueryRoutes(router: Router, deps: QueryRoutesDeps): void
     }
   };
 
+  /** /labels and /label/:name/values: the union over match[] sets (or all series), sorted, limited. */
+  const sendNameList = async (res: ServerResponse, form: URLSearchParams, lookup: (q: Querier, ms?: readonly Matcher[]) => Promise<string[]>) => {
+    const sets = matchersParam(form, false);
+    const { start, end } = timeRange(form);
+    const limit = limitParam(form);
+    const querier = deps.queryable.querier(start, end);
+    try {
+      const found = new Set<string>();
+      for (const ms of sets.length ? sets : [undefined]) for (const x of await lookup(querier, ms)) found.add(x);
+      let out = [...found].sort();
+      const warnings: string[] = [];
+      if (limit && out.length > limit) {
+        out = out.slice(0, limit);
+        warnings.push('results truncated due to limit');
+      }
+      apiSuccess(res, out, warnings);
+    } finally {
+      querier.close();
+    }
+  };
+
   const labels = async (req: Req, res: ServerResponse) => {
     try {
       const form = await req.form();
-      const sets = matchersParam(form, false);
-      const { start, end } = timeRange(form);
-      const limit = limitParam(form);
-      const querier = deps.queryable.querier(start, end);
-      try {
-        const names = new Set<string>();
-        if (!sets.length) for (const n of await querier.labelNames()) names.add(n);
-        for (const ms of sets) for (const n of await querier.labelNames(ms)) names.add(n);
-        let out = [...names].sort();
-        const warnings: string[] = [];
-        if (limit && out.length > limit) {
-          out = out.slice(0, limit);
-          warnings.push('results truncated due to limit');
-        }
-        apiSuccess(res, out, warnings);
-      } finally {
-        querier.close();
-      }
+      await sendNameList(res, form, (q, ms) => q.labelNames(ms));
     } catch (e) {
       sendError(res, e);
     }
@@ -327,24 +331,7 @@ export function registerQueryRoutes(router: Router, deps: QueryRoutesDeps): void
       if (name.startsWith('U__')) name = unescapeName(name);
       if (!name || !isValidUTF8(name)) throw new BadData(`invalid label name: "${name}"`);
       const form = await req.form();
-      const sets = matchersParam(form, false);
-      const { start, end } = timeRange(form);
-      const limit = limitParam(form);
-      const querier = deps.queryable.querier(start, end);
-      try {
-        const vals = new Set<string>();
-        if (!sets.length) for (const v of await querier.labelValues(name)) vals.add(v);
-        for (const ms of sets) for (const v of await querier.labelValues(name, ms)) vals.add(v);
-        let out = [...vals].sort();
-        const warnings: string[] = [];
-        if (limit && out.length > limit) {
-          out = out.slice(0, limit);
-          warnings.push('results truncated due to limit');
-        }
-        apiSuccess(res, out, warnings);
-      } finally {
-        querier.close();
-      }
+      await sendNameList(res, form, (q, ms) => q.labelValues(name, ms));
     } catch (e) {
       sendError(res, e);
     }
