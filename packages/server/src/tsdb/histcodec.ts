@@ -1,8 +1,9 @@
 // Binary encoding of native histogram samples for the WAL (record type 6) and `.hist` files
 // (format: docs/tsdb-format.md, "Native histograms").
-import type { Label, Labels } from '../model/labels.js';
+import type { Labels } from '../model/labels.js';
 import { CUSTOM_BUCKETS_SCHEMA, FloatHistogram, type CounterResetHint } from '../model/histogram.js';
 import type { ByteReader, ByteWriter } from './bytes.js';
+import { decodeSideList, encodeSideList } from './sidehead.js';
 
 const HINTS: CounterResetHint[] = ['unknown', 'reset', 'not_reset', 'gauge'];
 
@@ -58,32 +59,10 @@ export function decodeHistogram(r: ByteReader): FloatHistogram {
 }
 
 /** One record/file body: uvarint #series, then per series: labels, uvarint #samples, (varint t, histogram)*. */
-export function encodeSeriesList(w: ByteWriter, list: { labels: Labels; t: readonly number[]; h: readonly FloatHistogram[] }[]): void {
-  w.uvarint(list.length);
-  for (const s of list) {
-    w.uvarint(s.labels.length);
-    for (const l of s.labels) { w.str(l.name); w.str(l.value); }
-    w.uvarint(s.t.length);
-    let prev = 0;
-    for (let i = 0; i < s.t.length; i++) {
-      w.varint(s.t[i]! - prev);
-      prev = s.t[i]!;
-      encodeHistogram(w, s.h[i]!);
-    }
-  }
+export function encodeSeriesList(w: ByteWriter, list: { labels: Labels; t: number[]; h: readonly FloatHistogram[] }[]): void {
+  encodeSideList(w, list, (w, s, i) => encodeHistogram(w, s.h[i]!));
 }
 
 export function decodeSeriesList(r: ByteReader, fn: (labels: Labels, t: number, h: FloatHistogram) => void): void {
-  const ns = r.uvarint();
-  for (let k = 0; k < ns; k++) {
-    const nl = r.uvarint();
-    const labels: Label[] = [];
-    for (let i = 0; i < nl; i++) labels.push({ name: r.str(), value: r.str() });
-    const n = r.uvarint();
-    let t = 0;
-    for (let i = 0; i < n; i++) {
-      t += r.varint();
-      fn(labels, t, decodeHistogram(r));
-    }
-  }
+  decodeSideList(r, decodeHistogram, fn);
 }

@@ -4,10 +4,10 @@
 // WAL records (type 7, replayed and written to checkpoints) and as immutable per-block-range
 // files `starttimestamps/<mint>-<maxt>.st` written when the head is persisted.
 // Format: docs/tsdb-format.md ("Start timestamps").
-import { persistWholeRanges, truncateSideHead } from './sidehead.js';
+import { decodeSideList, encodeSideList, persistWholeRanges, truncateSideHead } from './sidehead.js';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { compareLabels, labelsKey, type Label, type Labels } from '../model/labels.js';
+import { compareLabels, labelsKey, type Labels } from '../model/labels.js';
 import { matches, newMatcher, type MatchType, type Matcher } from '../model/matchers.js';
 import type { SampleArrays } from '../model/sample.js';
 import type { HistogramSamples, Series } from '../storage/interface.js';
@@ -35,33 +35,11 @@ interface STFile {
 
 /** Body of a record or file: uvarint nseries; per series labels, uvarint n, (varint Δt, varint t−st)×n. */
 export function encodeSTList(w: ByteWriter, list: readonly STSeries[]): void {
-  w.uvarint(list.length);
-  for (const s of list) {
-    w.uvarint(s.labels.length);
-    for (const l of s.labels) { w.str(l.name); w.str(l.value); }
-    w.uvarint(s.t.length);
-    let prev = 0;
-    for (let i = 0; i < s.t.length; i++) {
-      w.varint(s.t[i]! - prev);
-      prev = s.t[i]!;
-      w.varint(s.t[i]! - s.st[i]!);
-    }
-  }
+  encodeSideList(w, list, (w, s, i) => w.varint(s.t[i]! - s.st[i]!));
 }
 
 export function decodeSTList(r: ByteReader, fn: (labels: Labels, t: number, st: number) => void): void {
-  const ns = r.uvarint();
-  for (let k = 0; k < ns; k++) {
-    const nl = r.uvarint();
-    const labels: Label[] = [];
-    for (let i = 0; i < nl; i++) labels.push({ name: r.str(), value: r.str() });
-    const n = r.uvarint();
-    let t = 0;
-    for (let i = 0; i < n; i++) {
-      t += r.varint();
-      fn(labels, t, t - r.varint());
-    }
-  }
+  decodeSideList(r, (r, t) => t - r.varint(), fn);
 }
 
 const matchAll = (ms: readonly Matcher[], ls: Labels) => ms.every((m) => matches(m, ls.find((l) => l.name === m.name)?.value ?? ''));
